@@ -1,0 +1,1 @@
+"""Runtime: config, CLI, Application assembly, scheduler tick, outbox sender, web server and sandbox."""

@@ -1,0 +1,125 @@
+"""Assembles the runtime: database, rules context, PTB Application, sender and scheduler tick."""
+from __future__ import annotations
+
+import logging
+
+from telegram import BotCommand, Update
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
+
+import handlers
+from bot.config import Config
+from bot.sender import Sender
+from bot.updates import PerChatUpdateProcessor
+from messages import render
+from storage import migrate, producers, settings
+from storage.clock import Clock
+from storage.context import Context
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+
+class Runtime:
+    """Everything one bot process holds; handlers reach it as `context.bot_data["runtime"]`."""
+
+    def __init__(self, config: Config, clock: Clock | None = None):
+        self.config = config
+        self.db = Database(config.database_url)
+        self.ctx = Context(clock=clock or Clock(), tz=config.tz, secret=config.secret, admins=config.admins,
+                           quiet_start=config.quiet_start, quiet_end=config.quiet_end,
+                           bot_username=config.bot_username)
+        self.processor = PerChatUpdateProcessor()
+        builder = (ApplicationBuilder().token(config.token or "")
+                   .base_url(f"{config.api_url}/bot")
+                   .base_file_url(f"{config.api_url}/file/bot")
+                   .concurrent_updates(self.processor)
+                   .connection_pool_size(64)
+                   .pool_timeout(30)
+                   .rate_limiter(AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=2)))
+        if config.webhook_mode:
+            builder = builder.updater(None)
+        self.application: Application = builder.build()
+        self.application.bot_data["runtime"] = self
+        self.application.add_error_handler(_on_error)
+        producers.load_features()
+        handlers.register_all(self.application)
+        self.sender = Sender(self.application.bot, self.db, self.ctx, per_second=config.rate_per_second,
+                             chat_interval=config.chat_interval)
+        self.scheduler = None
+        self.web = None
+
+    @property
+    def bot(self):
+        return self.application.bot
+
+    async def tick(self) -> dict:
+        """One scheduler tick: producers write what is due into the outbox, then the sender drains it."""
+        produced = await producers.run_all(self.db, self.ctx)
+        stats = await self.sender.drain()
+        return {"produced": produced, "sent": stats.sent, "retried": stats.retried, "dead": stats.dead}
+
+    async def start(self, *, polling: bool = True, upgrade: bool = True) -> None:
+        if upgrade:
+            await migrate.upgrade(self.config.database_url)
+        await self.application.initialize()
+        username = self.application.bot.username
+        async with self.db.session() as session:
+            if username:
+                await settings.put(session, "bot_username", username)
+                self.ctx.bot_username = self.config.bot_username or username
+        await self._default_menu()
+        await self.application.start()
+        if self.config.webhook_mode:
+            from bot.web import WebServer
+
+            self.web = WebServer(self)
+            await self.web.start()
+            await self.application.bot.set_webhook(self.config.webhook_url, secret_token=self.config.webhook_secret,
+                                                   allowed_updates=Update.ALL_TYPES)
+        else:
+            if self.config.http_port:
+                from bot.web import WebServer
+
+                self.web = WebServer(self)
+                await self.web.start()
+            if polling:
+                await self.application.updater.start_polling(allowed_updates=Update.ALL_TYPES, timeout=10,
+                                                             poll_interval=0.0)
+
+    def start_scheduler(self) -> None:
+        from bot.scheduler import start_scheduler
+
+        self.scheduler = start_scheduler(self)
+
+    async def stop(self) -> None:
+        if self.scheduler is not None:
+            self.scheduler.shutdown(wait=False)
+            self.scheduler = None
+        if self.application.updater and self.application.updater.running:
+            await self.application.updater.stop()
+        if self.application.running:
+            await self.application.stop()
+        if self.web is not None:
+            await self.web.stop()
+            self.web = None
+        await self.application.shutdown()
+        await self.db.dispose()
+
+    async def _default_menu(self) -> None:
+        """Strangers see /start and /help; each member's own menu is set per chat when they register."""
+        for lang, code in (("zh", None), ("en", "en")):
+            await self.application.bot.set_my_commands(
+                [BotCommand("start", render(lang, "command_description", command="start")),
+                 BotCommand("help", render(lang, "command_description", command="help"))],
+                language_code=code,
+            )
+
+
+async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    log.error("update failed: %s", context.error, exc_info=context.error)
+    if isinstance(update, Update) and update.effective_chat and update.effective_chat.type == "private":
+        lang = "en" if (update.effective_user and (update.effective_user.language_code or "").startswith("en")) else "zh"
+        try:
+            await context.bot.send_message(update.effective_chat.id, render(lang, "error"))
+        except Exception:  # the error reply is best effort; the log has the cause
+            log.warning("could not tell the user about the error")

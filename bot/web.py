@@ -1,0 +1,59 @@
+"""The aiohttp server: the webhook (secret token checked in constant time) and /health."""
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+from urllib.parse import urlparse
+
+from aiohttp import web
+from sqlalchemy import text
+from telegram import Update
+
+log = logging.getLogger(__name__)
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+
+
+class WebServer:
+    def __init__(self, runtime):
+        self.runtime = runtime
+        self.app = web.Application(client_max_size=10 * 1024 * 1024)
+        path = urlparse(runtime.config.webhook_url).path if runtime.config.webhook_url else "/webhook"
+        self.app.router.add_post(path or "/webhook", self.webhook)
+        self.app.router.add_get("/health", self.health)
+        self._runner: web.AppRunner | None = None
+        self.port: int | None = None
+
+    async def start(self, host: str = "0.0.0.0") -> None:
+        self._runner = web.AppRunner(self.app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, host, self.runtime.config.http_port or 0)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # noqa: SLF001 (the port when 0 was asked)
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    async def webhook(self, request: web.Request) -> web.Response:
+        expected = (self.runtime.config.webhook_secret or "").encode()
+        given = request.headers.get(SECRET_HEADER, "").encode()
+        if not expected or not hmac.compare_digest(given, expected):
+            return web.Response(status=403)
+        try:
+            payload = await request.json()
+        except json.JSONDecodeError:
+            return web.Response(status=400)
+        update = Update.de_json(payload, self.runtime.application.bot)
+        await self.runtime.application.update_queue.put(update)
+        return web.Response(status=200)
+
+    async def health(self, request: web.Request) -> web.Response:
+        try:
+            async with self.runtime.db.session() as session:
+                await session.execute(text("SELECT 1"))
+            db_ok = True
+        except Exception:  # health reports, it does not raise
+            db_ok = False
+        body = {"ok": db_ok, "database": db_ok, "updates_handled": self.runtime.processor.finished}
+        return web.json_response(body, status=200 if db_ok else 503)

@@ -1,0 +1,50 @@
+"""Callback data `<prefix>:<id>:<action>`: the one table of prefixes, and encode/parse.
+
+A client can forge any callback data, so a handler re-checks on every press who may press it and whether
+the object is still open; the data only says what was pressed.
+"""
+from __future__ import annotations
+
+from enum import StrEnum
+
+MAX_BYTES = 64
+
+
+class Prefix(StrEnum):
+    TASK = "tsk"            # a task on the responsibility list: progress, done, confirm, return
+    TASK_WIZARD = "tkw"     # /newtask steps
+    SURVEY = "svy"          # answering a survey
+    SURVEY_WIZARD = "svw"   # /newsurvey steps
+    FEEDBACK = "fbk"        # /feedback steps and the writer's ticket actions
+    INBOX = "inb"           # a secretary's ticket actions
+    LESSON = "les"          # learned, quiz
+    QUIZ = "quz"            # quiz answers
+    LESSON_WIZARD = "lsw"   # /newlesson steps
+    RECEPTION = "rcp"       # booking a slot
+    BOOKING = "bkg"         # a member's booking: cancel, confirm a waitlist offer
+    RECEPTION_WIZARD = "rcw"  # /newreception steps and outcomes
+    MENU = "mnu"            # generic: dismiss, cancel a dialog
+
+
+def data(prefix: Prefix, obj_id: int | str, action: str) -> str:
+    value = f"{prefix.value}:{obj_id}:{action}"
+    if len(value.encode()) > MAX_BYTES:
+        raise ValueError(f"callback data over {MAX_BYTES} bytes: {value}")
+    return value
+
+
+def parse(value: str) -> tuple[str, str, str]:
+    """(prefix, id, action); malformed data gives empty parts, which no handler accepts."""
+    parts = (value or "").split(":", 2)
+    while len(parts) < 3:
+        parts.append("")
+    return parts[0], parts[1], parts[2]
+
+
+def pattern(prefix: Prefix) -> str:
+    return rf"^{prefix.value}:"
+
+
+def button(text: str, prefix: Prefix, obj_id: int | str, action: str) -> dict:
+    """One inline button as a plain dict (what the outbox stores and the Bot API takes)."""
+    return {"text": text, "callback_data": data(prefix, obj_id, action)}

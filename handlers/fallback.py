@@ -1,0 +1,36 @@
+"""Registered last: typed input goes to the member's current flow; anything else gets a pointer to /help.
+
+Strangers get the registration prompt here too (the wrapper does that), whatever they send or press.
+"""
+from __future__ import annotations
+
+from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
+
+from handlers.dialogs import INPUTS
+from handlers.session import Turn, handler
+from storage import dialogs
+
+
+@handler()
+async def typed(turn: Turn) -> None:
+    dialog = await dialogs.get(turn.session, turn.me.id)
+    if dialog is not None and dialog.kind in INPUTS:
+        await INPUTS[dialog.kind](turn, dialog)
+        return
+    turn.say("unknown_input")
+
+
+@handler()
+async def unknown_command(turn: Turn) -> None:
+    turn.say("unknown_command")
+
+
+@handler()
+async def stale_button(turn: Turn) -> None:
+    turn.toast("button_expired", alert=True)
+
+
+def register(app: Application) -> None:
+    app.add_handler(MessageHandler(filters.COMMAND, unknown_command))
+    app.add_handler(MessageHandler(filters.ALL & ~filters.COMMAND & ~filters.StatusUpdate.ALL, typed))
+    app.add_handler(CallbackQueryHandler(stale_button))

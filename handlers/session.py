@@ -1,0 +1,187 @@
+"""The per-update wrapper every handler goes through.
+
+It opens one transaction, identifies the member, applies the role check (the one place it lives, for
+commands, texts and buttons alike), runs the handler, commits, and only then sends the replies the handler
+queued: nothing is said about a change that did not commit. A stranger gets the registration prompt,
+whatever they sent or pressed.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from functools import wraps
+from typing import Any, Awaitable, Callable
+
+from telegram import InlineKeyboardMarkup, InputFile, Update
+from telegram.error import BadRequest
+from telegram.ext import ContextTypes
+
+from messages import language_for, render
+from storage import members
+from storage.errors import InvalidFile, Refused, render_problems
+from storage.members import TelegramUser
+from storage.models.org import Member
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Turn:
+    """One update being handled: who, in which language, with which session, and what to answer."""
+
+    update: Update
+    context: ContextTypes.DEFAULT_TYPE
+    runtime: Any
+    user: TelegramUser
+    lang: str
+    session: Any = None
+    member: Member | None = None
+    _actions: list = field(default_factory=list)
+    _answered: bool = False
+
+    @property
+    def ctx(self):
+        return self.runtime.ctx
+
+    @property
+    def me(self) -> Member:
+        assert self.member is not None
+        return self.member
+
+    @property
+    def query(self):
+        return self.update.callback_query
+
+    @property
+    def message(self):
+        return self.update.effective_message
+
+    def t(self, template: str, /, **params) -> str:
+        return render(self.lang, template, **params)
+
+    def say(self, template: str, /, keyboard: list[list[dict]] | None = None, **params) -> None:
+        """Reply in this chat with a template."""
+        self._actions.append(("send", self.t(template, **params), keyboard))
+
+    def say_text(self, text: str, keyboard: list[list[dict]] | None = None) -> None:
+        self._actions.append(("send", text, keyboard))
+
+    def edit(self, template: str, /, keyboard: list[list[dict]] | None = None, **params) -> None:
+        """Replace the text of the message whose button was pressed (or reply if there is none)."""
+        self._actions.append(("edit", self.t(template, **params), keyboard))
+
+    def toast(self, template: str, /, alert: bool = False, **params) -> None:
+        """The small answer to a button press."""
+        self._actions.append(("toast", self.t(template, **params), alert))
+
+    def document(self, filename: str, content: bytes, caption_template: str | None = None, **params) -> None:
+        caption = self.t(caption_template, **params) if caption_template else None
+        self._actions.append(("document", filename, content, caption))
+
+    def menu(self, commands: list[tuple[str, str]]) -> None:
+        """Set this chat's command menu to `commands`."""
+        self._actions.append(("menu", commands))
+
+    def refuse(self, exc: Refused) -> None:
+        self._actions.clear()
+        if self.query is not None:
+            self.toast(exc.template, alert=True, **exc.params)
+        else:
+            self.say(exc.template, **exc.params)
+
+    def refuse_file(self, exc: InvalidFile) -> None:
+        self._actions.clear()
+        self._actions.append(("send", render_problems(self.lang, exc.problems), None))
+
+    async def flush(self) -> None:
+        bot = self.context.bot
+        chat_id = self.user.chat_id
+        for action in self._actions:
+            kind = action[0]
+            try:
+                if kind == "send":
+                    await bot.send_message(chat_id, action[1], parse_mode="HTML", reply_markup=_markup(action[2]),
+                                           disable_web_page_preview=True)
+                elif kind == "edit":
+                    msg = self.query.message if self.query else None
+                    if msg is None:
+                        await bot.send_message(chat_id, action[1], parse_mode="HTML",
+                                               reply_markup=_markup(action[2]), disable_web_page_preview=True)
+                    else:
+                        await bot.edit_message_text(action[1], chat_id=msg.chat_id, message_id=msg.message_id,
+                                                    parse_mode="HTML", reply_markup=_markup(action[2]),
+                                                    disable_web_page_preview=True)
+                elif kind == "toast" and self.query is not None and not self._answered:
+                    self._answered = True
+                    await self.query.answer(action[1][:200], show_alert=action[2])
+                elif kind == "document":
+                    await bot.send_document(chat_id, InputFile(action[2], filename=action[1]),
+                                            caption=action[3], parse_mode="HTML")
+                elif kind == "menu":
+                    from telegram import BotCommand, BotCommandScopeChat
+
+                    await bot.set_my_commands([BotCommand(c, d) for c, d in action[1]],
+                                              scope=BotCommandScopeChat(chat_id))
+            except BadRequest as exc:
+                if "not modified" not in exc.message.lower():
+                    raise
+        if self.query is not None and not self._answered:
+            self._answered = True
+            await self.query.answer()
+
+
+def _markup(keyboard):
+    return InlineKeyboardMarkup.de_json({"inline_keyboard": keyboard}, None) if keyboard else None
+
+
+def telegram_user(update: Update) -> TelegramUser | None:
+    user = update.effective_user
+    if user is None:
+        return None
+    chat = update.effective_chat
+    return TelegramUser(id=user.id, chat_id=chat.id if chat else user.id, full_name=user.full_name,
+                        language_code=user.language_code)
+
+
+Handler = Callable[[Turn], Awaitable[None]]
+
+
+def handler(roles: tuple[str, ...] | None = None, *, strangers: bool = False):
+    """Wrap `async def x(turn)` as a PTB callback with the session, identity and role check.
+
+    `roles`: any of these roles may use it (None: every registered member). `strangers=True` lets an
+    unregistered user in (only /start does that).
+    """
+
+    def decorate(fn: Handler):
+        @wraps(fn)
+        async def callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+            user = telegram_user(update)
+            if user is None or (update.effective_chat and update.effective_chat.type != "private"):
+                return
+            runtime = context.bot_data["runtime"]
+            turn = Turn(update, context, runtime, user, language_for(user.language_code))
+            try:
+                async with runtime.db.session() as session:
+                    turn.session = session
+                    turn.member = await members.identify(session, runtime.ctx, user)
+                    if turn.member is not None:
+                        turn.lang = turn.member.language
+                    if turn.member is None and not strangers:
+                        turn.say("registration_prompt")
+                    elif roles is not None and turn.member is not None and not turn.member.has_role(*roles):
+                        if turn.query is not None:
+                            turn.toast("not_allowed", alert=True)
+                        else:
+                            turn.say("not_allowed")
+                    else:
+                        await fn(turn)
+            except Refused as exc:
+                turn.refuse(exc)
+            except InvalidFile as exc:
+                turn.refuse_file(exc)
+            await turn.flush()
+
+        return callback
+
+    return decorate

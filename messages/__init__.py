@@ -1,0 +1,54 @@
+"""Every user-visible text: Jinja2 templates per language (`zh/`, `en/`) and the one `render()`.
+
+Autoescape is on (texts are sent with parse_mode HTML) and undefined names fail loudly.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+LANGUAGES = ("zh", "en")
+DEFAULT_LANGUAGE = "zh"
+ROOT = Path(__file__).parent
+
+
+def language_for(code: str | None) -> str:
+    """Telegram `language_code` to ours: `en*` gives English, anything else Chinese."""
+    return "en" if (code or "").lower().startswith("en") else "zh"
+
+
+@lru_cache(maxsize=None)
+def environment(lang: str) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(ROOT / lang)),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+    )
+    env.filters["dt"] = _format_datetime
+    env.filters["d"] = _format_date
+    return env
+
+
+def render(lang: str, name: str, /, **context) -> str:
+    """Render template `name` (without `.j2`) in `lang`; whitespace at the ends is stripped."""
+    if lang not in LANGUAGES:
+        lang = DEFAULT_LANGUAGE
+    return environment(lang).get_template(f"{name}.j2").render(**context).strip()
+
+
+def template_names(lang: str) -> set[str]:
+    return {p.stem for p in (ROOT / lang).glob("*.j2")}
+
+
+def _format_datetime(value, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """Datetimes reach templates already in the organisation's zone (see `storage.calendar.local`)."""
+    return value.strftime(fmt) if value is not None else ""
+
+
+def _format_date(value, fmt: str = "%Y-%m-%d") -> str:
+    return value.strftime(fmt) if value is not None else ""

@@ -1,0 +1,76 @@
+"""Audiences, written the same way everywhere: `all`, `unit:<name>`, `branch:<name>`, `party`,
+`role:<role>`, joined by commas for a union."""
+from __future__ import annotations
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage import units
+from storage.errors import Refused
+from storage.models.org import ROLES, Member
+
+
+def parse(text: str) -> list[tuple[str, str]]:
+    """Terms of an audience; raises Refused('audience_invalid') on bad syntax."""
+    terms: list[tuple[str, str]] = []
+    for raw in (text or "").replace("，", ",").split(","):
+        part = raw.strip()
+        if not part:
+            continue
+        key, _, value = part.partition(":")
+        key, value = key.strip().lower(), value.strip()
+        if key in ("all", "party") and not value:
+            terms.append((key, ""))
+        elif key in ("unit", "branch") and value:
+            terms.append((key, value))
+        elif key == "role" and value.lower() in ROLES:
+            terms.append((key, value.lower()))
+        else:
+            raise Refused("audience_invalid", term=part)
+    if not terms:
+        raise Refused("audience_invalid", term=text or "")
+    return terms
+
+
+async def validate(session: AsyncSession, text: str) -> str:
+    """The audience normalised, after checking that every named unit exists."""
+    terms = parse(text)
+    for key, value in terms:
+        if key in ("unit", "branch"):
+            kind = "department" if key == "unit" else "branch"
+            if await units.by_name(session, kind, value) is None:
+                raise Refused("audience_unknown_unit", kind=key, name=value)
+    return ",".join(f"{k}:{v}" if v else k for k, v in terms)
+
+
+async def member_filter(session: AsyncSession, text: str):
+    """A SQL condition on Member selecting the audience (active members only)."""
+    conditions = []
+    for key, value in parse(text):
+        if key == "all":
+            conditions.append(Member.id.is_not(None))
+        elif key == "party":
+            conditions.append(Member.party_member.is_(True))
+        elif key == "role":
+            conditions.append(Member.roles.contains(value))
+        else:
+            kind = "department" if key == "unit" else "branch"
+            unit = await units.by_name(session, kind, value)
+            if unit is None:
+                raise Refused("audience_unknown_unit", kind=key, name=value)
+            ids = await units.subtree_ids(session, {unit.id})
+            column = Member.unit_id if key == "unit" else Member.branch_id
+            conditions.append(column.in_(ids))
+    return Member.active.is_(True) & or_(*conditions)
+
+
+async def members(session: AsyncSession, text: str) -> list[Member]:
+    rows = (await session.execute(select(Member).where(await member_filter(session, text)).order_by(Member.id)))
+    # Role names are whole words that are not part of each other, so `contains` is exact here.
+    return list(rows.scalars().all())
+
+
+async def includes(session: AsyncSession, text: str, member: Member) -> bool:
+    return (await session.execute(
+        select(Member.id).where(await member_filter(session, text), Member.id == member.id)
+    )).first() is not None

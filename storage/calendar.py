@@ -1,0 +1,59 @@
+"""Local time, quiet hours and working days in the organisation's zone."""
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta, timezone
+
+from storage.context import Context
+
+
+def local(dt: datetime, ctx: Context) -> datetime:
+    return dt.astimezone(ctx.tz)
+
+
+def at_local(day: date, clock_time: time, ctx: Context) -> datetime:
+    """A wall-clock moment of the organisation, as aware UTC."""
+    return datetime.combine(day, clock_time, tzinfo=ctx.tz).astimezone(timezone.utc)
+
+
+def is_quiet(moment: datetime, ctx: Context) -> bool:
+    hour = local(moment, ctx).hour
+    if ctx.quiet_start == ctx.quiet_end:
+        return False
+    if ctx.quiet_start > ctx.quiet_end:  # spans midnight, e.g. 22-08
+        return hour >= ctx.quiet_start or hour < ctx.quiet_end
+    return ctx.quiet_start <= hour < ctx.quiet_end
+
+
+def after_quiet(moment: datetime, ctx: Context) -> datetime:
+    """`moment` itself, or the end of the quiet hours it falls in."""
+    if not is_quiet(moment, ctx):
+        return moment
+    loc = local(moment, ctx)
+    day = loc.date()
+    if ctx.quiet_start > ctx.quiet_end and loc.hour >= ctx.quiet_start:
+        day = day + timedelta(days=1)
+    return at_local(day, time(ctx.quiet_end), ctx)
+
+
+def is_working_day(day: date) -> bool:
+    return day.weekday() < 5
+
+
+def add_working_days(day: date, n: int) -> date:
+    step = 1 if n >= 0 else -1
+    left = abs(n)
+    while left:
+        day = day + timedelta(days=step)
+        if is_working_day(day):
+            left -= 1
+    return day
+
+
+def working_days_between(start: date, end: date) -> int:
+    """Working days after `start` up to and including `end`."""
+    count, day = 0, start
+    while day < end:
+        day = day + timedelta(days=1)
+        if is_working_day(day):
+            count += 1
+    return count

@@ -1,0 +1,47 @@
+"""The registry the scheduler tick walks: each producer writes what is due into the outbox.
+
+A producer is `async def produce(session, ctx) -> int` (rows written); each runs in its own transaction.
+"""
+from __future__ import annotations
+
+import importlib
+import logging
+import pkgutil
+from typing import Awaitable, Callable
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.context import Context
+
+log = logging.getLogger(__name__)
+Producer = Callable[[AsyncSession, Context], Awaitable[int]]
+PRODUCERS: dict[str, Producer] = {}
+
+
+def producer(name: str):
+    def register(fn: Producer) -> Producer:
+        PRODUCERS[name] = fn
+        return fn
+
+    return register
+
+
+def load_features() -> None:
+    """Import every storage service module so their producers register themselves."""
+    import storage
+
+    for info in pkgutil.iter_modules(storage.__path__):
+        if info.name not in ("migrations", "models"):
+            importlib.import_module(f"storage.{info.name}")
+
+
+async def run_all(db, ctx: Context) -> dict[str, int]:
+    results: dict[str, int] = {}
+    for name, fn in list(PRODUCERS.items()):
+        try:
+            async with db.session() as session:
+                results[name] = await fn(session, ctx) or 0
+        except Exception:  # one broken producer must not starve the others
+            log.exception("producer %s failed", name)
+            results[name] = -1
+    return results

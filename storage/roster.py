@@ -1,0 +1,151 @@
+"""Roster import: the one-person-one-file list of employees, upserted by employee number.
+
+The whole file is checked first; any bad row rejects it with row-numbered reasons and nothing written.
+Members not yet linked get a fresh invite code.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage import audit, invites, members, units
+from storage.context import Context
+from storage.errors import InvalidFile, Problem
+from storage.models.org import ROLES, Member
+from storage.tabular import parse_bool, read_table, split_list
+
+COLUMNS = {
+    "employee_no": ("工号", "员工编号", "employee no"),
+    "name": ("姓名", "名字"),
+    "department": ("部门", "所在部门"),
+    "branch": ("支部", "党支部", "所在支部"),
+    "party_member": ("党员", "是否党员", "政治面貌"),
+    "roles": ("角色",),
+}
+REQUIRED = ("employee_no", "name", "department")
+ROLE_WORDS = {
+    "employee": "employee", "员工": "employee", "职工": "employee",
+    "secretary": "secretary", "书记": "secretary", "支部书记": "secretary", "党群干事": "secretary",
+    "admin": "admin", "管理员": "admin",
+    "leader": "leader", "领导": "leader",
+}
+
+
+@dataclass
+class RosterEntry:
+    row: int
+    employee_no: str
+    name: str
+    department: str
+    branch: str
+    party_member: bool
+    roles: frozenset[str]
+
+
+@dataclass
+class Invitation:
+    employee_no: str
+    name: str
+    code: str
+    link: str
+
+
+@dataclass
+class RosterResult:
+    created: int
+    updated: int
+    invitations: list[Invitation]
+    relinked_member_ids: list[int]
+
+
+def check(data: bytes, filename: str) -> list[RosterEntry]:
+    rows = read_table(data, filename, COLUMNS, REQUIRED)
+    problems: list[Problem] = []
+    entries: list[RosterEntry] = []
+    seen: dict[str, int] = {}
+    for row in rows:
+        n = row.number
+        employee_no, name, dept = row.text("employee_no"), row.text("name"), row.text("department")
+        before = len(problems)
+        if not employee_no:
+            problems.append(Problem(n, "missing", {"column": "employee_no"}))
+        elif employee_no in seen:
+            problems.append(Problem(n, "duplicate", {"column": "employee_no", "value": employee_no,
+                                                     "first": seen[employee_no]}))
+        else:
+            seen[employee_no] = n
+        if not name:
+            problems.append(Problem(n, "missing", {"column": "name"}))
+        if not dept:
+            problems.append(Problem(n, "missing", {"column": "department"}))
+        party = parse_bool(row.text("party_member"))
+        if party is None:
+            problems.append(Problem(n, "bad_value", {"column": "party_member", "value": row.text("party_member")}))
+        roles = {"employee"}
+        for word in split_list(row.text("roles").replace(" ", ";")):
+            role = ROLE_WORDS.get(word.lower())
+            if role is None:
+                problems.append(Problem(n, "bad_value", {"column": "roles", "value": word}))
+            else:
+                roles.add(role)
+        if len(problems) == before:
+            entries.append(RosterEntry(n, employee_no, name, dept, row.text("branch"), bool(party),
+                                       frozenset(roles)))
+    if problems:
+        raise InvalidFile(problems)
+    return entries
+
+
+async def apply(session: AsyncSession, ctx: Context, entries: list[RosterEntry],
+                actor_id: int | None = None) -> RosterResult:
+    created = updated = 0
+    invitations: list[Invitation] = []
+    role_changed: list[int] = []
+    existing = {m.employee_no: m for m in (await session.execute(
+        select(Member).where(Member.employee_no.in_([e.employee_no for e in entries]))
+    )).scalars()}
+    for e in entries:
+        dept = await units.ensure(session, "department", e.department)
+        branch = await units.ensure(session, "branch", e.branch) if e.branch else None
+        member = existing.get(e.employee_no)
+        if member is None:
+            member = Member(employee_no=e.employee_no, created_at=ctx.now(), language="zh", reachable=True,
+                            active=True)
+            session.add(member)
+            created += 1
+        else:
+            updated += 1
+            if member.telegram_user_id is not None and member.role_set != e.roles:
+                role_changed.append(member.id)
+        # TONGXIN_ADMINS stay admins whatever the sheet says.
+        roles = set(e.roles) | ({"admin"} if member.telegram_user_id in ctx.admins else set())
+        member.name, member.unit_id = e.name, dept.id
+        member.branch_id = branch.id if branch else None
+        member.party_member, member.roles, member.active = e.party_member, members.join_roles(roles), True
+        await session.flush()
+        if member.telegram_user_id is None:
+            code = await invites.issue(session, ctx, member.id)
+            invitations.append(Invitation(e.employee_no, e.name, code, invites.link(ctx, code)))
+    audit.record(session, ctx, "roster.imported", "roster", None, actor_id=actor_id, created=created,
+                 updated=updated)
+    return RosterResult(created, updated, invitations, role_changed)
+
+
+async def import_file(session: AsyncSession, ctx: Context, data: bytes, filename: str,
+                      actor_id: int | None = None) -> RosterResult:
+    return await apply(session, ctx, check(data, filename), actor_id)
+
+
+def codes_csv(invitations: list[Invitation]) -> bytes:
+    """The codes sheet for the secretary: UTF-8 with BOM so Excel and WPS open it right."""
+    import csv
+    import io
+
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(["employee_no", "name", "invite_code", "invite_link"])
+    for inv in invitations:
+        writer.writerow([inv.employee_no, inv.name, inv.code, inv.link])
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")

@@ -1,0 +1,74 @@
+"""Fixtures: a migrated SQLite template, the bot against the fake Bot API, and a real PostgreSQL cluster."""
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from bot.sandbox.fakeapi import FakeBotAPI
+from storage import migrate
+from storage.clock import FrozenClock
+from storage.context import Context
+from storage.db import Database
+from tests.support.botenv import DEFAULT_NOW, BotEnv, make_config
+from tests.support.postgres import Cluster
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory):
+    """One migrated database file, copied for each test (migrating per test costs more than the test)."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    migrate.upgrade_sync(f"sqlite+aiosqlite:///{path}")
+    return path
+
+
+@pytest.fixture
+def sqlite_url(sqlite_template, tmp_path):
+    target = tmp_path / "tongxin.db"
+    shutil.copy(sqlite_template, target)
+    return f"sqlite+aiosqlite:///{target}"
+
+
+@pytest.fixture
+def clock():
+    return FrozenClock(DEFAULT_NOW)
+
+
+@pytest.fixture
+async def db(sqlite_url):
+    database = Database(sqlite_url)
+    yield database
+    await database.dispose()
+
+
+@pytest.fixture
+def ctx(clock):
+    return Context(clock=clock, secret=b"test-secret-not-for-production", admins=frozenset({9000001}))
+
+
+@pytest.fixture
+async def env(sqlite_url, tmp_path, clock):
+    """The whole bot, running against the fake Bot API over HTTP, on a fresh SQLite database."""
+    fake = FakeBotAPI()
+    await fake.start()
+    bot_env = BotEnv(fake, make_config(fake, tmp_path, sqlite_url), clock)
+    await bot_env.start(upgrade=False)
+    yield bot_env
+    await bot_env.stop()
+    await fake.stop()
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """A real PostgreSQL for the concurrency tests. Missing binaries fail the run: these tests never skip."""
+    cluster = Cluster()
+    cluster.start()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture
+async def pg_url(pg_cluster):
+    url = await pg_cluster.create_database()
+    await migrate.upgrade(url)
+    return url
