@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 
 from telegram import BotCommand, Update
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
+from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
 import handlers
 from bot.config import Config
@@ -34,8 +34,9 @@ class Runtime:
                    .base_file_url(f"{config.api_url}/file/bot")
                    .concurrent_updates(self.processor)
                    .connection_pool_size(64)
-                   .pool_timeout(30)
-                   .rate_limiter(AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=2)))
+                   .pool_timeout(30))
+        # No AIORateLimiter: the outbox sender owns the limits and 429 handling (the limiter has no per-chat
+        # limit and would sleep inside the send); direct replies are one message to the user who just acted.
         if config.webhook_mode:
             builder = builder.updater(None)
         self.application: Application = builder.build()

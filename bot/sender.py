@@ -42,18 +42,14 @@ class RateLimits:
         self.chat_interval = chat_interval
         self._next_global = 0.0
         self._next_chat: dict[int, float] = {}
-        self._paused_until = 0.0
         self._lock = asyncio.Lock()
 
-    def pause(self, seconds: float) -> None:
-        self._paused_until = max(self._paused_until, time.monotonic() + seconds)
-
     async def wait(self, chat_id: int) -> None:
-        if not self.gap and not self.chat_interval and not self._paused_until:
+        if not self.gap and not self.chat_interval:
             return
         async with self._lock:
             now = time.monotonic()
-            at = max(now, self._next_global, self._paused_until)
+            at = max(now, self._next_global)
             self._next_global = at + self.gap
         chat_at = self._next_chat.get(chat_id, 0.0)
         at = max(at, chat_at)
@@ -73,6 +69,8 @@ class Sender:
         self.max_attempts, self.base_backoff, self.max_backoff = max_attempts, base_backoff, max_backoff
         self.lease_seconds = lease_seconds
         self._draining = asyncio.Lock()
+        # After a 429 nothing is sent until then (on the injected clock, so tests move time, not sleep).
+        self.paused_until = None
 
     async def drain(self, max_batches: int | None = None) -> SendStats:
         """Send every due row; returns what happened. One drain at a time per process."""
@@ -80,6 +78,8 @@ class Sender:
         async with self._draining:
             batches = 0
             while max_batches is None or batches < max_batches:
+                if self._paused():
+                    break
                 async with self.db.session() as session:
                     rows = await outbox.claim(session, self.ctx, self.batch, self.lease_seconds)
                 if not rows:
@@ -118,12 +118,15 @@ class Sender:
         ids = list(row.message_ids or [])
         progress, attempts, uncertain = row.progress, row.attempts, row.uncertain_sends
         for index in range(progress, len(messages)):
+            if self._paused():
+                return outbox.Outcome(row.id, PENDING, index, attempts, uncertain, ids, not_before=self.paused_until)
             await self.limits.wait(row.chat_id)
             try:
                 result = await self._call(row.chat_id, messages[index])
             except RetryAfter as exc:
                 delay = exc.retry_after.total_seconds() if isinstance(exc.retry_after, timedelta) else float(exc.retry_after)
-                self.limits.pause(delay)
+                until = self.ctx.now() + timedelta(seconds=delay)
+                self.paused_until = max(self.paused_until or until, until)
                 stats.retried += 1
                 stats.by_error["429"] += 1
                 return outbox.Outcome(row.id, PENDING, index, attempts, uncertain, ids,
@@ -159,6 +162,9 @@ class Sender:
             ids.append(_message_id(result))
         stats.sent += 1
         return outbox.Outcome(row.id, SENT, len(messages), attempts + 1, uncertain, ids, sent_at=self.ctx.now())
+
+    def _paused(self) -> bool:
+        return self.paused_until is not None and self.ctx.now() < self.paused_until
 
     async def _call(self, chat_id: int, spec: dict):
         method = spec["method"]
