@@ -1,0 +1,15 @@
+"""Sample contexts for the KPI board."""
+
+SAMPLES = {
+    "kpi_bad_period": {"value": "11月"},
+    "kpi_board": {"period": "2026-11", "whole": True, "board": {
+        "tasks": {"tasks_due": 10, "tasks_done_on_time": 8, "on_time_rate": 0.8, "overdue_now": 1,
+                  "avg_days_overdue": 2.5},
+        "lessons": {"lessons_published": 2, "audience": 40, "learned": 30, "coverage": 0.75, "avg_score": 86.0},
+        "surveys": {"surveys_closed": 1, "response_rate": 0.6, "satisfaction_avg": 4.2},
+        "feedback": {"tickets_received": 5, "first_reply_median_hours": 20.0, "first_reply_p90_hours": 50.0,
+                     "answered_in_time_rate": 0.8, "resolution_rate": None, "satisfaction_avg": 4.0},
+        "reception": {"days_held": 1, "bookings": 4, "attended": 3, "matters_raised": 3, "matters_resolved": 1,
+                      "matters_to_tasks": 2, "tasks_done_on_time": 1},
+    }},
+}

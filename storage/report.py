@@ -1,0 +1,46 @@
+"""The monthly report as an Excel workbook: the KPI board for the whole organisation and for each unit."""
+from __future__ import annotations
+
+import io
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from sqlalchemy import select
+
+from storage import kpi, units
+from storage.context import Context
+from storage.models.org import Unit
+
+HEADER = Font(bold=True)
+
+
+def _flatten(board: dict) -> dict[str, object]:
+    return {f"{feature}.{key}": value for feature, figures in board.items() for key, value in figures.items()}
+
+
+async def workbook(session, ctx: Context, period: str | None) -> tuple[str, bytes]:
+    label, start, end = kpi.period_bounds(period, ctx)
+    whole = _flatten(await kpi.collect(session, ctx, unit_ids=None, start=start, end=end))
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "organisation"
+    ws.append(["period", label])
+    ws.append(["indicator", "value"])
+    for cell in ws[2]:
+        cell.font = HEADER
+    for key, value in whole.items():
+        ws.append([key, value])
+    ws.column_dimensions["A"].width = 36
+
+    per_unit = wb.create_sheet("units")
+    keys = list(whole)
+    per_unit.append(["kind", "unit", *keys])
+    for cell in per_unit[1]:
+        cell.font = HEADER
+    for unit in (await session.execute(select(Unit).order_by(Unit.kind, Unit.name))).scalars():
+        scope = await units.subtree_ids(session, {unit.id})
+        row = _flatten(await kpi.collect(session, ctx, unit_ids=scope, start=start, end=end))
+        per_unit.append([unit.kind, unit.name, *[row.get(k) for k in keys]])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return label, buf.getvalue()
