@@ -1,0 +1,143 @@
+"""Feedback in chat, the office's side: /inbox and the ticket buttons (take, reply, ask, answered, close as
+resolved with root cause and measure, close unresolved, attachment, measure to task). Every press is checked
+again in `storage.feedback` (role, the ticket's units, its state); the writer is never named here unless
+they signed the ticket."""
+from __future__ import annotations
+
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+
+from handlers import callbacks, files
+from handlers.callbacks import Prefix, button
+from handlers.commands import STAFF
+from handlers.dialogs import on_input
+from handlers.session import Turn, handler
+from storage import feedback, feedback_flows as flows
+from storage.models.feedback import FeedbackTicket
+
+THREAD_SHOWN = 8
+THREAD_EXCERPT = 300
+
+
+def _btn(turn: Turn, name: str, obj, action: str, **params) -> dict:
+    return button(turn.t("feedback_button", name=name, **params), Prefix.INBOX, obj, action)
+
+
+@handler(roles=STAFF)
+async def inbox(turn: Turn) -> None:
+    tickets = await feedback.inbox(turn.session, turn.ctx, turn.me)
+    if not tickets:
+        turn.say("feedback_inbox_empty")
+        return
+    cfg = await feedback.load_config(turn.session)
+    today = feedback.today(turn.ctx)
+    items = [{"id": t.id, "category": feedback.category_name(cfg, turn.lang, t.category),
+              "status": feedback.status_name(turn.lang, t.status), "age": (today - t.received_on).days,
+              "overdue": t.first_reply_at is None and t.deadline_on < today} for t in tickets]
+    keyboard = [[_btn(turn, "open_numbered", t.id, "view", ticket=t.id)] for t in tickets]
+    turn.say("feedback_inbox", keyboard, tickets=items)
+
+
+async def _view(turn: Turn, ticket: FeedbackTicket, note: str = "") -> None:
+    s = turn.session
+    cfg = await feedback.load_config(s)
+    messages = await feedback.thread(s, ticket.id)
+    staff_names = await feedback.names_of(s, [m.staff_member_id for m in messages] + [ticket.assignee_id])
+    thread = [{"mine": m.author == "office", "question": m.kind == "question", "day": m.day,
+               "by": staff_names.get(m.staff_member_id, ""), "text": feedback.excerpt(m.text, THREAD_EXCERPT)}
+              for m in messages[-THREAD_SHOWN:]]
+    long = len(ticket.text) > feedback.EXCERPT
+    turn.edit("feedback_ticket_staff", feedback.staff_keyboard(turn.lang, ticket) or None, ticket=ticket.id,
+              category=feedback.category_name(cfg, turn.lang, ticket.category),
+              status=feedback.status_name(turn.lang, ticket.status), received=ticket.received_on,
+              deadline=ticket.deadline_on, unit=await feedback.shown_unit(s, ticket),
+              writer=await feedback.writer_name(s, ticket), anonymous=ticket.anonymous,
+              body=feedback.excerpt(ticket.text), long=long, attachment=ticket.attachment_name or "",
+              thread=thread, earlier=max(0, len(messages) - THREAD_SHOWN),
+              assignee=staff_names.get(ticket.assignee_id, ""), rating=ticket.rating, root_cause=ticket.root_cause or "",
+              measure=ticket.measure or "", task=await feedback.task_number(s, ticket), note=note)
+    if long:
+        turn.document(f"feedback-{ticket.id}.txt", ticket.text.encode("utf-8"), "feedback_body_caption",
+                      ticket=ticket.id)
+
+
+def _skip_keyboard(turn: Turn, step: flows.Step):
+    return [[_btn(turn, "skip", step.ticket.id, "skip")]] if step.optional else None
+
+
+def _pdca_prompt(turn: Turn, step: flows.Step) -> None:
+    if step.next is None:
+        keyboard = [[_btn(turn, "to_task", step.ticket.id, "task")]] if step.ticket.measure else None
+        turn.say("feedback_pdca_done", keyboard, ticket=step.ticket.id)
+    else:
+        turn.say("feedback_pdca_prompt", _skip_keyboard(turn, step), ticket=step.ticket.id, step=step.next,
+                 optional=step.optional)
+
+
+@handler(roles=STAFF)
+async def pressed(turn: Turn) -> None:
+    _, ticket_id, action = callbacks.parse(turn.query.data)
+    s, ctx, me = turn.session, turn.ctx, turn.me
+    if not ticket_id:
+        turn.toast("button_expired", alert=True)
+    elif action == "view":
+        await _view(turn, await feedback.staff_ticket(s, me, ticket_id))
+    elif action == "take":
+        ticket = await feedback.take(s, ctx, me, ticket_id)
+        turn.toast("feedback_taken", ticket=ticket.id)
+        await _view(turn, ticket)
+    elif action in ("reply", "ask"):
+        ticket = await flows.office_start(s, ctx, me, ticket_id, question=action == "ask")
+        turn.toast("feedback_thread_toast")
+        turn.say("feedback_office_prompt", ticket=ticket.id, question=action == "ask")
+    elif action == "answered":
+        ticket = await feedback.mark_answered(s, ctx, me, ticket_id)
+        await _view(turn, ticket, note="answered")
+    elif action == "resolve":
+        step = await flows.pdca_start(s, ctx, me, ticket_id)
+        turn.toast("feedback_thread_toast")
+        _pdca_prompt(turn, step)
+    elif action == "skip":
+        dialog = await flows.pdca_dialog(s, me, ticket_id)
+        _pdca_prompt(turn, await flows.pdca_input(s, ctx, me, dialog, None))
+    elif action == "close":
+        ticket = await feedback.close_unresolved(s, ctx, me, ticket_id)
+        await _view(turn, ticket, note="unresolved")
+    elif action == "file":
+        ticket = await feedback.staff_ticket(s, me, ticket_id)
+        if not ticket.attachment_file_id:
+            turn.toast("button_expired", alert=True)
+            return
+        content = await files.bytes_of(turn, ticket.attachment_file_id)
+        turn.document(ticket.attachment_name or "attachment", content, "feedback_attachment_caption",
+                      ticket=ticket.id)
+    elif action == "task":
+        step = await flows.task_start(s, ctx, me, ticket_id)
+        turn.say("feedback_task_prompt", ticket=step.ticket.id, step=step.next)
+    else:
+        turn.toast("button_expired", alert=True)
+
+
+@on_input(flows.OFFICE)
+async def office_text(turn: Turn, dialog) -> None:
+    ticket, question = await flows.office_input(turn.session, turn.ctx, turn.me, dialog, turn.message.text or "")
+    turn.say("feedback_office_sent", [[_btn(turn, "open", ticket.id, "view")]], ticket=ticket.id,
+             question=question)
+
+
+@on_input(flows.PDCA)
+async def pdca_text(turn: Turn, dialog) -> None:
+    _pdca_prompt(turn, await flows.pdca_input(turn.session, turn.ctx, turn.me, dialog, turn.message.text or ""))
+
+
+@on_input(flows.TASK)
+async def task_text(turn: Turn, dialog) -> None:
+    step = await flows.task_input(turn.session, turn.ctx, turn.me, dialog, turn.message.text or "")
+    if step.next is None:
+        turn.say("feedback_task_created", ticket=step.ticket.id, task=step.task.task_no)
+    else:
+        turn.say("feedback_task_prompt", ticket=step.ticket.id, step=step.next)
+
+
+def register(app: Application) -> None:
+    app.add_handler(CommandHandler("inbox", inbox))
+    app.add_handler(CallbackQueryHandler(pressed, pattern=callbacks.pattern(Prefix.INBOX)))

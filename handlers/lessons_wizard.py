@@ -1,0 +1,115 @@
+"""/newlesson: a secretary sends the lesson (text or `.md` file), picks audience, time and due date with
+buttons (or types them), sees the preview and publishes. The steps and rules live in storage.lessons_wizard."""
+from __future__ import annotations
+
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+
+from handlers import callbacks, files
+from handlers.callbacks import Prefix
+from handlers.commands import STAFF
+from handlers.dialogs import on_input
+from handlers.session import Turn, handler
+from storage import calendar, dialogs, lessons_wizard as wizard
+from storage.errors import Refused
+
+LESSON_SUFFIXES = (".md", ".markdown", ".txt")
+
+
+def _cancel_row(turn: Turn) -> list[dict]:
+    return [callbacks.button(turn.t("lesson_wizard_button_cancel"), Prefix.LESSON_WIZARD, 0, "cancel")]
+
+
+def ask_audience(turn: Turn, choices: list[tuple[str, str]]) -> None:
+    rows = [[callbacks.button(turn.t("lesson_wizard_audience_label", kind=kind, audience=audience),
+                              Prefix.LESSON_WIZARD, 0, f"a{i}")] for i, (audience, kind) in enumerate(choices)]
+    turn.say("lesson_wizard_ask_audience", rows + [_cancel_row(turn)])
+
+
+def ask_time(turn: Turn, audience: str, size: int) -> None:
+    row = [callbacks.button(turn.t("lesson_wizard_time_label", choice=c), Prefix.LESSON_WIZARD, 0, f"t-{c}")
+           for c in wizard.time_choices(turn.ctx)]
+    turn.say("lesson_wizard_ask_time", [row[:2], row[2:], _cancel_row(turn)], audience=audience, size=size)
+
+
+def ask_due(turn: Turn, at) -> None:
+    row = [callbacks.button(turn.t("lesson_wizard_due_label", choice=c), Prefix.LESSON_WIZARD, 0, f"d-{c}")
+           for c in wizard.DUE_CHOICES]
+    turn.say("lesson_wizard_ask_due", [row, _cancel_row(turn)], at=calendar.local(at, turn.ctx))
+
+
+def show_preview(turn: Turn, p: wizard.Preview) -> None:
+    for part in p.parts:
+        turn.say_text(part)
+    turn.say("lesson_wizard_preview",
+             [[callbacks.button(turn.t("lesson_wizard_button_publish"), Prefix.LESSON_WIZARD, 0, "publish")],
+              _cancel_row(turn)],
+             title=p.title, audience=p.audience, size=p.size, at=p.publish_at, due=p.due_on,
+             questions=p.questions, min_read=p.min_read, parts=len(p.parts))
+
+
+@handler(roles=STAFF)
+async def new_lesson(turn: Turn) -> None:
+    await wizard.start(turn.session, turn.ctx, turn.me)
+    turn.say("lesson_wizard_ask_text", [_cancel_row(turn)])
+
+
+@on_input(wizard.KIND)
+async def typed(turn: Turn, dialog) -> None:
+    """Typed input at each step: the lesson itself, or an audience, time or date written out."""
+    if not turn.me.is_staff:
+        await dialogs.clear(turn.session, turn.me.id)
+        raise Refused("not_allowed")
+    text = (turn.message.text or "").strip() if turn.message else ""
+    if dialog.step == wizard.TEXT:
+        doc = turn.message.document if turn.message else None
+        if doc is not None:
+            if not (doc.file_name or "").lower().endswith(LESSON_SUFFIXES):
+                raise Refused("lesson_file_type", name=doc.file_name or "")
+            if doc.file_size and doc.file_size > wizard.MAX_FILE_BYTES:
+                raise Refused("lesson_file_too_big")
+            data = await files.bytes_of(turn, doc.file_id)
+            ask_audience(turn, await wizard.got_text(turn.session, turn.ctx, turn.me, dialog, data=data))
+        elif text:
+            ask_audience(turn, await wizard.got_text(turn.session, turn.ctx, turn.me, dialog, text=text))
+        else:
+            turn.say("lesson_wizard_ask_text", [_cancel_row(turn)])
+    elif dialog.step == wizard.AUDIENCE:
+        audience, size = await wizard.choose_audience(turn.session, turn.ctx, turn.me, dialog, typed=text)
+        ask_time(turn, audience, size)
+    elif dialog.step == wizard.TIME:
+        ask_due(turn, await wizard.choose_time(turn.session, turn.ctx, dialog, typed=text))
+    elif dialog.step == wizard.DUE:
+        show_preview(turn, await wizard.choose_due(turn.session, turn.ctx, turn.me, dialog, typed=text))
+    else:
+        turn.say("lesson_wizard_use_buttons")
+
+
+@handler(roles=STAFF)
+async def wizard_button(turn: Turn) -> None:
+    _, _, action = callbacks.parse(turn.query.data)
+    if action == "cancel":
+        await dialogs.clear(turn.session, turn.me.id)
+        turn.edit("cancelled")
+        return
+    if action == "publish":
+        lesson = await wizard.publish(turn.session, turn.ctx, turn.me)
+        turn.edit("lesson_wizard_done", title=lesson.title, at=calendar.local(lesson.publish_at, turn.ctx),
+                  now=lesson.publish_at <= turn.ctx.now())
+        return
+    if action.startswith("a") and action[1:].isdigit():
+        dialog = await wizard.current(turn.session, turn.me, wizard.AUDIENCE)
+        audience, size = await wizard.choose_audience(turn.session, turn.ctx, turn.me, dialog, index=int(action[1:]))
+        ask_time(turn, audience, size)
+    elif action.startswith("t-"):
+        dialog = await wizard.current(turn.session, turn.me, wizard.TIME)
+        ask_due(turn, await wizard.choose_time(turn.session, turn.ctx, dialog, choice=action[2:]))
+    elif action.startswith("d-"):
+        dialog = await wizard.current(turn.session, turn.me, wizard.DUE)
+        show_preview(turn, await wizard.choose_due(turn.session, turn.ctx, turn.me, dialog, choice=action[2:]))
+    else:
+        raise Refused("lesson_wizard_expired")
+
+
+def register(app: Application) -> None:
+    app.add_handler(CommandHandler("newlesson", new_lesson))
+    app.add_handler(CallbackQueryHandler(wizard_button, pattern=callbacks.pattern(Prefix.LESSON_WIZARD)))

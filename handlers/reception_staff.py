@@ -1,0 +1,116 @@
+"""The secretary's side of reception days: /newreception step by step, and recording each meeting's outcome
+from the sheet sent after the day (resolved on the spot, turned into a task, or the member did not come)."""
+from __future__ import annotations
+
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+
+from handlers import callbacks
+from handlers.callbacks import Prefix, button
+from handlers.commands import STAFF
+from handlers.dialogs import on_input
+from handlers.session import Turn, handler
+from storage import calendar, dialogs, reception, reception_outcome
+from storage.errors import Refused
+
+WIZARD = "reception_new"
+OUTCOME = "reception_outcome"
+REPEATS = ("once", "monthly", "weekly")
+
+
+def _label(turn: Turn, which: str, **params) -> str:
+    return turn.t("reception_button", which=which, **params)
+
+
+def _ask(turn: Turn, step: str, data: dict) -> None:
+    """The question for a wizard step, with its buttons."""
+    keyboard = None
+    if step == "audience":
+        keyboard = [[button(_label(turn, "all"), Prefix.RECEPTION_WIZARD, "new", "all")]]
+    elif step == "repeat":
+        keyboard = [[button(_label(turn, r), Prefix.RECEPTION_WIZARD, "new", r) for r in REPEATS]]
+    turn.say(f"reception_new_ask_{step}", keyboard, data=data)
+
+
+@handler(roles=STAFF)
+async def new_reception(turn: Turn) -> None:
+    await dialogs.start(turn.session, turn.ctx, turn.me.id, WIZARD, "leader", {})
+    leaders = await reception.leaders(turn.session)
+    turn.say("reception_new_ask_leader", leaders=[(m.employee_no, m.name) for m in leaders])
+
+
+@on_input(WIZARD)
+async def wizard_typed(turn: Turn, dialog) -> None:
+    if not turn.me.is_staff:  # roles can change while a flow is open
+        await dialogs.clear(turn.session, turn.me.id)
+        turn.say("not_allowed")
+        return
+    text = turn.message.text if turn.message else ""
+    step, kept = await reception.wizard_answer(turn.session, turn.ctx, dialog.step, text or "")
+    await dialogs.advance(turn.session, turn.ctx, dialog, step, **kept)
+    _ask(turn, step, dialog.data)
+
+
+async def _wizard_pressed(turn: Turn, action: str) -> None:
+    dialog = await dialogs.get(turn.session, turn.me.id)
+    if dialog is None or dialog.kind != WIZARD:
+        raise Refused("button_expired")
+    if action == "all" and dialog.step == "audience":
+        step, kept = await reception.wizard_answer(turn.session, turn.ctx, "audience", "all")
+        await dialogs.advance(turn.session, turn.ctx, dialog, step, **kept)
+        _ask(turn, step, dialog.data)
+        return
+    if action in REPEATS and dialog.step == "repeat":
+        spec = reception.spec_from_wizard(dialog.data, action)
+        days = await reception.create(turn.session, turn.ctx, spec, actor_id=turn.me.id)
+        await dialogs.clear(turn.session, turn.me.id)
+        turn.edit("reception_created", days=[(d.day, calendar.local(d.starts_at, turn.ctx),
+                                              calendar.local(d.ends_at, turn.ctx)) for d in days],
+                  data=dialog.data, repeat=action)
+        return
+    raise Refused("button_expired")
+
+
+async def _outcome_pressed(turn: Turn, booking_id: int, action: str) -> None:
+    if action == "absent":
+        target = await reception_outcome.record_absent(turn.session, turn.ctx, turn.me, booking_id)
+        turn.toast("reception_outcome_absent_toast")
+        turn.say("reception_outcome_recorded", outcome="absent", task=None, **target.params(turn.ctx))
+        return
+    target = await reception_outcome.target(turn.session, turn.ctx, turn.me, booking_id)
+    step = "note" if action == "res" else "task"
+    await dialogs.start(turn.session, turn.ctx, turn.me.id, OUTCOME, step, {"booking_id": booking_id})
+    turn.say(f"reception_ask_{step}", **target.params(turn.ctx))
+
+
+@handler(roles=STAFF)
+async def wizard_pressed(turn: Turn) -> None:
+    _, obj, action = callbacks.parse(turn.query.data)
+    if obj == "new":
+        await _wizard_pressed(turn, action)
+    elif obj.isdigit() and action in ("res", "task", "absent"):
+        await _outcome_pressed(turn, int(obj), action)
+    else:
+        turn.toast("button_expired", alert=True)
+
+
+@on_input(OUTCOME)
+async def outcome_typed(turn: Turn, dialog) -> None:
+    if not turn.me.is_staff:
+        await dialogs.clear(turn.session, turn.me.id)
+        turn.say("not_allowed")
+        return
+    text = turn.message.text if turn.message else ""
+    booking_id = dialog.data["booking_id"]
+    if dialog.step == "note":
+        target = await reception_outcome.record_resolved(turn.session, turn.ctx, turn.me, booking_id, text)
+        task = None
+    else:
+        target, task = await reception_outcome.record_task(turn.session, turn.ctx, turn.me, booking_id, text)
+    await dialogs.clear(turn.session, turn.me.id)
+    turn.say("reception_outcome_recorded", outcome="resolved" if task is None else "task", task=task,
+             **target.params(turn.ctx))
+
+
+def register(app: Application) -> None:
+    app.add_handler(CommandHandler("newreception", new_reception))
+    app.add_handler(CallbackQueryHandler(wizard_pressed, pattern=callbacks.pattern(Prefix.RECEPTION_WIZARD)))

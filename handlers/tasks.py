@@ -1,0 +1,110 @@
+"""The responsibility list in chat: /tasks for owners, /overdue, /newtask and /importtasks for secretaries,
+and the task buttons (progress, done, confirm, return). The rules and checks live in `storage.tasks`."""
+from __future__ import annotations
+
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from handlers import callbacks, files
+from handlers.callbacks import Prefix
+from handlers.commands import STAFF
+from handlers.dialogs import on_input
+from handlers.session import Turn, handler
+from storage import dialogs, tasks
+
+
+@handler()
+async def my_tasks(turn: Turn) -> None:
+    found = await tasks.my_tasks(turn.session, turn.ctx, turn.me)
+    if not found:
+        turn.say("tasks_list_empty")
+        return
+    shown = found[:tasks.LIST_LIMIT]
+    turn.say("tasks_list_header", count=len(found), shown=len(shown))
+    for task, v in zip(shown, await tasks.views(turn.session, turn.ctx, shown)):
+        keyboard = tasks.owner_keyboard(turn.lang, task.id) if task.status in tasks.ACTIVE else None
+        turn.say("tasks_item", keyboard, task=v)
+
+
+@handler(roles=STAFF)
+async def overdue(turn: Turn) -> None:
+    groups = await tasks.overdue_for(turn.session, turn.ctx, turn.me)
+    if not groups:
+        turn.say("tasks_overdue_none")
+        return
+    turn.say("tasks_overdue_list", groups=groups, total=sum(len(g.tasks) for g in groups))
+
+
+@handler(roles=STAFF)
+async def import_tasks(turn: Turn) -> None:
+    table = await files.table_from(turn)
+    if table is None:
+        turn.document("tasks_template.xlsx" if turn.lang == "en" else "责任清单模板.xlsx",
+                      tasks.template_xlsx(turn.lang), "tasks_template_caption")
+        return
+    data, name = table
+    result = await tasks.import_file(turn.session, turn.ctx, data, name, actor_id=turn.me.id)
+    turn.say("tasks_imported", created=result.created, updated=result.updated, rescheduled=result.rescheduled)
+
+
+@handler()
+async def pressed(turn: Turn) -> None:
+    _, task_id, action = callbacks.parse(turn.query.data)
+    if action in ("progress", "done", "return"):
+        task = await tasks.begin_note(turn.session, turn.ctx, turn.me, task_id, action)
+        turn.toast("tasks_note_toast", kind=action)
+        turn.say("tasks_note_prompt", kind=action, task=task)
+    elif action == "confirm":
+        task = await tasks.confirm(turn.session, turn.ctx, turn.me, task_id)
+        turn.edit("tasks_confirmed", task=task, by=turn.me.name)
+    else:
+        turn.toast("button_expired", alert=True)
+
+
+@on_input(tasks.NOTE_DIALOG)
+async def note_typed(turn: Turn, dialog) -> None:
+    kind = dialog.step
+    task = await tasks.save_note(turn.session, turn.ctx, turn.me, kind, dialog.data.get("task_id"),
+                                 turn.message.text if turn.message else "")
+    turn.say("tasks_note_saved", tasks.owner_keyboard(turn.lang, task["id"]) if kind == "progress" else None,
+             kind=kind, task=task)
+
+
+@handler(roles=STAFF)
+async def new_task(turn: Turn) -> None:
+    await tasks.begin_new(turn.session, turn.ctx, turn.me)
+    turn.say("tasks_new_prompt", step="title", data={})
+
+
+@on_input(tasks.NEW_DIALOG)
+async def new_task_typed(turn: Turn, dialog) -> None:
+    step, data = await tasks.new_input(turn.session, turn.ctx, turn.me, dialog,
+                                       turn.message.text if turn.message else "")
+    keyboard = None
+    if step == "confirm":
+        keyboard = [[callbacks.button(turn.t("tasks_button", name="create"), Prefix.TASK_WIZARD, 0, "create"),
+                     callbacks.button(turn.t("tasks_button", name="cancel"), Prefix.TASK_WIZARD, 0, "cancel")]]
+    turn.say("tasks_new_prompt", keyboard, step=step, data=data)
+
+
+@handler(roles=STAFF)
+async def new_task_pressed(turn: Turn) -> None:
+    _, _, action = callbacks.parse(turn.query.data)
+    if action == "create":
+        task = await tasks.create_from_dialog(turn.session, turn.ctx, turn.me)
+        turn.edit("tasks_created", task=task)
+    elif action == "cancel":
+        await dialogs.clear(turn.session, turn.me.id)
+        turn.edit("cancelled")
+    else:
+        turn.toast("button_expired", alert=True)
+
+
+def register(app: Application) -> None:
+    app.add_handler(CommandHandler("tasks", my_tasks))
+    app.add_handler(CommandHandler("overdue", overdue))
+    app.add_handler(CommandHandler("newtask", new_task))
+    app.add_handler(MessageHandler(filters.Document.ALL & filters.CaptionRegex(r"^/importtasks(@\w+)?\b"),
+                                   import_tasks))
+    app.add_handler(CommandHandler("importtasks", import_tasks))
+    app.add_handler(CallbackQueryHandler(pressed, pattern=callbacks.pattern(Prefix.TASK)))
+    app.add_handler(CallbackQueryHandler(new_task_pressed, pattern=callbacks.pattern(Prefix.TASK_WIZARD)))

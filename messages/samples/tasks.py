@@ -1,0 +1,50 @@
+"""Sample contexts for the responsibility list's templates."""
+from datetime import date
+
+from storage.tasks import OverdueGroup
+
+_task = {"id": 7, "no": "2026-001", "title": "完成年度安全生产培训", "description": "全员参加",
+         "lead": "生产部", "coops": ["财务部", "办公室"], "owner": "王芳", "deadline": "2026-12-10",
+         "status": "in_progress", "colour": "blue", "days_left": 3, "days_overdue": 0, "note": "已完成培训"}
+_late = {**_task, "no": "2026-002", "colour": "red", "days_left": -2, "days_overdue": 2, "coops": []}
+_new = {"title": "整理台账", "lead": "生产部", "coops": ["财务部"], "owner": "王芳", "deadline": "2026-12-31"}
+
+SAMPLES = {
+    "tasks_status": {"status": "reported"},
+    "tasks_colour": {"colour": "yellow"},
+    "tasks_line": {"task": _late},
+    "tasks_button": {"name": "progress"},
+    "tasks_list_empty": {},
+    "tasks_list_header": {"count": 45, "shown": 30},
+    "tasks_item": {"task": _task},
+    "tasks_overdue_none": {},
+    "tasks_overdue_list": {"groups": [OverdueGroup("生产部", [_late]), OverdueGroup("财务部", [_late])], "total": 2},
+    "tasks_template_caption": {},
+    "tasks_template_example": {"field": "title"},
+    "tasks_imported": {"created": 3, "updated": 2, "rescheduled": 1},
+    "tasks_note_toast": {"kind": "done"},
+    "tasks_note_prompt": {"kind": "return", "task": _task},
+    "tasks_note_saved": {"kind": "done", "task": _task},
+    "tasks_confirmed": {"task": _task, "by": "张伟"},
+    "tasks_new_prompt": {"step": "confirm", "data": _new},
+    "tasks_new_press_button": {},
+    "tasks_created": {"task": _task},
+    "tasks_assigned": {"what": "assigned", "task": _task},
+    "tasks_report_to_secretary": {"task": _task},
+    "tasks_owner_notice": {"what": "returned", "task": _task, "by": "张伟", "reason": "缺少签到表"},
+    "tasks_reminder": {"task": _late, "stage": "overdue2", "kind": "overdue"},
+    "tasks_overdue_alert": {"task": _late, "stage": "alert"},
+    "tasks_escalation": {"task": _late, "stage": "escalate", "days": 3},
+    "tasks_digest": {"day": date(2026, 12, 3), "due": [_task], "overdue": [_late], "waiting": [_task],
+                     "counts": [1, 1, 1]},
+    "tasks_not_found": {},
+    "tasks_not_yours": {},
+    "tasks_state_changed": {"status": "done"},
+    "tasks_not_your_unit": {},
+    "tasks_note_empty": {},
+    "tasks_note_too_long": {"limit": 2000},
+    "tasks_new_unknown_unit": {"name": "采购部"},
+    "tasks_new_unknown_member": {"value": "9999"},
+    "tasks_new_bad_date": {"value": "明天"},
+    "tasks_deadline_past": {"value": "2020-01-01"},
+}

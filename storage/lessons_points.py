@@ -1,0 +1,51 @@
+"""The lesson points ledger: learned lesson, quiz score and a full-marks bonus, with a daily cap.
+
+Each award is one row per (member, lesson, reason), so pressing twice or retrying a quiz never pays twice.
+An award over the day's cap is written trimmed (possibly to 0): the cap is per local day, and a trimmed
+award is not paid later, which is what keeps the cap meaningful.
+"""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.context import Context
+from storage.models.lessons import LessonPoints
+
+LEARNED = 5          # a lesson learned (reading time kept, or quiz passed)
+PER_RIGHT_ANSWER = 2  # each right answer on the first complete attempt
+FULL_MARKS = 5       # every question right on the first attempt
+DAILY_CAP = 20
+
+
+async def award(session: AsyncSession, ctx: Context, member_id: int, lesson_id: int, reason: str,
+                earned: int) -> int:
+    """Credit `earned` points for `reason` once; returns the points credited after the daily cap."""
+    if earned <= 0:
+        return 0
+    day = ctx.local_now().date()
+    used = (await session.execute(
+        select(func.coalesce(func.sum(LessonPoints.points), 0))
+        .where(LessonPoints.member_id == member_id, LessonPoints.day == day)
+    )).scalar_one()
+    credited = max(0, min(earned, DAILY_CAP - int(used)))
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    result = await session.execute(
+        insert(LessonPoints).values(member_id=member_id, lesson_id=lesson_id, reason=reason, earned=earned,
+                                    points=credited, day=day, created_at=ctx.now())
+        .on_conflict_do_nothing(index_elements=["member_id", "lesson_id", "reason"])
+    )
+    return credited if (result.rowcount or 0) > 0 else 0
+
+
+async def totals(session: AsyncSession, ctx: Context, member_id: int) -> tuple[int, int]:
+    """(all-time points, points today) of a member."""
+    day = ctx.local_now().date()
+    total, today = (await session.execute(
+        select(func.coalesce(func.sum(LessonPoints.points), 0),
+               func.coalesce(func.sum(LessonPoints.points).filter(LessonPoints.day == day), 0))
+        .where(LessonPoints.member_id == member_id)
+    )).one()
+    return int(total), int(today)
