@@ -27,6 +27,7 @@ class Runtime:
         self.db = Database(config.database_url)
         self.ctx = Context(clock=clock or Clock(), tz=config.tz, secret=config.secret, admins=config.admins,
                            quiet_start=config.quiet_start, quiet_end=config.quiet_end,
+                           overdue_escalate_days=config.overdue_escalate_days,
                            bot_username=config.bot_username)
         self.processor = PerChatUpdateProcessor()
         builder = (ApplicationBuilder().token(config.token or "")

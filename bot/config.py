@@ -34,6 +34,7 @@ class Config:
     bot_username: str | None = None
     quiet_start: int = 22
     quiet_end: int = 8
+    overdue_escalate_days: int = 3
     extra: dict = field(default_factory=dict)
 
     @property
@@ -147,6 +148,10 @@ def load(env: dict[str, str] | None = None, *, need_token: bool = False) -> Conf
     quiet_start = _hour(env, "TONGXIN_QUIET_START", 22)
     quiet_end = _hour(env, "TONGXIN_QUIET_END", 8)
 
+    escalate_raw = env.get("TONGXIN_OVERDUE_ESCALATE_DAYS") or "3"
+    if not escalate_raw.isdigit() or not 1 <= int(escalate_raw) <= 60:
+        raise ConfigError(f"TONGXIN_OVERDUE_ESCALATE_DAYS: must be a number of days 1-60, got {escalate_raw!r}")
+
     return Config(
         token=token,
         api_url=api_url,
@@ -164,4 +169,5 @@ def load(env: dict[str, str] | None = None, *, need_token: bool = False) -> Conf
         bot_username=env.get("TONGXIN_BOT_USERNAME") or None,
         quiet_start=quiet_start,
         quiet_end=quiet_end,
+        overdue_escalate_days=int(escalate_raw),
     )

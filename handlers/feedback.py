@@ -14,8 +14,6 @@ from storage.models.feedback import FeedbackTicket
 
 NEW = "new"
 LIST_LIMIT = 10
-THREAD_SHOWN = 8
-THREAD_EXCERPT = 300
 
 
 def _btn(turn: Turn, name: str, obj, action: str, **params) -> dict:
@@ -101,16 +99,8 @@ async def my_tickets(turn: Turn) -> None:
 
 
 async def _view(turn: Turn, ticket: FeedbackTicket, note: str = "") -> None:
-    cfg = await feedback.load_config(turn.session)
-    messages = await feedback.thread(turn.session, ticket.id)
-    office = feedback.office_name(cfg, turn.lang)
-    thread = [{"mine": m.author == "writer", "question": m.kind == "question", "day": m.day,
-               "text": feedback.excerpt(m.text, THREAD_EXCERPT)} for m in messages[-THREAD_SHOWN:]]
-    turn.edit("feedback_ticket_writer", feedback.writer_keyboard(turn.lang, ticket) or None, ticket=ticket.id,
-              category=feedback.category_name(cfg, turn.lang, ticket.category),
-              status=feedback.status_name(turn.lang, ticket.status), received=ticket.received_on,
-              anonymous=ticket.anonymous, body=feedback.excerpt(ticket.text), thread=thread,
-              earlier=max(0, len(messages) - THREAD_SHOWN), office=office, rating=ticket.rating, note=note)
+    view = await feedback.writer_view(turn.session, ticket, turn.lang)
+    turn.edit("feedback_ticket_writer", feedback.writer_keyboard(turn.lang, ticket) or None, note=note, **view)
 
 
 async def _ticket_step(turn: Turn, ticket_id: str, action: str) -> None:
@@ -135,7 +125,8 @@ async def _ticket_step(turn: Turn, ticket_id: str, action: str) -> None:
 
 @on_input(flows.THREAD)
 async def answering(turn: Turn, dialog) -> None:
-    ticket = await flows.thread_input(turn.session, turn.ctx, turn.me, dialog, text_of(turn))
+    ticket = await flows.thread_input(turn.session, turn.ctx, turn.me, dialog, text_of(turn),
+                                      with_attachment=attachment_of(turn) is not None)
     turn.say("feedback_thread_sent", [[_btn(turn, "view", ticket.id, "view", ticket=ticket.id)]], ticket=ticket.id)
 
 

@@ -14,9 +14,6 @@ from handlers.session import Turn, handler
 from storage import feedback, feedback_flows as flows
 from storage.models.feedback import FeedbackTicket
 
-THREAD_SHOWN = 8
-THREAD_EXCERPT = 300
-
 
 def _btn(turn: Turn, name: str, obj, action: str, **params) -> dict:
     return button(turn.t("feedback_button", name=name, **params), Prefix.INBOX, obj, action)
@@ -38,24 +35,9 @@ async def inbox(turn: Turn) -> None:
 
 
 async def _view(turn: Turn, ticket: FeedbackTicket, note: str = "") -> None:
-    s = turn.session
-    cfg = await feedback.load_config(s)
-    messages = await feedback.thread(s, ticket.id)
-    staff_names = await feedback.names_of(s, [m.staff_member_id for m in messages] + [ticket.assignee_id])
-    thread = [{"mine": m.author == "office", "question": m.kind == "question", "day": m.day,
-               "by": staff_names.get(m.staff_member_id, ""), "text": feedback.excerpt(m.text, THREAD_EXCERPT)}
-              for m in messages[-THREAD_SHOWN:]]
-    long = len(ticket.text) > feedback.EXCERPT
-    turn.edit("feedback_ticket_staff", feedback.staff_keyboard(turn.lang, ticket) or None, ticket=ticket.id,
-              category=feedback.category_name(cfg, turn.lang, ticket.category),
-              status=feedback.status_name(turn.lang, ticket.status), received=ticket.received_on,
-              deadline=ticket.deadline_on, unit=await feedback.shown_unit(s, ticket),
-              writer=await feedback.writer_name(s, ticket), anonymous=ticket.anonymous,
-              body=feedback.excerpt(ticket.text), long=long, attachment=ticket.attachment_name or "",
-              thread=thread, earlier=max(0, len(messages) - THREAD_SHOWN),
-              assignee=staff_names.get(ticket.assignee_id, ""), rating=ticket.rating, root_cause=ticket.root_cause or "",
-              measure=ticket.measure or "", task=await feedback.task_number(s, ticket), note=note)
-    if long:
+    view = await feedback.staff_view(turn.session, ticket, turn.lang)
+    turn.edit("feedback_ticket_staff", feedback.staff_keyboard(turn.lang, ticket) or None, note=note, **view)
+    if view["long"]:
         turn.document(f"feedback-{ticket.id}.txt", ticket.text.encode("utf-8"), "feedback_body_caption",
                       ticket=ticket.id)
 

@@ -18,6 +18,7 @@ class Context:
     quiet_end: int = 8
     bot_username: str | None = None
     invite_days: int = 30
+    overdue_escalate_days: int = 3
 
     def now(self) -> datetime:
         return self.clock.now()

@@ -2,7 +2,8 @@
 
 The rules that keep anonymity a property of the data live here:
 - an anonymous ticket stores no member id and no Telegram id, a random number, and dates only for whatever
-  the writer does (received_on, closed_on, message days; audit events of the writer are at local midnight);
+  the writer does (received_on, closed_on, message days; an anonymous writer's audit events enter the trail
+  the next day in a shuffled batch, dated at midnight);
 - the way back to the writer is the sealed route (`storage.feedback_routes`); replies go through it;
 - outbox rows that carry a writer's chat id or betray the moment the writer acted ("feedback.relay",
   "feedback.notice") are deleted once sent (`storage.feedback_jobs`);
@@ -12,7 +13,7 @@ The rules that keep anonymity a property of the data live here:
 from __future__ import annotations
 
 import json
-import logging
+import re
 import secrets
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -26,20 +27,20 @@ from storage import audit, calendar, members, outbox, settings, units
 from storage import feedback_routes as routes
 from storage.context import Context
 from storage.errors import Refused
-from storage.models.audit import AuditEvent
 from storage.models.feedback import (ANSWERED, ASSIGNED, CLOSED_STATES, LIVE_STATES, OPEN, RESOLVED, UNRESOLVED,
-                                     FeedbackMessage, FeedbackRoute, FeedbackTicket, FeedbackTicketUnit)
+                                     FeedbackAuditQueue, FeedbackMessage, FeedbackRoute, FeedbackTicket,
+                                     FeedbackTicketUnit)
 from storage.models.org import Member
-
-log = logging.getLogger(__name__)
 
 DEFAULT_CATEGORIES = ("work", "hardship", "dispute", "safety", "suggestion", "other")
 SETTING_KEY = "feedback.config"
+CONFIG_MAX = 1000
 RELAY, NOTICE, ESCALATION, DIGEST = "feedback.relay", "feedback.notice", "feedback.escalation", "feedback.digest"
 # Kinds whose rows are deleted once sent: they hold a writer's chat id or the moment a writer acted.
 PRIVATE_KINDS = (RELAY, NOTICE)
 MESSAGE_LIMIT = 4096
 EXCERPT = 500
+PDCA_MAX = 2000
 ID_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 ID_LENGTH = 8
 
@@ -74,6 +75,9 @@ async def save_config(session: AsyncSession, cfg: FeedbackConfig) -> None:
     """Store the configuration after checking it: every routed unit must exist, every routed category too."""
     if not cfg.categories or len(set(cfg.categories)) != len(cfg.categories):
         raise Refused("feedback_config_invalid", reason="categories")
+    for key in cfg.categories:  # keys travel in callback data (64 bytes) and the ticket row
+        if not re.fullmatch(r"[a-z0-9_]{1,32}", key):
+            raise Refused("feedback_config_invalid", reason=key)
     for key, names in cfg.routing.items():
         if key not in cfg.categories:
             raise Refused("feedback_config_invalid", reason=key)
@@ -82,7 +86,10 @@ async def save_config(session: AsyncSession, cfg: FeedbackConfig) -> None:
                 raise Refused("audience_unknown_unit", kind="unit", name=name)
     if min(cfg.daily_limit, cfg.route_retention_days, cfg.reply_deadline_days, cfg.min_unit_size) < 1:
         raise Refused("feedback_config_invalid", reason="limits")
-    await settings.put(session, SETTING_KEY, json.dumps(asdict(cfg), ensure_ascii=False))
+    value = json.dumps(asdict(cfg), ensure_ascii=False)
+    if len(value) > CONFIG_MAX:  # the settings column holds 1000 characters
+        raise Refused("feedback_config_invalid", reason=f"longer than {CONFIG_MAX} characters")
+    await settings.put(session, SETTING_KEY, value)
 
 
 def category_name(cfg: FeedbackConfig, lang: str, key: str) -> str:
@@ -100,8 +107,18 @@ def status_name(lang: str, status: str) -> str:
 
 # --- texts that may be long ----------------------------------------------------------------------------
 
+_ESCAPED = {"&": 5, "<": 4, ">": 4, '"': 5, "'": 5}
+
+
 def excerpt(text: str, size: int = EXCERPT) -> str:
-    return text if len(text) <= size else text[:size].rstrip() + "…"
+    """At most `size` characters once HTML-escaped (a "&" costs five), so a view built from excerpts fits in
+    one message whatever people typed."""
+    used = 0
+    for i, ch in enumerate(text):
+        used += _ESCAPED.get(ch, 1)
+        if used > size:
+            return text[:i].rstrip() + "…"
+    return text
 
 
 def long_messages(lang: str, template: str, *, body: str, ticket_id: str, keyboard=None, **params) -> list[dict]:
@@ -169,12 +186,12 @@ def midnight(ctx: Context, day: date) -> datetime:
 
 def _writer_audit(session: AsyncSession, ctx: Context, ticket: FeedbackTicket, action: str,
                   member: Member) -> None:
-    """An anonymous writer's action: no actor, and the date only (the moment could be matched to a person)."""
+    """A signed ticket's writer is audited as anyone; an anonymous one's action waits in the queue and
+    enters the trail the next day with no actor and the date only (`feedback_jobs.release_audit`)."""
     if not ticket.anonymous:
         audit.record(session, ctx, action, "feedback_ticket", ticket.id, actor_id=member.id)
         return
-    session.add(AuditEvent(at=midnight(ctx, today(ctx)), actor_member_id=None, action=action,
-                           object_type="feedback_ticket", object_id=ticket.id, detail=None))
+    session.add(FeedbackAuditQueue(ticket_id=ticket.id, action=action, day=today(ctx)))
 
 
 async def _new_id(session: AsyncSession) -> str:
@@ -309,8 +326,49 @@ async def submit(session: AsyncSession, ctx: Context, member: Member, *, categor
     await _notify_staff(session, ctx, ticket, await responsible_staff(session, ticket.id), "feedback_notice_new",
                         "new", body=text, unit=unit_names.get(unit_id, ""), deadline=ticket.deadline_on,
                         writer="" if anonymous else member.name)
-    log.info("feedback ticket %s received (%s)", ticket.id, category)
+    # No log line here: its timestamp next to a ticket number would be the precise moment the ticket never keeps.
     return ticket
+
+
+# --- views (what a ticket looks like to its writer and to the office) ------------------------------------
+
+THREAD_SHOWN = 8
+THREAD_EXCERPT = 250
+PDCA_EXCERPT = 300
+
+
+def _thread_items(messages: list[FeedbackMessage], mine: str, names: dict[int, str]) -> list[dict]:
+    return [{"mine": m.author == mine, "question": m.kind == "question", "day": m.day,
+             "by": names.get(m.staff_member_id, ""), "text": excerpt(m.text, THREAD_EXCERPT)}
+            for m in messages[-THREAD_SHOWN:]]
+
+
+async def writer_view(session: AsyncSession, ticket: FeedbackTicket, lang: str) -> dict:
+    """Template parameters of the writer's view: the office appears by its name only."""
+    cfg = await load_config(session)
+    messages = await thread(session, ticket.id)
+    return {"ticket": ticket.id, "category": category_name(cfg, lang, ticket.category),
+            "status": status_name(lang, ticket.status), "received": ticket.received_on,
+            "anonymous": ticket.anonymous, "body": excerpt(ticket.text),
+            "thread": _thread_items(messages, "writer", {}), "earlier": max(0, len(messages) - THREAD_SHOWN),
+            "office": office_name(cfg, lang), "rating": ticket.rating}
+
+
+async def staff_view(session: AsyncSession, ticket: FeedbackTicket, lang: str) -> dict:
+    """Template parameters of the office's view; `long` says the whole text must follow as a file."""
+    cfg = await load_config(session)
+    messages = await thread(session, ticket.id)
+    names = await names_of(session, [m.staff_member_id for m in messages] + [ticket.assignee_id])
+    body = excerpt(ticket.text)
+    return {"ticket": ticket.id, "category": category_name(cfg, lang, ticket.category),
+            "status": status_name(lang, ticket.status), "received": ticket.received_on,
+            "deadline": ticket.deadline_on, "unit": await shown_unit(session, ticket),
+            "writer": await writer_name(session, ticket), "anonymous": ticket.anonymous, "body": body,
+            "long": body != ticket.text, "attachment": ticket.attachment_name or "",
+            "thread": _thread_items(messages, "office", names), "earlier": max(0, len(messages) - THREAD_SHOWN),
+            "assignee": names.get(ticket.assignee_id, ""), "rating": ticket.rating,
+            "root_cause": excerpt(ticket.root_cause or "", PDCA_EXCERPT),
+            "measure": excerpt(ticket.measure or "", PDCA_EXCERPT), "task": await task_number(session, ticket)}
 
 
 # --- the writer's side ---------------------------------------------------------------------------------
@@ -546,6 +604,8 @@ async def resolve(session: AsyncSession, ctx: Context, staff: Member, ticket_id:
     root_cause, measure = (root_cause or "").strip() or None, (measure or "").strip() or None
     if required and not (root_cause and measure):
         raise Refused("feedback_pdca_required")
+    if max(len(root_cause or ""), len(measure or "")) > PDCA_MAX:
+        raise Refused("feedback_text_too_long", max=PDCA_MAX)
     ticket.root_cause, ticket.measure, ticket.pdca_done = root_cause, measure, True
     if ticket.status in LIVE_STATES:
         await _close(session, ctx, ticket, RESOLVED)

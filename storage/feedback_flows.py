@@ -31,7 +31,8 @@ async def draft_start(session: AsyncSession, ctx: Context, member: Member, categ
     cfg = await fb.start(session, ctx, member)
     if category not in cfg.categories:
         raise Refused("feedback_unknown_category")
-    await dialogs.start(session, ctx, member.id, DRAFT, "text", routes.seal_draft(ctx, member.id, {"category": category}))
+    sealed = routes.seal_draft(ctx, member.id, {"category": category})
+    await dialogs.start(session, ctx, member.id, DRAFT, "text", sealed)
 
 
 def draft_of(ctx: Context, member: Member, dialog: Dialog | None) -> dict:
@@ -84,11 +85,13 @@ async def thread_start(session: AsyncSession, ctx: Context, member: Member, tick
 
 
 async def thread_input(session: AsyncSession, ctx: Context, member: Member, dialog: Dialog,
-                       text: str) -> FeedbackTicket:
+                       text: str, with_attachment: bool = False) -> FeedbackTicket:
     ticket_id = routes.open_draft(ctx, member.id, dialog.data).get("t")
     if not ticket_id:
         await dialogs.clear(session, member.id)
         raise Refused("button_expired")
+    if with_attachment:
+        raise Refused("feedback_thread_text_only")  # a thread carries text; nothing is dropped silently
     if not (text or "").strip():
         raise Refused("feedback_need_text")
     ticket = await fb.writer_message(session, ctx, member, ticket_id, text)
@@ -139,6 +142,8 @@ async def pdca_input(session: AsyncSession, ctx: Context, staff: Member, dialog:
     text = (text or "").strip()
     if required and not text:
         raise Refused("feedback_pdca_required")
+    if len(text) > fb.PDCA_MAX:
+        raise Refused("feedback_text_too_long", max=fb.PDCA_MAX)
     if dialog.step == "cause":
         await dialogs.advance(session, ctx, dialog, "measure", cause=text)
         return Step(ticket, "measure", optional=not required)

@@ -5,25 +5,26 @@ restart or a second replica neither loses nor repeats anything.
 from __future__ import annotations
 
 import logging
+import random
 from datetime import date, time
 
 from sqlalchemy import delete, or_, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from messages import render
-from storage import calendar, members, outbox, producers
+from storage import bulk, calendar, members, outbox, producers
 from storage import feedback as fb
 from storage import feedback_routes as routes
 from storage.context import Context
-from storage.models.feedback import LIVE_STATES, RESOLVED, FeedbackDigest, FeedbackTicket
+from storage.models.audit import AuditEvent
+from storage.models.feedback import LIVE_STATES, RESOLVED, FeedbackAuditQueue, FeedbackDigest, FeedbackTicket
 from storage.models.org import Member
 from storage.models.outbox import DEAD, SENT, Outbox
 
 log = logging.getLogger(__name__)
 
 DIGEST_AT = time(9, 0)
+AUDIT_BATCH = 5000
 DIGEST_PER_CATEGORY = 5
 DIGEST_MEASURE_CHARS = 200
 
@@ -87,6 +88,23 @@ async def scrub_outbox(session: AsyncSession, ctx: Context) -> int:
     return result.rowcount or 0
 
 
+@producers.producer("feedback.audit")
+async def release_audit(session: AsyncSession, ctx: Context) -> int:
+    """Move the anonymous writers' actions of past days into the audit trail: shuffled, no actor, at the
+    local midnight of their day, so neither their time nor their neighbours in the trail say anything."""
+    queued = list((await session.execute(
+        select(FeedbackAuditQueue).where(FeedbackAuditQueue.day < fb.today(ctx))
+        .order_by(FeedbackAuditQueue.id).limit(AUDIT_BATCH).with_for_update(skip_locked=True)
+    )).scalars().all())
+    if not queued:
+        return 0
+    random.SystemRandom().shuffle(queued)
+    session.add_all([AuditEvent(at=fb.midnight(ctx, q.day), actor_member_id=None, action=q.action,
+                                object_type="feedback_ticket", object_id=q.ticket_id, detail=None) for q in queued])
+    await session.execute(delete(FeedbackAuditQueue).where(FeedbackAuditQueue.id.in_([q.id for q in queued])))
+    return len(queued)
+
+
 # --- the monthly digest --------------------------------------------------------------------------------
 
 def previous_month(day: date) -> tuple[str, date, date]:
@@ -122,10 +140,6 @@ async def digest_groups(session: AsyncSession, ctx: Context, lang: str, start: d
     return [groups[c] for c in sorted(groups, key=lambda c: (order.get(c, len(order)), c))]
 
 
-def _insert(session: AsyncSession):
-    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-
-
 @producers.producer("feedback.digest")
 async def monthly_digest(session: AsyncSession, ctx: Context) -> int:
     """From 09:00 on the first of a month: last month's digest to every member, once (a row claims it)."""
@@ -136,7 +150,7 @@ async def monthly_digest(session: AsyncSession, ctx: Context) -> int:
     if await session.get(FeedbackDigest, period) is not None:
         return 0
     claim = await session.execute(
-        _insert(session)(FeedbackDigest).values(period=period, tickets=0, recipients=0, queued_at=ctx.now())
+        bulk.dialect_insert(session)(FeedbackDigest).values(period=period, tickets=0, recipients=0, queued_at=ctx.now())
         .on_conflict_do_nothing(index_elements=["period"]))
     if not claim.rowcount:
         return 0  # another replica has it

@@ -12,14 +12,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers import callbacks
 from handlers.callbacks import Prefix
 from messages import render
-from storage import audiences, audit, calendar, lessons_kpi, lessons_points, members, outbox, producers
+from storage import audiences, audit, bulk, calendar, lessons_kpi, lessons_points, members, outbox, producers
 from storage.context import Context
 from storage.errors import Refused
 from storage.lessons_kpi import kpi_figures  # noqa: F401  (the lessons' part of /kpi, reachable from here too)
@@ -128,20 +126,6 @@ def push_messages(lesson: Lesson, lang: str) -> list[dict]:
     return [outbox.message(p, kb if i == len(parts) - 1 else None) for i, p in enumerate(parts)]
 
 
-async def insert_new(session: AsyncSession, model, rows: list[dict], unique: list[str]) -> int:
-    """Insert rows, skipping those whose `unique` columns exist; returns how many were new.
-
-    One statement compiled once and sent in batches (SQLAlchemy's insertmanyvalues): a multi-row VALUES
-    statement is compiled afresh for every chunk, which at 10,000 members was most of the publish time.
-    """
-    if not rows:
-        return 0
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    stmt = insert(model).on_conflict_do_nothing(index_elements=unique).returning(model.id)
-    connection = await session.connection()
-    return len((await connection.execute(stmt, rows)).all())
-
-
 def _reminder_times(lesson: Lesson, ctx: Context) -> None:
     published = lesson.published_at
     lesson.closes_at = (calendar.at_local(lesson.due_on + timedelta(days=1), time(0), ctx)
@@ -169,7 +153,7 @@ async def publish(session: AsyncSession, ctx: Context, lesson: Lesson) -> int:
     rows = [{"lesson_id": lesson.id, "member_id": p.id, "unit_id": p.unit_id, "branch_id": p.branch_id,
              "assigned_at": now, "pushed_at": now if p.id in reach else None, "quiz_right": []}
             for p in people]
-    await insert_new(session, LessonAssignment, rows, ["lesson_id", "member_id"])
+    await bulk.insert_new(session, LessonAssignment, rows, ["lesson_id", "member_id"])
     lesson.status, lesson.published_at = PUBLISHED, now
     _reminder_times(lesson, ctx)
     not_before = calendar.after_quiet(now, ctx)
@@ -181,8 +165,7 @@ async def publish(session: AsyncSession, ctx: Context, lesson: Lesson) -> int:
         messages = by_lang.get(p.language) or by_lang.setdefault(p.language, push_messages(lesson, p.language))
         out.append(outbox.row(ctx, key=push_key(lesson.id, p.id), chat_id=p.chat_id, member_id=p.id,
                               messages=messages, kind="lesson.push", not_before=not_before))
-    # The outbox's own enqueue_many, in the batched form (see insert_new): same rows, same dedupe.
-    written = await insert_new(session, Outbox, out, ["dedupe_key"])
+    written = await outbox.enqueue_many(session, out)
     audit.record(session, ctx, "lesson.published", "lesson", lesson.id, audience=len(people), pushed=written)
     return written
 

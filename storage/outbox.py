@@ -11,16 +11,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, func, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage import bulk
 from storage.context import Context
 from storage.models.org import Member
 from storage.models.outbox import DEAD, PENDING, SENDING, SENT, Outbox
-
-BULK_CHUNK = 500
-
 
 # --- what a row sends -------------------------------------------------------------------------------
 
@@ -48,10 +44,6 @@ def commands_menu(chat_id: int, commands: list[tuple[str, str]]) -> dict:
 
 # --- enqueue ----------------------------------------------------------------------------------------
 
-def _insert(session: AsyncSession):
-    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-
-
 def row(ctx: Context, *, key: str, chat_id: int, messages: list[dict], member_id: int | None = None,
         kind: str = "message", not_before: datetime | None = None) -> dict:
     now = ctx.now()
@@ -66,15 +58,8 @@ async def enqueue(session: AsyncSession, ctx: Context, **fields) -> bool:
 
 
 async def enqueue_many(session: AsyncSession, rows: list[dict]) -> int:
-    """Bulk insert (one statement per chunk: aiosqlite pays a thread hop per statement); duplicates skipped."""
-    inserted = 0
-    insert = _insert(session)
-    for i in range(0, len(rows), BULK_CHUNK):
-        chunk = rows[i:i + BULK_CHUNK]
-        stmt = insert(Outbox).values(chunk).on_conflict_do_nothing(index_elements=["dedupe_key"])
-        result = await session.execute(stmt)
-        inserted += max(result.rowcount or 0, 0)
-    return inserted
+    """Insert rows in one batched statement; rows whose dedupe key exists are skipped. Returns how many were new."""
+    return await bulk.insert_new(session, Outbox, rows, ["dedupe_key"])
 
 
 async def to_member(session: AsyncSession, ctx: Context, member: Member, *, key: str, messages: list[dict],

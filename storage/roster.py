@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage import audit, invites, members, units
 from storage.context import Context
 from storage.errors import InvalidFile, Problem
-from storage.models.org import ROLES, Member
+from storage.models.org import Member
 from storage.tabular import parse_bool, read_table, split_list
 
 COLUMNS = {

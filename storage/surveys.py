@@ -43,8 +43,13 @@ SCALES = {"rating": range(1, 6), "scale10": range(0, 11)}
 async def publish(session: AsyncSession, ctx: Context, *, title: str, audience: str, questions: list[QuestionSpec],
                   closes_at: datetime | None = None, opens_at: datetime | None = None, intro: str = "",
                   anonymous: bool = True, min_group_size: int = DEFAULT_MIN_GROUP, tag: str | None = None,
-                  results_to_respondents: bool = False, created_by: int | None = None) -> Survey:
-    """Create a survey; when it opens now, its invitations are queued in the same transaction."""
+                  results_to_respondents: bool = False, created_by: int | None = None, reminders: int = 2,
+                  reminder_gap_hours: int = 24, last_reminder_days_before: int = 1) -> Survey:
+    """Create a survey; when it opens now, its invitations are queued in the same transaction.
+
+    Reminders: at most `reminders`, at least `reminder_gap_hours` apart, the last one
+    `last_reminder_days_before` days before the closing day.
+    """
     now = ctx.now()
     title = (title or "").strip()
     if not title or len(title) > 200:
@@ -57,6 +62,8 @@ async def publish(session: AsyncSession, ctx: Context, *, title: str, audience: 
         if q.kind not in KINDS or not q.text.strip() \
                 or option_problems(q.kind, q.options):
             raise Refused("survey_question_invalid", text=q.text[:40])
+    if not 0 <= reminders <= 10 or reminder_gap_hours < 1 or last_reminder_days_before < 0:
+        raise Refused("survey_reminders_invalid")
     normalised = await audiences.validate(session, audience)
     opens_at = opens_at or now
     closes_at = closes_at or default_close(ctx, opens_at)
@@ -64,8 +71,9 @@ async def publish(session: AsyncSession, ctx: Context, *, title: str, audience: 
         raise Refused("survey_closes_past", closes=calendar.local(closes_at, ctx))
     survey = Survey(title=title, intro=(intro or "").strip(), audience=normalised, opens_at=opens_at,
                     closes_at=closes_at, anonymous=anonymous, min_group_size=min_group_size, tag=tag or None,
-                    results_to_respondents=results_to_respondents, reminder_max=2, reminder_gap_hours=24,
-                    reminder_last_days_before=1, reminders_sent=0, created_by=created_by, created_at=now)
+                    results_to_respondents=results_to_respondents, reminder_max=reminders,
+                    reminder_gap_hours=reminder_gap_hours, reminder_last_days_before=last_reminder_days_before,
+                    reminders_sent=0, created_by=created_by, created_at=now)
     session.add(survey)
     await session.flush()
     session.add_all(SurveyQuestion(survey_id=survey.id, position=i, kind=q.kind, text=q.text.strip(),

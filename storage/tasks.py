@@ -15,7 +15,7 @@ import io
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import and_, case, delete, func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,7 +28,7 @@ from storage.errors import InvalidFile, Problem, Refused
 from storage.models.org import Member, Unit
 from storage.models.outbox import PENDING, Outbox
 from storage.models.settings import Setting
-from storage.models.tasks import (ACTIVE, CANCELLED, DONE, IN_PROGRESS, OPEN, REPORTED, Task, TaskNote,
+from storage.models.tasks import (ACTIVE, DONE, IN_PROGRESS, OPEN, REPORTED, Task, TaskNote,
                                   TaskUnit)
 from storage.tabular import parse_datetime, read_table, split_list
 
@@ -62,8 +62,8 @@ REMINDER_KINDS = ("tasks.reminder", "tasks.alert", "tasks.escalation")
 
 
 def escalate_days(ctx: Context) -> int:
-    """`overdue_escalate_days`; the Context may carry it (TONGXIN_OVERDUE_ESCALATE_DAYS), else 3."""
-    return int(getattr(ctx, "overdue_escalate_days", DEFAULT_ESCALATE_DAYS) or DEFAULT_ESCALATE_DAYS)
+    """Days overdue before the admins get an escalation (TONGXIN_OVERDUE_ESCALATE_DAYS)."""
+    return ctx.overdue_escalate_days or DEFAULT_ESCALATE_DAYS
 
 
 # --- deadlines and stages ---------------------------------------------------------------------------
@@ -810,54 +810,7 @@ async def produce_digest(session: AsyncSession, ctx: Context) -> int:
 
 # --- KPI figures -------------------------------------------------------------------------------------
 
-@dataclass
-class OnTime:
-    """On-time completion of one lead unit's tasks due in a period."""
 
-    unit_id: int
-    unit: str
-    due: int  # tasks due in the period whose outcome is known (done, or deadline passed)
-    on_time: int  # reported done no later than the deadline, and confirmed
-
-    @property
-    def rate(self) -> float | None:
-        return self.on_time / self.due if self.due else None
-
-
-async def on_time_rates(session: AsyncSession, ctx: Context, start: date, end: date,
-                        unit_ids: set[int] | None = None) -> list[OnTime]:
-    """Per lead unit, tasks with a deadline date in [start, end): how many were finished on time.
-
-    Cancelled tasks do not count; open tasks count once their deadline has passed (they are late).
-    """
-    now = ctx.now()
-    on_time = and_(Task.status == DONE, Task.reported_at <= Task.deadline_at)
-    known = (Task.status == DONE) | (Task.deadline_at <= now)
-    query = (select(Task.lead_unit_id, Unit.name, func.count(Task.id),
-                    func.coalesce(func.sum(case((on_time, 1), else_=0)), 0))
-             .join(Unit, Unit.id == Task.lead_unit_id)
-             .where(Task.due_date >= start, Task.due_date < end, Task.status != CANCELLED, known)
-             .group_by(Task.lead_unit_id, Unit.name).order_by(Unit.name))
-    if unit_ids is not None:
-        query = query.where(Task.lead_unit_id.in_(unit_ids))
-    return [OnTime(uid, name, int(due), int(ok)) for uid, name, due, ok in (await session.execute(query)).all()]
-
-
-async def overdue_now(session: AsyncSession, ctx: Context, unit_ids: set[int] | None = None) -> int:
-    """Tasks past their deadline that the owner has not reported done."""
-    query = select(func.count(Task.id)).where(Task.status.in_(ACTIVE), Task.deadline_at <= ctx.now())
-    if unit_ids is not None:
-        query = query.where(Task.lead_unit_id.in_(unit_ids))
-    return int((await session.execute(query)).scalar_one())
-
-
-async def average_days_overdue(session: AsyncSession, ctx: Context, unit_ids: set[int] | None = None) -> float | None:
-    """Mean time past the deadline of the tasks overdue now, in days (None when nothing is overdue)."""
-    now = ctx.now()
-    query = select(Task.deadline_at).where(Task.status.in_(ACTIVE), Task.deadline_at <= now)
-    if unit_ids is not None:
-        query = query.where(Task.lead_unit_id.in_(unit_ids))
-    moments = list((await session.execute(query)).scalars())
-    if not moments:
-        return None
-    return round(sum((now - m).total_seconds() for m in moments) / len(moments) / 86400, 1)
+# KPI figures live in their own module; re-exported so callers find every task rule here.
+from storage.tasks_kpi import (OnTime, average_days_overdue, kpi_figures, on_time_rates,  # noqa: E402,F401
+                               overdue_now, task_status)

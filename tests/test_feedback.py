@@ -259,3 +259,32 @@ async def test_answered_reopen_close_unresolved_and_rating_rules(env):
 
         row = await s.get(FeedbackTicket, ticket)
         assert row.status == "assigned" and row.rating == 4 and row.closed_on is None
+
+
+async def test_a_photo_in_the_thread_is_refused_clearly_and_nothing_is_sent(env):
+    zhang, wang = await people(env)
+    ticket = await submit(wang, "困难帮扶", "需要帮扶。")
+    await env.tick()
+    await wang.press_data(f"fbk:{ticket}:reply")
+    await wang.photo(b"jpeg", caption="补充照片")
+    assert "只能是文字" in wang.last["text"]
+    assert "已发送" in await wang.say("补充说明：家里有两位老人。")
+    await env.tick()
+    assert "家里有两位老人" in zhang.last["text"] and "补充照片" not in "".join(zhang.texts())
+
+
+async def test_a_late_evening_reply_waits_for_the_end_of_the_quiet_hours(env, clock):
+    zhang, wang = await people(env)
+    ticket = await submit(wang, "困难帮扶", "想申请困难补助。")
+    await env.tick()
+    clock.set(datetime(2026, 12, 3, 23, 30, tzinfo=env.ctx.tz))
+    await zhang.send("/inbox")
+    await zhang.press(f"#{ticket}")
+    await zhang.press("答复", zhang.find("标记已答复"))
+    await zhang.say("明天上午来党群工作部领表。")
+    before = len(wang.messages)
+    await env.tick()
+    assert len(wang.messages) == before
+    clock.set(datetime(2026, 12, 4, 8, 0, tzinfo=env.ctx.tz))
+    await env.tick()
+    assert "明天上午来党群工作部领表" in wang.last["text"]

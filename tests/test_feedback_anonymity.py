@@ -55,6 +55,10 @@ async def dump(env) -> tuple[dict[str, list[dict]], dict[str, set[str]], dict[st
     return rows, fks, stamps
 
 
+def rows_member_id(rows, employee_no: str) -> int:
+    return next(r["id"] for r in rows["members"] if r["employee_no"] == employee_no)
+
+
 def assert_no_link(rows, fks, writer: Writer, ticket: str) -> None:
     for table, table_rows in rows.items():
         for row in table_rows:
@@ -114,9 +118,20 @@ async def test_no_table_and_no_log_line_leads_back_to_the_writer(env, clock, cap
     assert ticket_row["writer_member_id"] is None and ticket_row["anonymous"] in (1, True)
     assert ticket_row["unit_id"] is None  # 生产部 has 3 members, fewer than 5
     assert {c for c in stamps["feedback_tickets"]} == {"first_reply_at"}  # the office's moment, nothing else
+    # The writer's actions reach the audit trail only the next day, shuffled, dated at midnight, no actor:
+    # their ids must not sit between that moment's identified events (the writer's own among them).
+    about = [r for r in rows["audit_events"] if r["object_id"] == ticket]
+    assert about and all(r["actor_member_id"] == rows_member_id(rows, "1001") for r in about)
+    assert len(rows["feedback_audit_queue"]) == 4
+    clock.advance(days=1)
+    await env.tick()
+    rows, fks, _ = await dump(env)
+    assert_no_link(rows, fks, writer, ticket)
+    assert rows["feedback_audit_queue"] == []
     writer_events = [r for r in rows["audit_events"] if r["object_id"] == ticket and r["actor_member_id"] is None]
-    assert {r["action"] for r in writer_events} >= {"feedback.submitted", "feedback.writer_message",
-                                                    "feedback.resolved_by_writer", "feedback.rated"}
+    assert sorted(r["action"] for r in writer_events) == sorted(
+        ["feedback.submitted", "feedback.writer_message", "feedback.rated", "feedback.resolved_by_writer"])
+    assert max(r["id"] for r in rows["audit_events"]) == max(r["id"] for r in writer_events)  # a block at the end
     for r in writer_events:
         at = r["at"] if isinstance(r["at"], datetime) else datetime.fromisoformat(str(r["at"]))
         local = calendar.local(at.replace(tzinfo=at.tzinfo or timezone.utc), env.ctx)

@@ -1,5 +1,6 @@
 """On a real PostgreSQL: two replicas run the feedback producers at the same moment; every escalation and
-every digest is queued and sent once, and the private rows are gone after they were sent."""
+every digest is queued and sent once, the writers' audit events are released once, and the private rows
+are gone after they were sent."""
 from __future__ import annotations
 
 import asyncio
@@ -15,6 +16,7 @@ from storage import feedback, feedback_jobs
 from storage.clock import FrozenClock
 from storage.context import Context
 from storage.db import Database
+from storage.models.audit import AuditEvent
 from storage.models.feedback import FeedbackDigest, FeedbackTicket
 from storage.models.org import Member
 from storage.models.outbox import Outbox
@@ -62,6 +64,8 @@ async def test_two_replicas_escalate_and_send_the_digest_once(pg_url):
             await both(replicas, feedback_jobs.escalate)
         await asyncio.gather(*(r[2].drain() for r in replicas))
         await both(replicas, feedback_jobs.scrub_outbox)
+        released = await both(replicas, feedback_jobs.release_audit)
+        assert sum(released) == 30  # the writers' submissions enter the audit trail once
 
         escalations = Counter(c[1]["chat_id"] for c in fake.calls
                               if c[0] == "sendMessage" and "无首次答复" in c[1].get("text", ""))
@@ -73,6 +77,9 @@ async def test_two_replicas_escalate_and_send_the_digest_once(pg_url):
             private = (await s.execute(select(func.count()).where(
                 Outbox.kind.in_(feedback.PRIVATE_KINDS)))).scalar_one()
             assert private == 0
+            submitted = (await s.execute(select(func.count()).where(
+                AuditEvent.action == "feedback.submitted", AuditEvent.actor_member_id.is_(None)))).scalar_one()
+            assert submitted == 30
 
         # Resolve a few with a measure, then the first of January arrives on both replicas at once.
         async with db.session() as s:

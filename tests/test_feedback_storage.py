@@ -101,6 +101,8 @@ async def test_config_is_checked_and_changes_the_rules(db, ctx):
             await feedback.save_config(s, replace(cfg, routing={"work": ["没有这个部门"]}))
         with pytest.raises(Refused):
             await feedback.save_config(s, replace(cfg, daily_limit=0))
+        with pytest.raises(Refused):
+            await feedback.save_config(s, replace(cfg, categories=["work", "a:b"], routing={}))
         await feedback.save_config(s, replace(cfg, categories=["canteen", "other"], daily_limit=1, routing={},
                                               labels={"canteen": {"zh": "食堂", "en": "Canteen"}}))
     async with db.session() as s:
@@ -131,3 +133,27 @@ async def test_a_route_opens_only_with_its_secret_and_its_ticket(db, ctx):
         assert ticket.id not in str(draft)
         assert feedback_routes.open_draft(ctx, wang.id, draft) == {"t": ticket.id}
         assert feedback_routes.open_draft(ctx, wang.id + 1, draft) == {}
+
+
+async def test_ticket_views_fit_one_message_whatever_was_typed(db, ctx):
+    from messages import render
+
+    await org(db, ctx)
+    async with db.session() as s:
+        wang, zhang = await member(s, "1002"), await member(s, "1001")
+        ticket = await feedback.submit(s, ctx, wang, category="dispute", text="&<>\"'" * 4000)
+        for _ in range(10):
+            await feedback.office_message(s, ctx, zhang, ticket.id, "&" * 5000)
+            await feedback.writer_message(s, ctx, wang, ticket.id, "<" * 5000)
+        await feedback.resolve(s, ctx, zhang, ticket.id, root_cause="&" * 2000, measure=">" * 2000)
+        for lang in ("zh", "en"):
+            staff = render(lang, "feedback_ticket_staff", note="answered",
+                           **await feedback.staff_view(s, ticket, lang))
+            writer = render(lang, "feedback_ticket_writer", note="resolved",
+                            **await feedback.writer_view(s, ticket, lang))
+            assert len(staff) <= 4096 and len(writer) <= 4096, (len(staff), len(writer))
+        other = await feedback.submit(s, ctx, wang, category="dispute", text="x")
+        await feedback.office_message(s, ctx, zhang, other.id, "ok")
+        with pytest.raises(Refused) as refused:
+            await feedback.resolve(s, ctx, zhang, other.id, root_cause="x", measure="y" * 2001)
+        assert refused.value.template == "feedback_text_too_long"

@@ -71,8 +71,11 @@ async def test_reminder_times_spread_to_the_day_before_closing(db, ctx):
         short = await surveys.publish(s, ctx, title="一天", audience="all",
                                       closes_at=ctx.now() + timedelta(hours=30),
                                       questions=[QuestionSpec("rating", "满意吗")])
+        once = await surveys.publish(s, ctx, title="一次", audience="all", closes_at=CLOSES, reminders=1,
+                                     last_reminder_days_before=2, questions=[QuestionSpec("rating", "满意吗")])
     local = [t.astimezone(ctx.tz).strftime("%m-%d %H:%M") for t in surveys.reminder_times(week, ctx)]
     assert local == ["12-06 10:00", "12-09 10:00"]
+    assert [t.astimezone(ctx.tz).strftime("%m-%d %H:%M") for t in surveys.reminder_times(once, ctx)] == ["12-08 10:00"]
     assert surveys.reminder_times(short, ctx) == []  # too short for a reminder 24 h after opening
 
 

@@ -26,7 +26,8 @@ async def storage_session():
     await migrate.upgrade(cfg.database_url)
     db = Database(cfg.database_url)
     ctx = Context(clock=Clock(), tz=cfg.tz, secret=cfg.secret, admins=cfg.admins, quiet_start=cfg.quiet_start,
-                  quiet_end=cfg.quiet_end, bot_username=cfg.bot_username)
+                  quiet_end=cfg.quiet_end,
+                  overdue_escalate_days=cfg.overdue_escalate_days, bot_username=cfg.bot_username)
     try:
         async with db.session() as session:
             if ctx.bot_username is None:

@@ -1,5 +1,6 @@
 """`surveys publish FILE --title T --audience A [--closes TIME] [--opens TIME] [--named] [--min-group-size N]
-[--tag satisfaction]`; FILE may also be `builtin:satisfaction` or `builtin:enps`.
+[--tag satisfaction] [--reminders 2] [--reminder-gap-hours 24] [--last-reminder-days-before 1]`;
+FILE may also be `builtin:satisfaction` or `builtin:enps`.
 
 The file and every option are checked before the database is touched; a refusal changes nothing.
 """
@@ -39,7 +40,9 @@ async def cmd_publish(args) -> int:
                                        questions=questions, closes_at=closes, opens_at=opens,
                                        anonymous=not args.named, min_group_size=args.min_group_size,
                                        tag=args.tag or default_tag,
-                                       results_to_respondents=args.share_results)
+                                       results_to_respondents=args.share_results, reminders=args.reminders,
+                                       reminder_gap_hours=args.reminder_gap_hours,
+                                       last_reminder_days_before=args.last_reminder_days_before)
         _, asked = await surveys.participation(session, survey.id)
         print(f"survey {survey.id}: {len(questions)} questions, audience {survey.audience}, "
               f"{'anonymous' if survey.anonymous else 'named'}, "
@@ -74,4 +77,8 @@ def register(sub) -> None:
     p.add_argument("--min-group-size", type=int, default=5, help="results hidden below this many (min 3)")
     p.add_argument("--tag", help="for example satisfaction (counted in the satisfaction KPI)")
     p.add_argument("--share-results", action="store_true", help="send the results to respondents after close")
+    p.add_argument("--reminders", type=int, default=2, help="at most this many reminders to non-respondents")
+    p.add_argument("--reminder-gap-hours", type=int, default=24, help="at least this many hours between reminders")
+    p.add_argument("--last-reminder-days-before", type=int, default=1,
+                   help="the last reminder this many days before the closing day (10:00 local)")
     p.set_defaults(func=cmd_publish)

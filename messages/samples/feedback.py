@@ -27,6 +27,7 @@ SAMPLES = {
     "feedback_thread_toast": {},
     "feedback_thread_prompt": {"ticket": _t},
     "feedback_thread_sent": {"ticket": _t},
+    "feedback_thread_text_only": {},
     "feedback_rated": {"rating": 5},
     "feedback_relay_message": {"ticket": _t, "category": "困难帮扶", "body": "已联系工会。", "long": True,
                                "question": False, "office": "党群工作部", "status": "办理中"},

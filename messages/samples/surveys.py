@@ -38,6 +38,7 @@ SAMPLES = {
     "survey_question_invalid": {"text": "您对食堂满意吗？"},
     "survey_closes_past": {"closes": _when},
     "survey_not_found": {},
+    "survey_reminders_invalid": {},
     "survey_closed": {"title": "食堂满意度"},
     "survey_not_open": {"title": "食堂满意度"},
     "survey_not_for_you": {},

@@ -93,3 +93,18 @@ class FeedbackDigest(Base):
     tickets: Mapped[int] = mapped_column(Integer)
     recipients: Mapped[int] = mapped_column(Integer)
     queued_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class FeedbackAuditQueue(Base):
+    """An anonymous writer's actions, waiting for the day to end before they enter the audit trail.
+
+    Written straight into `audit_events`, their sequential ids would sit between the identified events of
+    that moment (the writer's own among them); moved over in a shuffled batch the next day, they carry the
+    date only and their place in the trail says nothing."""
+
+    __tablename__ = "feedback_audit_queue"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[str] = mapped_column(String(16))
+    action: Mapped[str] = mapped_column(String(64))
+    day: Mapped[date] = mapped_column(Date, index=True)

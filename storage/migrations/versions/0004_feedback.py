@@ -1,4 +1,4 @@
-"""feedback: tickets, their threads and units, sealed reply routes, monthly digests.
+"""feedback: tickets, their threads and units, sealed reply routes, monthly digests, the audit queue.
 
 Revision ID: 0004
 Revises: 0003
@@ -22,6 +22,16 @@ def upgrade() -> None:
     sa.Column('queued_at', storage.base.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('period', name=op.f('pk_feedback_digests'))
     )
+    op.create_table('feedback_audit_queue',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('ticket_id', sa.String(length=16), nullable=False),
+    sa.Column('action', sa.String(length=64), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_feedback_audit_queue'))
+    )
+    with op.batch_alter_table('feedback_audit_queue', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_feedback_audit_queue_day'), ['day'], unique=False)
+
     op.create_table('feedback_tickets',
     sa.Column('id', sa.String(length=16), nullable=False),
     sa.Column('category', sa.String(length=32), nullable=False),
@@ -113,3 +123,7 @@ def downgrade() -> None:
 
     op.drop_table('feedback_tickets')
     op.drop_table('feedback_digests')
+    with op.batch_alter_table('feedback_audit_queue', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_feedback_audit_queue_day'))
+
+    op.drop_table('feedback_audit_queue')
