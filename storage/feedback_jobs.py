@@ -1,6 +1,7 @@
 """What the scheduler tick wakes up for feedback: escalations, route expiry, scrubbing private outbox rows,
-and the monthly "you said, we did" digest. All state is in the database (ticket columns, digest rows), so a
-restart or a second replica neither loses nor repeats anything.
+releasing anonymous writers' audit events, and the monthly "you said, we did" digest. All state is in the
+database (ticket columns, the audit queue, digest rows), so a restart or a second replica neither loses nor
+repeats anything.
 """
 from __future__ import annotations
 
@@ -150,7 +151,8 @@ async def monthly_digest(session: AsyncSession, ctx: Context) -> int:
     if await session.get(FeedbackDigest, period) is not None:
         return 0
     claim = await session.execute(
-        bulk.dialect_insert(session)(FeedbackDigest).values(period=period, tickets=0, recipients=0, queued_at=ctx.now())
+        bulk.dialect_insert(session)(FeedbackDigest)
+        .values(period=period, tickets=0, recipients=0, queued_at=ctx.now())
         .on_conflict_do_nothing(index_elements=["period"]))
     if not claim.rowcount:
         return 0  # another replica has it

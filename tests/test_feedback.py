@@ -288,3 +288,14 @@ async def test_a_late_evening_reply_waits_for_the_end_of_the_quiet_hours(env, cl
     clock.set(datetime(2026, 12, 4, 8, 0, tzinfo=env.ctx.tz))
     await env.tick()
     assert "明天上午来党群工作部领表" in wang.last["text"]
+
+
+async def test_an_english_speaker_gets_every_step_in_english(env):
+    zhang, wang = await people(env)
+    emily = await env.join(107, "Emily", "1007", lang="en")
+    assert "anonymous" in await emily.say("/feedback")
+    await emily.press("Suggestion")
+    assert "Anonymous by default" in await emily.say("Could the shuttle bus leave at 17:45?")
+    press = await emily.press("Submit anonymously")
+    assert "Submitted: ticket" in press.text
+    assert "Suggestion" in await emily.say("/mytickets")
