@@ -25,6 +25,7 @@ COMMANDS: list[tuple[str, tuple[str, ...]]] = [
     ("newtask", STAFF),
     ("importtasks", STAFF),
     ("newsurvey", STAFF),
+    ("results", STAFF),
     ("newlesson", STAFF),
     ("newreception", STAFF),
     ("roster", ADMIN),

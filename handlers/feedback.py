@@ -89,11 +89,8 @@ async def my_tickets(turn: Turn) -> None:
     if not tickets:
         turn.say("feedback_mytickets_empty")
         return
-    cfg = await feedback.load_config(turn.session)
     shown = tickets[:LIST_LIMIT]
-    items = [{"id": t.id, "category": feedback.category_name(cfg, turn.lang, t.category),
-              "status": feedback.status_name(turn.lang, t.status), "received": t.received_on,
-              "anonymous": t.anonymous} for t in shown]
+    items = await feedback.mytickets_items(turn.session, shown, turn.lang)
     keyboard = [[_btn(turn, "view", t.id, "view", ticket=t.id)] for t in shown]
     turn.say("feedback_mytickets", keyboard, tickets=items, total=len(tickets))
 

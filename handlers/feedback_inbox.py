@@ -25,11 +25,7 @@ async def inbox(turn: Turn) -> None:
     if not tickets:
         turn.say("feedback_inbox_empty")
         return
-    cfg = await feedback.load_config(turn.session)
-    today = feedback.today(turn.ctx)
-    items = [{"id": t.id, "category": feedback.category_name(cfg, turn.lang, t.category),
-              "status": feedback.status_name(turn.lang, t.status), "age": (today - t.received_on).days,
-              "overdue": t.first_reply_at is None and t.deadline_on < today} for t in tickets]
+    items = await feedback.inbox_items(turn.session, tickets, turn.lang, feedback.today(turn.ctx))
     keyboard = [[_btn(turn, "open_numbered", t.id, "view", ticket=t.id)] for t in tickets]
     turn.say("feedback_inbox", keyboard, tickets=items)
 

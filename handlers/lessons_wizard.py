@@ -12,8 +12,6 @@ from handlers.session import Turn, handler
 from storage import calendar, dialogs, lessons_wizard as wizard
 from storage.errors import Refused
 
-LESSON_SUFFIXES = (".md", ".markdown", ".txt")
-
 
 def _cancel_row(turn: Turn) -> list[dict]:
     return [callbacks.button(turn.t("lesson_wizard_button_cancel"), Prefix.LESSON_WIZARD, 0, "cancel")]
@@ -56,21 +54,20 @@ async def new_lesson(turn: Turn) -> None:
 @on_input(wizard.KIND)
 async def typed(turn: Turn, dialog) -> None:
     """Typed input at each step: the lesson itself, or an audience, time or date written out."""
-    if not turn.me.is_staff:
-        await dialogs.clear(turn.session, turn.me.id)
-        raise Refused("not_allowed")
+    if not await wizard.still_allowed(turn.session, turn.me):
+        turn.say("not_allowed")
+        return
     text = (turn.message.text or "").strip() if turn.message else ""
     if dialog.step == wizard.TEXT:
         doc = turn.message.document if turn.message else None
         if doc is not None:
-            if not (doc.file_name or "").lower().endswith(LESSON_SUFFIXES):
-                raise Refused("lesson_file_type", name=doc.file_name or "")
-            if doc.file_size and doc.file_size > wizard.MAX_FILE_BYTES:
-                raise Refused("lesson_file_too_big")
+            wizard.check_upload(doc.file_name, doc.file_size)
             data = await files.bytes_of(turn, doc.file_id)
             ask_audience(turn, await wizard.got_text(turn.session, turn.ctx, turn.me, dialog, data=data))
         elif text:
-            ask_audience(turn, await wizard.got_text(turn.session, turn.ctx, turn.me, dialog, text=text))
+            entities = [(e.type, e.offset, e.length, e.url) for e in turn.message.entities or ()]
+            ask_audience(turn, await wizard.got_text(turn.session, turn.ctx, turn.me, dialog,
+                                                     text=turn.message.text, entities=entities))
         else:
             turn.say("lesson_wizard_ask_text", [_cancel_row(turn)])
     elif dialog.step == wizard.AUDIENCE:

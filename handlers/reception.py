@@ -9,6 +9,7 @@ from handlers.callbacks import Prefix, button
 from handlers.dialogs import on_input
 from handlers.session import Turn, handler
 from storage import dialogs, reception, reception_booking
+from storage.errors import Refused
 from storage.models.reception import BOOKED, OFFERED, WAITING
 from storage.reception_notify import slot_params
 
@@ -82,7 +83,10 @@ async def slot_pressed(turn: Turn) -> None:
 async def topic_typed(turn: Turn, dialog) -> None:
     text = turn.message.text if turn.message else None
     slot_id, waitlist = dialog.data["slot_id"], dialog.data.get("mode") == "wait"
-    result = await reception_booking.book(turn.session, turn.ctx, turn.me, slot_id, text, waitlist=waitlist)
+    result = await reception_booking.book_typed(turn.session, turn.ctx, turn.me, slot_id, text, waitlist=waitlist)
+    if isinstance(result, Refused):  # the flow is over (the day closed meanwhile, say): tell why
+        turn.say(result.template, **result.params)
+        return
     if result.full:
         await dialogs.advance(turn.session, turn.ctx, dialog, "full", topic=reception.clean_topic(text))
         params = slot_params(turn.ctx, result.slot, result.day, await reception.leader_name(turn.session, result.day))

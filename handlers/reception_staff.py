@@ -9,7 +9,7 @@ from handlers.callbacks import Prefix, button
 from handlers.commands import STAFF
 from handlers.dialogs import on_input
 from handlers.session import Turn, handler
-from storage import calendar, dialogs, reception, reception_outcome
+from storage import calendar, dialogs, reception, reception_outcome, reception_wizard
 from storage.errors import Refused
 
 WIZARD = "reception_new"
@@ -26,6 +26,9 @@ def _ask(turn: Turn, step: str, data: dict) -> None:
     keyboard = None
     if step == "audience":
         keyboard = [[button(_label(turn, "all"), Prefix.RECEPTION_WIZARD, "new", "all")]]
+    elif step == "notice":
+        keyboard = [[button(_label(turn, "notice", days=reception.DEFAULT_NOTICE_DAYS), Prefix.RECEPTION_WIZARD,
+                            "new", "notice")]]
     elif step == "repeat":
         keyboard = [[button(_label(turn, r), Prefix.RECEPTION_WIZARD, "new", r) for r in REPEATS]]
     turn.say(f"reception_new_ask_{step}", keyboard, data=data)
@@ -45,7 +48,7 @@ async def wizard_typed(turn: Turn, dialog) -> None:
         turn.say("not_allowed")
         return
     text = turn.message.text if turn.message else ""
-    step, kept = await reception.wizard_answer(turn.session, turn.ctx, dialog.step, text or "")
+    step, kept = await reception_wizard.answer(turn.session, turn.ctx, dialog.step, text or "")
     await dialogs.advance(turn.session, turn.ctx, dialog, step, **kept)
     _ask(turn, step, dialog.data)
 
@@ -54,13 +57,15 @@ async def _wizard_pressed(turn: Turn, action: str) -> None:
     dialog = await dialogs.get(turn.session, turn.me.id)
     if dialog is None or dialog.kind != WIZARD:
         raise Refused("button_expired")
-    if action == "all" and dialog.step == "audience":
-        step, kept = await reception.wizard_answer(turn.session, turn.ctx, "audience", "all")
+    # The buttons stand for typed answers: "all" for who may book, the default notice period.
+    typed = {("audience", "all"): "all", ("notice", "notice"): str(reception.DEFAULT_NOTICE_DAYS)}
+    if (dialog.step, action) in typed:
+        step, kept = await reception_wizard.answer(turn.session, turn.ctx, dialog.step, typed[dialog.step, action])
         await dialogs.advance(turn.session, turn.ctx, dialog, step, **kept)
         _ask(turn, step, dialog.data)
         return
     if action in REPEATS and dialog.step == "repeat":
-        spec = reception.spec_from_wizard(dialog.data, action)
+        spec = reception_wizard.spec(dialog.data, action)
         days = await reception.create(turn.session, turn.ctx, spec, actor_id=turn.me.id)
         await dialogs.clear(turn.session, turn.me.id)
         turn.edit("reception_created", days=[(d.day, calendar.local(d.starts_at, turn.ctx),
@@ -95,18 +100,13 @@ async def wizard_pressed(turn: Turn) -> None:
 
 @on_input(OUTCOME)
 async def outcome_typed(turn: Turn, dialog) -> None:
-    if not turn.me.is_staff:
-        await dialogs.clear(turn.session, turn.me.id)
-        turn.say("not_allowed")
-        return
     text = turn.message.text if turn.message else ""
-    booking_id = dialog.data["booking_id"]
-    if dialog.step == "note":
-        target = await reception_outcome.record_resolved(turn.session, turn.ctx, turn.me, booking_id, text)
-        task = None
-    else:
-        target, task = await reception_outcome.record_task(turn.session, turn.ctx, turn.me, booking_id, text)
-    await dialogs.clear(turn.session, turn.me.id)
+    recorded = await reception_outcome.record_typed(turn.session, turn.ctx, turn.me, dialog.data["booking_id"],
+                                                    dialog.step, text)
+    if isinstance(recorded, Refused):  # the flow is over (recorded by someone else meanwhile, say): tell why
+        turn.say(recorded.template, **recorded.params)
+        return
+    target, task = recorded
     turn.say("reception_outcome_recorded", outcome="resolved" if task is None else "task", task=task,
              **target.params(turn.ctx))
 

@@ -78,6 +78,10 @@ class Turn:
         caption = self.t(caption_template, **params) if caption_template else None
         self._actions.append(("document", filename, content, caption))
 
+    def photo(self, content: bytes, caption_template: str | None = None, **params) -> None:
+        caption = self.t(caption_template, **params) if caption_template else None
+        self._actions.append(("photo", content, caption))
+
     def menu(self, commands: list[tuple[str, str]]) -> None:
         """Set this chat's command menu to `commands`."""
         self._actions.append(("menu", commands))
@@ -117,6 +121,9 @@ class Turn:
                 elif kind == "document":
                     await bot.send_document(chat_id, InputFile(action[2], filename=action[1]),
                                             caption=action[3], parse_mode="HTML")
+                elif kind == "photo":
+                    await bot.send_photo(chat_id, InputFile(action[1], filename="chart.png"), caption=action[2],
+                                         parse_mode="HTML")
                 elif kind == "menu":
                     from telegram import BotCommand, BotCommandScopeChat
 
@@ -159,6 +166,8 @@ def handler(roles: tuple[str, ...] | None = None, *, strangers: bool = False):
             user = telegram_user(update)
             if user is None or (update.effective_chat and update.effective_chat.type != "private"):
                 return
+            if update.edited_message is not None:
+                return  # an edit is not a new answer: flows take each message once
             runtime = context.bot_data["runtime"]
             turn = Turn(update, context, runtime, user, language_for(user.language_code))
             try:

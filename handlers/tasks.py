@@ -1,5 +1,5 @@
-"""The responsibility list in chat: /tasks for owners, /overdue, /newtask and /importtasks for secretaries,
-and the task buttons (progress, done, confirm, return). The rules and checks live in `storage.tasks`."""
+"""The responsibility list in chat: /tasks for owners; /overdue, /newtask, /canceltask and /importtasks for
+secretaries; the task buttons (progress, done, confirm, return). The rules and checks live in `storage.tasks`."""
 from __future__ import annotations
 
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
@@ -21,8 +21,7 @@ async def my_tasks(turn: Turn) -> None:
     shown = found[:tasks.LIST_LIMIT]
     turn.say("tasks_list_header", count=len(found), shown=len(shown))
     for task, v in zip(shown, await tasks.views(turn.session, turn.ctx, shown)):
-        keyboard = tasks.owner_keyboard(turn.lang, task.id) if task.status in tasks.ACTIVE else None
-        turn.say("tasks_item", keyboard, task=v)
+        turn.say("tasks_item", tasks.actions_keyboard(turn.lang, task), task=v)
 
 
 @handler(roles=STAFF)
@@ -38,11 +37,10 @@ async def overdue(turn: Turn) -> None:
 async def import_tasks(turn: Turn) -> None:
     table = await files.table_from(turn)
     if table is None:
-        turn.document("tasks_template.xlsx" if turn.lang == "en" else "责任清单模板.xlsx",
-                      tasks.template_xlsx(turn.lang), "tasks_template_caption")
+        turn.document(tasks.template_filename(turn.lang), tasks.template_xlsx(turn.lang), "tasks_template_caption")
         return
     data, name = table
-    result = await tasks.import_file(turn.session, turn.ctx, data, name, actor_id=turn.me.id)
+    result = await tasks.import_file(turn.session, turn.ctx, data, name, member=turn.me)
     turn.say("tasks_imported", created=result.created, updated=result.updated, rescheduled=result.rescheduled)
 
 
@@ -67,6 +65,16 @@ async def note_typed(turn: Turn, dialog) -> None:
                                  turn.message.text if turn.message else "")
     turn.say("tasks_note_saved", tasks.owner_keyboard(turn.lang, task["id"]) if kind == "progress" else None,
              kind=kind, task=task)
+
+
+@handler(roles=STAFF)
+async def cancel_task(turn: Turn) -> None:
+    args = turn.context.args or []
+    if not args:
+        turn.say("tasks_cancel_usage")
+        return
+    task = await tasks.cancel_task(turn.session, turn.ctx, turn.me, args[0], " ".join(args[1:]))
+    turn.say("tasks_cancelled", task=task)
 
 
 @handler(roles=STAFF)
@@ -103,6 +111,7 @@ def register(app: Application) -> None:
     app.add_handler(CommandHandler("tasks", my_tasks))
     app.add_handler(CommandHandler("overdue", overdue))
     app.add_handler(CommandHandler("newtask", new_task))
+    app.add_handler(CommandHandler("canceltask", cancel_task))
     app.add_handler(MessageHandler(filters.Document.ALL & filters.CaptionRegex(r"^/importtasks(@\w+)?\b"),
                                    import_tasks))
     app.add_handler(CommandHandler("importtasks", import_tasks))

@@ -62,7 +62,9 @@ async def draft_input(session: AsyncSession, ctx: Context, member: Member, dialo
 
 
 async def draft_submit(session: AsyncSession, ctx: Context, member: Member, anonymous: bool) -> FeedbackTicket:
-    dialog = await dialogs.get(session, member.id)
+    """The confirm press. The draft row is locked: a double tap (or two replicas) submits it once, the
+    second press finds it gone."""
+    dialog = await session.get(Dialog, member.id, with_for_update=True)
     draft = draft_of(ctx, member, dialog)
     if not draft.get("text"):
         raise Refused("button_expired")

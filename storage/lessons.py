@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import false, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers import callbacks
@@ -86,6 +86,8 @@ async def create(session: AsyncSession, ctx: Context, parsed: ParsedLesson, *, a
         raise Refused("lesson_bad_min_read", value=min_read, limit=MIN_READ_MAX)
     if remind_after_days < 0 or remind_before_due_days < 0:
         raise Refused("lesson_bad_reminder")
+    if not 1 <= pass_percent <= 100:
+        raise Refused("lesson_bad_pass", value=pass_percent)
     lesson = Lesson(title=parsed.title, body=parsed.body, quiz=parsed.quiz, audience=audience,
                     publish_at=publish_at, due_on=due_on, min_read_seconds=min_read, pass_percent=pass_percent,
                     remind_after_days=remind_after_days, remind_before_due_days=remind_before_due_days,
@@ -272,10 +274,22 @@ async def open_lesson(session: AsyncSession, ctx: Context, member: Member, lesso
 
 # --- reminders ---------------------------------------------------------------------------------------
 
-def _reminder(lesson: Lesson, lang: str, stage: str) -> list[dict]:
+def _reminder(lesson: Lesson, lang: str, stage: str, today: date) -> list[dict]:
+    days_left = (lesson.due_on - today).days if lesson.due_on else None
     text = render(lang, "lesson_reminder", title=lesson.title, due=lesson.due_on, stage=stage,
-                  quiz=bool(lesson.quiz))
+                  quiz=bool(lesson.quiz), days_left=days_left)
     return [outbox.message(text, keyboard(lesson, lang, reopen=True))]
+
+
+async def _read_long_enough(session: AsyncSession, now: datetime):
+    """"After N days" counts from each member's own delivery: someone who registered late and was just
+    caught up is not nagged the same day. N is per lesson, so one condition per distinct N in play."""
+    days = (await session.execute(
+        select(Lesson.remind_after_days).distinct()
+        .where(Lesson.status == PUBLISHED, Lesson.remind_after_at <= now)
+    )).scalars().all()
+    return or_(false(), *((Lesson.remind_after_days == d) & (LessonAssignment.pushed_at <= now - timedelta(days=d))
+                          for d in days))
 
 
 @producers.producer("lessons.reminders")
@@ -297,14 +311,16 @@ async def remind(session: AsyncSession, ctx: Context) -> int:
     # The earlier reminder is skipped once the due-date one is due: two at once would only nag.
     after_stage = base.where(Lesson.remind_after_at <= now, LessonAssignment.reminded_after_at.is_(None),
                              LessonAssignment.reminded_due_at.is_(None),
-                             (Lesson.remind_due_at.is_(None)) | (Lesson.remind_due_at > now))
+                             (Lesson.remind_due_at.is_(None)) | (Lesson.remind_due_at > now),
+                             await _read_long_enough(session, now))
     rows = []
     for stage, query, column in (("due", due_stage, "reminded_due_at"), ("after", after_stage, "reminded_after_at")):
         cache: dict[tuple[int, str], list[dict]] = {}
         for a, lesson, member in (await session.execute(query)).all():
             setattr(a, column, now)
             key = (lesson.id, member.language)
-            messages = cache.get(key) or cache.setdefault(key, _reminder(lesson, member.language, stage))
+            messages = cache.get(key) or cache.setdefault(
+                key, _reminder(lesson, member.language, stage, calendar.local(now, ctx).date()))
             rows.append(outbox.row(ctx, key=f"lesson:{lesson.id}:remind:{stage}:{member.id}",
                                    chat_id=member.chat_id, member_id=member.id, messages=messages,
                                    kind="lesson.reminder"))

@@ -112,6 +112,26 @@ async def period_figures(session: AsyncSession, *, start: datetime, end: datetim
     return int(row[0]), _figures(*row[1:])
 
 
+async def period_breakdown(session: AsyncSession, *, start: datetime, end: datetime,
+                           unit_ids: set[int] | None = None,
+                           group: str = "branch") -> list[tuple[int | None, str | None, Figures]]:
+    """(unit id, unit name, figures summed over the lessons published in [start, end)) per branch (or
+    department), by name: which branches keep up across a month, not only on one lesson."""
+    column = LessonAssignment.branch_id if group == "branch" else LessonAssignment.unit_id
+    rows = (await session.execute(
+        select(column, *_measures())
+        .select_from(LessonAssignment)
+        .join(Lesson, Lesson.id == LessonAssignment.lesson_id)
+        .outerjoin(Outbox, Outbox.dedupe_key == _push_key())
+        .where(Lesson.status == PUBLISHED, Lesson.published_at >= start, Lesson.published_at < end,
+               _scope(unit_ids))
+        .group_by(column)
+    )).all()
+    names = await units.names(session, [r[0] for r in rows if r[0] is not None])
+    return sorted(((r[0], names.get(r[0]), _figures(*r[1:])) for r in rows),
+                  key=lambda t: (t[1] is None, t[1] or ""))
+
+
 async def kpi_figures(session: AsyncSession, ctx: Context, *, unit_ids: set[int] | None, start: datetime,
                       end: datetime) -> dict:
     """The lessons' part of /kpi: lessons published in [start, end) and their coverage in the scope.

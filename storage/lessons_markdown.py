@@ -6,7 +6,8 @@ Every problem is reported with its line number, all at once, before anything is 
 
 Only a small safe subset becomes HTML (headings, bold, italic, lists, code, links, quotes); everything else
 is escaped. `split_html` cuts at Telegram's 4,096-character limit, preferring line ends, and never inside a
-tag or an entity: tags open at a cut are closed and opened again in the next part.
+tag or an entity: tags open at a cut are closed and opened again in the next part. `from_entities` puts
+back the Markdown marks a Telegram client turned into formatting when a lesson is typed into the chat.
 """
 from __future__ import annotations
 
@@ -140,6 +141,54 @@ def _parse_quiz(lines: list[tuple[int, str]], problems: list[Problem]) -> list[Q
     return questions
 
 
+# --- text typed in Telegram back to Markdown -------------------------------------------------------
+
+_MARKS = {"bold": ("**", "**"), "italic": ("*", "*"), "code": ("`", "`")}
+
+
+def from_entities(text: str, entities: list[tuple[str, int, int, str | None]]) -> str:
+    """The Markdown a secretary meant, from a typed message: Telegram clients turn `**bold**`, `` `code` ``
+    and the like into formatting entities and drop the marks, so they are put back from the entities
+    (type, UTF-16 offset, UTF-16 length, url). Formatting outside the lesson subset is dropped."""
+    if not entities:
+        return text
+    index, at = {0: 0}, 0  # UTF-16 offset -> str index
+    for i, ch in enumerate(text):
+        at += len(ch.encode("utf-16-le")) // 2
+        index[at] = i + 1
+    inserts: list[tuple[int, int, int, str]] = []  # (position, closes first, nesting order, text)
+    for kind, offset, length, url in entities:
+        start, end = index.get(offset), index.get(offset + length)
+        if start is None or end is None or start >= end:
+            continue
+        if kind == "pre":
+            before = "" if start == 0 or text[start - 1] == "\n" else "\n"
+            after = "" if end == len(text) or text[end] == "\n" else "\n"
+            inserts += [(start, 1, -(end - start), before + "```\n"), (end, 0, end - start, "\n```" + after)]
+            continue
+        if kind == "text_link" and url and _SAFE_URL.match(url):
+            marks = ("[", f"]({url})")
+        elif kind in _MARKS and not (kind == "code" and "`" in text[start:end]):
+            marks = _MARKS[kind]
+        else:
+            continue
+        line_start = start
+        for piece in text[start:end].split("\n"):  # marks are per line, as the inline parser reads them
+            lead = len(piece) - len(piece.lstrip())
+            core = piece.strip()
+            if core:
+                a = line_start + lead
+                inserts += [(a, 1, -len(core), marks[0]), (a + len(core), 0, len(core), marks[1])]
+            line_start += len(piece) + 1
+    out, pos = [], 0
+    for position, _, _, mark in sorted(inserts):
+        out.append(text[pos:position])
+        out.append(mark)
+        pos = position
+    out.append(text[pos:])
+    return "".join(out)
+
+
 # --- Markdown to Telegram HTML -------------------------------------------------------------------
 
 _INLINE = re.compile(
@@ -255,7 +304,6 @@ def split_html(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
         start_stack = list(stack)
         prefix = "".join(t for _, t in start_stack)
         length = tg_len(prefix)
-        closing = sum(len(n) + 3 for n, _ in stack)
         j, best = i, None
         while j < len(units):
             unit = units[j]
@@ -269,7 +317,7 @@ def split_html(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
             if length + lengths[j] + new_closing > limit:
                 break
             length += lengths[j]
-            stack, closing = new_stack, new_closing
+            stack = new_stack
             j += 1
             if unit == "\n":
                 best = (j, list(stack), length)

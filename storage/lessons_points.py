@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.context import Context
 from storage.models.lessons import LessonPoints
+from storage.models.org import Member
 
 LEARNED = 5          # a lesson learned (reading time kept, or quiz passed)
 PER_RIGHT_ANSWER = 2  # each right answer on the first complete attempt
@@ -26,6 +27,9 @@ async def award(session: AsyncSession, ctx: Context, member_id: int, lesson_id: 
     if earned <= 0:
         return 0
     day = ctx.local_now().date()
+    # The member's row serialises their awards, so two at once (a quiz answer and a "learned" press, or
+    # two replicas) cannot both read the same total and pay past the cap. SQLite writes one at a time anyway.
+    await session.execute(select(Member.id).where(Member.id == member_id).with_for_update())
     used = (await session.execute(
         select(func.coalesce(func.sum(LessonPoints.points), 0))
         .where(LessonPoints.member_id == member_id, LessonPoints.day == day)

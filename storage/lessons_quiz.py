@@ -71,6 +71,8 @@ async def start(session: AsyncSession, ctx: Context, member: Member, lesson_id: 
     a, lesson = await lessons.assignment_of(session, member, lesson_id)
     if not lesson.quiz:
         raise Refused("lesson_no_quiz")
+    # Two quick presses of "take the quiz" (or two replicas) must resume one attempt, not start two.
+    await session.execute(select(LessonAssignment.id).where(LessonAssignment.id == a.id).with_for_update())
     open_attempt = (await session.execute(
         select(QuizAttempt).where(QuizAttempt.assignment_id == a.id, QuizAttempt.finished_at.is_(None))
         .order_by(QuizAttempt.id.desc())

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage import audiences, calendar, dialogs, lessons, members, units
 from storage.context import Context
 from storage.errors import Refused
-from storage.lessons_markdown import decode, parse
+from storage.lessons_markdown import decode, from_entities, parse
 from storage.models.dialogs import Dialog
 from storage.models.lessons import Lesson
 from storage.models.org import Member
@@ -23,6 +23,7 @@ TEXT, AUDIENCE, TIME, DUE, PREVIEW = "text", "audience", "time", "due", "preview
 TIME_CHOICES = ("now", "tonight", "tomorrow", "monday")
 DUE_CHOICES = ("none", "3", "7", "14")
 MAX_FILE_BYTES = 1024 * 1024
+LESSON_SUFFIXES = (".md", ".markdown", ".txt")
 
 
 @dataclass
@@ -77,13 +78,34 @@ async def check_scope(session: AsyncSession, member: Member, audience: str) -> s
     return audience
 
 
+async def still_allowed(session: AsyncSession, member: Member) -> bool:
+    """Typed input reaches the flow only while the member may publish; someone who lost the role mid-flow
+    has the flow ended (and told so), and the clearing must commit, so this returns instead of refusing."""
+    if member.is_staff:
+        return True
+    await dialogs.clear(session, member.id)
+    return False
+
+
+def check_upload(name: str | None, size: int | None) -> None:
+    """Refuse what cannot be a lesson before downloading it."""
+    if not (name or "").lower().endswith(LESSON_SUFFIXES):
+        raise Refused("lesson_file_type", name=name or "")
+    if size and size > MAX_FILE_BYTES:
+        raise Refused("lesson_file_too_big")
+
+
 async def got_text(session: AsyncSession, ctx: Context, member: Member, dialog: Dialog, *, text: str | None = None,
+                   entities: list[tuple[str, int, int, str | None]] | None = None,
                    data: bytes | None = None) -> list[tuple[str, str]]:
-    """The lesson text or file; refused with line numbers when it is not a lesson. Returns audience choices."""
+    """The lesson text (with the formatting Telegram turned into entities put back as Markdown) or file;
+    refused with line numbers when it is not a lesson. Returns the audience choices."""
     if data is not None:
         if len(data) > MAX_FILE_BYTES:
             raise Refused("lesson_file_too_big")
         text = decode(data)
+    else:
+        text = from_entities(text or "", entities or [])
     parsed = parse(text or "")
     await dialogs.advance(session, ctx, dialog, AUDIENCE, source=text, title=parsed.title)
     return await audience_choices(session, member)

@@ -1,6 +1,7 @@
 """Leader reception days: creating days (once or recurring), generating recurring days ahead, and what a
-member sees when they look for a slot. Booking lives in `reception_booking`, notifications in
-`reception_notify`, outcomes in `reception_outcome`, KPIs in `reception_kpi`.
+member sees when they look for a slot. The /newreception steps live in `reception_wizard`, booking in
+`reception_booking`, notifications in `reception_notify`, outcomes in `reception_outcome`, KPIs in
+`reception_kpi`.
 """
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from storage.models.reception import (ACTIVE, HOLDING, OPEN, WAITING, Booking, R
                                       ReceptionSlot)
 
 DEFAULT_NOTICE_DAYS = 2
+NOTICE_MAX = 30
 DEFAULT_AHEAD = 3
 TOPIC_MAX = 500
 PLACE_MAX = 200
@@ -45,23 +47,6 @@ def parse_time(text: str) -> time:
     if not m or int(m.group(1)) > 23 or int(m.group(2)) > 59:
         raise Refused("reception_bad_time", value=text or "")
     return time(int(m.group(1)), int(m.group(2)))
-
-
-def parse_hours(text: str) -> tuple[time, time, int | None, int | None]:
-    """`14:00-16:00 [slot minutes] [capacity]`, as a secretary types it in the wizard."""
-    parts = re.sub(r"\s*[-—–~～至到]\s*", "-", (text or "").strip()).split()
-    if not parts or parts[0].count("-") != 1:
-        raise Refused("reception_bad_hours", value=text or "")
-    start, end = (parse_time(p) for p in parts[0].split("-"))
-    numbers = []
-    for p in parts[1:3]:
-        if not p.isdigit():
-            raise Refused("reception_bad_hours", value=text or "")
-        numbers.append(int(p))
-    numbers += [None] * (2 - len(numbers))
-    if len(parts) > 3:
-        raise Refused("reception_bad_hours", value=text or "")
-    return start, end, numbers[0], numbers[1]
 
 
 def clean_topic(text: str | None) -> str:
@@ -140,7 +125,7 @@ async def check_spec(session: AsyncSession, ctx: Context, spec: DaySpec) -> Chec
     leader = await check_leader(session, spec.leader_no)
     check_hours(spec.start, spec.end, spec.slot_minutes, spec.capacity)
     spec.place = check_place(spec.place)
-    if not 0 <= spec.notice_days <= 30:
+    if not 0 <= spec.notice_days <= NOTICE_MAX:
         raise Refused("reception_bad_notice", value=spec.notice_days)
     audience = await audiences.validate(session, spec.audience or "all")
     if spec.rule is not None:
@@ -255,41 +240,6 @@ async def generate(session: AsyncSession, ctx: Context, series: ReceptionSeries)
 async def produce_series(session: AsyncSession, ctx: Context) -> int:
     series = (await session.execute(select(ReceptionSeries).where(ReceptionSeries.active.is_(True)))).scalars().all()
     return sum([len(await generate(session, ctx, s)) for s in series])
-
-
-# --- the /newreception wizard: one answer at a time, each checked as it comes ----------------------
-
-async def wizard_answer(session: AsyncSession, ctx: Context, step: str, text: str) -> tuple[str, dict]:
-    """Check one typed answer; returns the next step and what to keep in the dialog."""
-    if step == "leader":
-        leader = await check_leader(session, text)
-        return "date", {"leader_no": leader.employee_no, "leader": leader.name}
-    if step == "date":
-        day = parse_date(text)
-        if day < ctx.local_now().date():
-            raise Refused("reception_in_past", day=day)
-        return "hours", {"date": day.isoformat()}
-    if step == "hours":
-        start, end, minutes, capacity = parse_hours(text)
-        minutes = 30 if minutes is None else minutes
-        capacity = 1 if capacity is None else capacity
-        check_hours(start, end, minutes, capacity)
-        return "place", {"start": start.strftime("%H:%M"), "end": end.strftime("%H:%M"), "slot": minutes,
-                         "capacity": capacity}
-    if step == "place":
-        return "audience", {"place": check_place(text)}
-    if step == "audience":
-        return "repeat", {"audience": await audiences.validate(session, text)}
-    raise Refused("reception_wizard_press")
-
-
-def spec_from_wizard(data: dict, repeat: str) -> DaySpec:
-    day = date.fromisoformat(data["date"])
-    rule = None if repeat == "once" else repeat
-    value = None if rule is None else (day.day if rule == "monthly" else day.isoweekday())
-    return DaySpec(leader_no=data["leader_no"], day=day, start=parse_time(data["start"]), end=parse_time(data["end"]),
-                   slot_minutes=data["slot"], capacity=data["capacity"], place=data["place"],
-                   audience=data.get("audience", "all"), rule=rule, rule_value=value)
 
 
 # --- what a member sees -----------------------------------------------------------------------------

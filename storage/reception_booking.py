@@ -14,7 +14,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage import audiences, audit, calendar, producers
+from storage import audiences, audit, calendar, dialogs, producers
 from storage.context import Context
 from storage.errors import Refused
 from storage.models.org import Member
@@ -23,6 +23,7 @@ from storage.models.reception import (ACTIVE, BOOKED, CANCELLED, DECLINED, HOLDI
 from storage.reception import clean_topic, last_booking_day, notice_open
 
 OFFER_HOLD = timedelta(hours=2)
+STALE = timedelta(days=1)
 
 
 async def slot_and_day(session: AsyncSession, slot_id: int) -> tuple[ReceptionSlot, ReceptionDay]:
@@ -111,6 +112,25 @@ async def book(session: AsyncSession, ctx: Context, member: Member, slot_id: int
     audit.record(session, ctx, f"reception.{booking.status}", "reception_booking", booking.id, actor_id=member.id)
     position = await waiting_position(session, booking) if booking.status == WAITING else 0
     return BookResult(slot, day, booking, position)
+
+
+# Refusals the member mends by typing the topic again; any other ends the booking flow.
+RETYPE = ("reception_topic_required", "reception_topic_too_long")
+
+
+async def book_typed(session: AsyncSession, ctx: Context, member: Member, slot_id: int, topic: str | None, *,
+                     waitlist: bool) -> BookResult | Refused:
+    """The topic typed in the booking flow. When the booking is refused for a reason typing cannot mend (the
+    notice period began, the member booked elsewhere that day, the slot is gone), the flow ends so the member
+    is not stuck in it, and nothing of the attempt is kept: the refusal is returned for the reply."""
+    try:
+        async with session.begin_nested():
+            return await book(session, ctx, member, slot_id, topic, waitlist=waitlist)
+    except Refused as refused:
+        if refused.template in RETYPE:
+            raise
+        await dialogs.clear(session, member.id)
+        return refused
 
 
 async def waiting_position(session: AsyncSession, booking: Booking) -> int:
@@ -222,6 +242,28 @@ async def expire_offers(session: AsyncSession, ctx: Context) -> int:
         await reception_notify.lapsed(session, ctx, booking, slot, day)
         await release(session, ctx, slot, day)
         await changed(session, day.id)
+        count += 1
+    return count
+
+
+@producers.producer("reception.waitlists")
+async def close_waitlists(session: AsyncSession, ctx: Context) -> int:
+    """When a slot begins, whoever is still waiting for it will not get in: their place on the waitlist ends
+    and they are told, rather than left waiting for a meeting that is over."""
+    from storage import reception_notify
+
+    due = (await session.execute(
+        select(Booking).join(ReceptionSlot, ReceptionSlot.id == Booking.slot_id)
+        .where(Booking.status == WAITING, ReceptionSlot.starts_at <= ctx.now())
+        .order_by(Booking.id).limit(500)
+    )).scalars().all()
+    count = 0
+    for booking in due:
+        if not await _move(session, booking, WAITING, status=LAPSED, ended_at=ctx.now()):
+            continue
+        slot, day = await slot_and_day(session, booking.slot_id)
+        if ctx.now() - slot.starts_at < STALE:  # news of a meeting long past is no news
+            await reception_notify.waitlist_closed(session, ctx, booking, slot, day)
         count += 1
     return count
 

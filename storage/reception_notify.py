@@ -57,6 +57,13 @@ async def lapsed(session: AsyncSession, ctx: Context, booking: Booking, slot: Re
                **slot_params(ctx, slot, day, await leader_name(session, day)))
 
 
+async def waitlist_closed(session: AsyncSession, ctx: Context, booking: Booking, slot: ReceptionSlot,
+                          day: ReceptionDay) -> None:
+    member = await session.get(Member, booking.member_id)
+    await send(session, ctx, member, f"reception:bkg:{booking.id}:closed", "reception_waitlist_closed",
+               topic=booking.topic, **slot_params(ctx, slot, day, await leader_name(session, day)))
+
+
 @producers.producer("reception.reminders")
 async def produce_reminders(session: AsyncSession, ctx: Context) -> int:
     """The day-before reminder from 09:00 the day before; the one-hour reminder an hour before (it replaces

@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from messages import render
-from storage import audit, calendar, members, units
+from storage import audit, calendar, dialogs, members, units
 from storage.context import Context
 from storage.errors import Refused
 from storage.models.org import Member, Unit
@@ -106,7 +106,8 @@ async def parse_task_order(session: AsyncSession, ctx: Context, text: str) -> Ta
     return TaskOrder(owner, unit, due)
 
 
-async def record_task(session: AsyncSession, ctx: Context, staff: Member, booking_id: int, text: str) -> tuple[Target, object]:
+async def record_task(session: AsyncSession, ctx: Context, staff: Member, booking_id: int,
+                      text: str) -> tuple[Target, dict]:
     """Turn the matter into a task on the responsibility list, with one owner, a lead unit and a deadline."""
     t = await target(session, ctx, staff, booking_id)
     order = await parse_task_order(session, ctx, text)
@@ -130,3 +131,30 @@ async def record_task(session: AsyncSession, ctx: Context, staff: Member, bookin
     audit.record(session, ctx, "reception.task", "reception_booking", t.booking.id, actor_id=staff.id,
                  task_id=task.id)
     return t, info
+
+
+# Refusals the secretary mends by typing again; any other (another secretary recorded it first, the role was
+# taken away) ends the flow.
+RETYPE = ("reception_note_required", "reception_note_too_long", "reception_task_format",
+          "reception_task_unknown_owner", "reception_task_unknown_unit", "reception_task_deadline_past",
+          "reception_bad_date")
+
+
+async def record_typed(session: AsyncSession, ctx: Context, staff: Member, booking_id: int, step: str,
+                       text: str | None) -> tuple[Target, dict | None] | Refused:
+    """What a secretary typed in the outcome flow: the note (`step` "note": resolved on the spot) or the task
+    order. Ends the flow when recorded, and when refused for a reason typing again cannot mend (then nothing
+    of the attempt is kept and the refusal is returned for the reply)."""
+    try:
+        async with session.begin_nested():
+            if step == "note":
+                recorded = (await record_resolved(session, ctx, staff, booking_id, text), None)
+            else:
+                recorded = await record_task(session, ctx, staff, booking_id, text)
+    except Refused as refused:
+        if refused.template in RETYPE:
+            raise
+        await dialogs.clear(session, staff.id)
+        return refused
+    await dialogs.clear(session, staff.id)
+    return recorded

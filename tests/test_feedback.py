@@ -299,3 +299,66 @@ async def test_an_english_speaker_gets_every_step_in_english(env):
     press = await emily.press("Submit anonymously")
     assert "Submitted: ticket" in press.text
     assert "Suggestion" in await emily.say("/mytickets")
+
+
+async def test_a_stranger_gets_only_the_registration_prompt_whatever_they_send_or_press(env):
+    zhang, wang = await people(env)
+    ticket = await submit(wang, "困难帮扶", "家里老人住院。")
+    await env.tick()
+    stranger = env.person(999, "路人")
+    for command in ("/feedback", "/mytickets", "/inbox"):
+        assert "邀请码" in await stranger.say(command), command
+    for data in (f"fbk:{ticket}:view", f"fbk:{ticket}:resolve", f"fbk:{ticket}:rate1", "fbk:new:cat-hardship",
+                 f"inb:{ticket}:view", f"inb:{ticket}:take", f"inb:{ticket}:close", f"inb:{ticket}:resolve"):
+        press = await stranger.press_data(data)
+        assert all(ticket not in (m.get("text") or "") for m in press.new), data
+        assert ticket not in (press.toast or "")
+    assert all("老人" not in t and ticket not in t for t in stranger.texts())
+    await stranger.say("我想反映一个问题")  # free text starts nothing either
+    from sqlalchemy import func, select
+
+    from storage.models.dialogs import Dialog
+    from storage.models.feedback import FeedbackTicket
+
+    async with env.db.session() as s:
+        row = await s.get(FeedbackTicket, ticket)
+        assert (row.status, row.assignee_id, row.closed_on, row.rating) == ("open", None, None, None)
+        assert (await s.execute(select(func.count()).select_from(Dialog))).scalar_one() == 0
+
+
+async def test_a_secretary_takes_the_ticket_asks_a_question_and_only_the_assignee_hears_the_answer(env):
+    await env.import_roster(DEMO_ROSTER)
+    await configure(env, routing={"work": ["生产部", "财务部"]})
+    zhang = await env.join(101, "张伟", "1001")   # secretary of 生产部
+    liu = await env.join(104, "刘洋", "1004")     # secretary of 财务部
+    wang = await env.join(102, "王芳", "1002")
+    ticket = await submit(wang, "工作与生产", "夜班补贴一直没发。")
+    await env.tick()
+    assert any(f"新工单 #{ticket}" in t for t in zhang.texts())
+    assert any(f"新工单 #{ticket}" in t for t in liu.texts())
+
+    await zhang.send("/inbox")
+    await zhang.press(f"#{ticket}")
+    taken = await zhang.press("受理")
+    assert f"已受理工单 #{ticket}" in taken.toast and "办理中" in taken.text and "办理人：张伟" in taken.text
+    assert "办理中" in await liu.say("/inbox")  # the other office sees it taken
+
+    await zhang.press("追问", zhang.find("标记已答复"))
+    assert "追问" in zhang.last["text"]
+    assert "追问已转给" in await zhang.say("是哪个月的补贴？")
+    await env.tick()
+    question = wang.last["text"]
+    assert "想再了解一些情况" in question and "是哪个月的补贴" in question and "党群工作部" in question
+    assert "张伟" not in question
+
+    liu_before = len(liu.messages)
+    await wang.press("回复")
+    await wang.say("十月和十一月的。")
+    await env.tick()
+    assert "十月和十一月的" in zhang.last["text"]
+    assert len(liu.messages) == liu_before  # the writer's answer goes to the assignee only
+    async with env.db.session() as s:
+        from storage.models.feedback import FeedbackTicket
+
+        row = await s.get(FeedbackTicket, ticket)
+        assert row.status == "assigned" and row.first_reply_at is not None and row.answered_in_time

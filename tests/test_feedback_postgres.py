@@ -104,3 +104,39 @@ async def test_two_replicas_escalate_and_send_the_digest_once(pg_url):
             await bot.shutdown()
             await db_.dispose()
         await fake.stop()
+
+
+async def test_a_double_tap_on_submit_from_two_replicas_stores_one_ticket(pg_url):
+    from storage import feedback_flows as flows
+    from storage.errors import Refused
+
+    clock = FrozenClock(DEFAULT_NOW)
+    dbs = [Database(pg_url) for _ in range(2)]
+    ctx = Context(clock=clock, secret=SECRET)
+    try:
+        async with dbs[0].session() as s:
+            s.add(Member(employee_no="W1", name="writer", roles="employee", chat_id=901, telegram_user_id=901,
+                         created_at=clock.now()))
+        async with dbs[0].session() as s:
+            writer = (await s.execute(select(Member).where(Member.employee_no == "W1"))).scalar_one()
+            await flows.draft_start(s, ctx, writer, "work")
+        async with dbs[0].session() as s:
+            writer = await s.get(Member, writer.id)
+            dialog = await flows.dialogs.get(s, writer.id)
+            await flows.draft_input(s, ctx, writer, dialog, text="车间太吵", attachment=None)
+
+        async def press(db):
+            try:
+                async with db.session() as s:
+                    me = await s.get(Member, writer.id)
+                    return (await flows.draft_submit(s, ctx, me, anonymous=True)).id
+            except Refused as refused:
+                return refused.template
+
+        results = await asyncio.gather(*(press(db) for db in dbs))
+        assert sorted(results, key=len)[-1] == "button_expired", results
+        async with dbs[0].session() as s:
+            assert (await s.execute(select(func.count()).select_from(FeedbackTicket))).scalar_one() == 1
+    finally:
+        for db in dbs:
+            await db.dispose()

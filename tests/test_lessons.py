@@ -220,6 +220,8 @@ async def test_a_ten_thousand_character_lesson_arrives_whole_and_in_order(env):
     marks = re.findall(r"&lt;第(\d{3})段完&gt;", whole)
     assert marks == [f"{i:03d}" for i in range(100)], "every paragraph, once, in order"
     assert all("reply_markup" not in m for m in pushed[:-1]) and "reply_markup" in pushed[-1]
+    buttons = [b["text"] for row in pushed[-1]["reply_markup"]["inline_keyboard"] for b in row]
+    assert buttons == ["✅ 已学习"], "no quiz, no quiz button"
 
 
 async def test_newlesson_wizard_previews_and_publishes_to_the_chosen_branch(env):

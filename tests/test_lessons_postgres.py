@@ -1,21 +1,23 @@
 """On a real PostgreSQL: two replicas publish, remind and send one lesson together; each member gets it once,
-and learning, the quiz, points and the coverage figures work there too."""
+and learning, the quiz, points and the coverage figures work there too; concurrent awards keep the daily
+cap and concurrent quiz starts open one attempt."""
 from __future__ import annotations
 
 import asyncio
 from collections import Counter
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from telegram import Bot
 
 from bot.sandbox.fakeapi import FakeBotAPI
 from bot.sender import Sender
-from storage import lessons, lessons_kpi, lessons_quiz
+from storage import lessons, lessons_kpi, lessons_points, lessons_quiz
 from storage.clock import FrozenClock
 from storage.context import Context
 from storage.db import Database
 from storage.lessons_markdown import parse
+from storage.models.lessons import LessonPoints, QuizAttempt
 from storage.models.org import Member
 from tests.support.botenv import DEFAULT_NOW
 from tests.support.lessons import LESSON_MD
@@ -80,3 +82,69 @@ async def test_two_replicas_publish_remind_and_send_each_lesson_once(pg_url):
             await r[2].shutdown()
             await r[0].dispose()
         await fake.stop()
+
+
+async def test_two_awards_at_once_never_pay_past_the_daily_cap(pg_url):
+    """Two replicas crediting the same member at the same moment: the cap holds (the member row serialises)."""
+    clock = FrozenClock(DEFAULT_NOW)
+    replicas = [(Database(pg_url), Context(clock=clock)) for _ in range(2)]
+    db, ctx = replicas[0]
+    try:
+        async with db.session() as s:
+            member = Member(employee_no="E1", name="党员", roles="employee", created_at=clock.now())
+            s.add(member)
+            await s.flush()
+            ids = []
+            for _ in range(5):
+                lesson = await lessons.create(s, ctx, parse(LESSON_MD), audience="all", min_read=0)
+                ids.append(lesson.id)
+            member_id = member.id
+        async with db.session() as s:
+            for lesson_id in ids[:3]:  # 15 of the day's 20 already earned
+                await lessons_points.award(s, ctx, member_id, lesson_id, "learned", 5)
+
+        async def award(replica, lesson_id):
+            async with replica[0].session() as s:
+                credited = await lessons_points.award(s, replica[1], member_id, lesson_id, "learned", 5)
+                await asyncio.sleep(0.05)  # hold the transaction open, as a slower request would
+                return credited
+
+        credited = await asyncio.gather(*(award(r, i) for r, i in zip(replicas, ids[3:5])))
+        assert sorted(credited) == [0, 5]
+        async with db.session() as s:
+            total = (await s.execute(select(func.sum(LessonPoints.points))
+                                     .where(LessonPoints.member_id == member_id))).scalar_one()
+        assert total == lessons_points.DAILY_CAP
+    finally:
+        for database, _ in replicas:
+            await database.dispose()
+
+
+async def test_two_quiz_starts_at_once_open_one_attempt(pg_url):
+    """Two quick presses of "take the quiz" landing on two replicas resume one attempt."""
+    clock = FrozenClock(DEFAULT_NOW)
+    replicas = [(Database(pg_url), Context(clock=clock)) for _ in range(2)]
+    db, ctx = replicas[0]
+    try:
+        async with db.session() as s:
+            s.add(Member(employee_no="E1", name="党员", roles="employee", chat_id=1, telegram_user_id=1,
+                         created_at=clock.now()))
+        async with db.session() as s:
+            lesson = await lessons.create(s, ctx, parse(LESSON_MD), audience="all", min_read=0)
+        async with db.session() as s:
+            await lessons.publish_due(s, ctx)
+
+        async def start(replica):
+            async with replica[0].session() as s:
+                member = (await s.execute(select(Member))).scalar_one()
+                view = await lessons_quiz.start(s, replica[1], member, lesson.id)
+                await asyncio.sleep(0.05)
+                return view.attempt_id
+
+        ids = await asyncio.gather(*(start(r) for r in replicas))
+        assert ids[0] == ids[1]
+        async with db.session() as s:
+            assert (await s.execute(select(func.count()).select_from(QuizAttempt))).scalar_one() == 1
+    finally:
+        for database, _ in replicas:
+            await database.dispose()

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from bot.cli import main as cli_main
 from storage import lessons, lessons_kpi, lessons_points, lessons_quiz, roster
 from storage.errors import InvalidFile, Refused
-from storage.lessons_markdown import parse, split_html, tg_len, to_html
+from storage.lessons_markdown import from_entities, parse, split_html, tg_len, to_html
 from storage.models.lessons import Lesson, LessonAssignment, LessonPoints
 from storage.models.org import Member
 from storage.models.outbox import Outbox
@@ -77,6 +77,26 @@ def test_split_counts_utf16_like_telegram():
     text = "😀" * 3000  # 6,000 UTF-16 units
     parts = split_html(text)
     assert len(parts) == 2 and all(tg_len(p) <= 4096 for p in parts)
+
+
+def test_formatting_entities_of_a_typed_message_become_the_lesson_markdown():
+    text = "😀 粗体与斜体，见链接或坏链接。\n两行\n加粗\n看 a<b 的代码"
+    spans = {"粗体": "bold", "斜体": "italic", "链接": "text_link", "坏链接": "text_link", "两行\n加粗": "bold",
+             "a<b": "code", "看": "underline"}
+
+    def entity(part, kind):
+        start = text.index(part)
+        url = "javascript:alert(1)" if part == "坏链接" else "https://x.cn"
+        return (kind, len(text[:start].encode("utf-16-le")) // 2, len(part.encode("utf-16-le")) // 2, url)
+
+    markdown = from_entities(text, [entity(p, k) for p, k in spans.items()])
+    assert markdown == "😀 **粗体**与*斜体*，见[链接](https://x.cn)或坏链接。\n**两行**\n**加粗**\n看 `a<b` 的代码"
+    html = to_html(markdown)
+    assert "<b>粗体</b>" in html and "<i>斜体</i>" in html and '<a href="https://x.cn">链接</a>' in html
+    assert "<code>a&lt;b</code>" in html and "javascript" not in html
+    code = "代码：x = 1\ny = 2"
+    assert from_entities(code, [("pre", 3, 11, None)]) == "代码：\n```\nx = 1\ny = 2\n```"
+    assert from_entities("no entities", []) == "no entities"
 
 
 def test_default_reading_time_follows_the_length():
@@ -243,13 +263,53 @@ async def test_cli_publishes_a_lesson_file_and_refuses_a_bad_one_with_line_numbe
     assert code == 2 and "第 4 行" in err
     code, out, err = await asyncio.to_thread(_run_cli, monkeypatch, capsys, sqlite_url, tmp_path, "lessons",
                                              "publish", str(good), "--audience", "branch:第二支部",
-                                             "--at", "2099-01-01", "--due", "2099-01-08", "--min-read", "90")
+                                             "--at", "2099-01-01", "--due", "2099-01-08", "--min-read", "90",
+                                             "--pass-percent", "80")
     assert code == 0 and "4 members" in out, err
     code, out, err = await asyncio.to_thread(_run_cli, monkeypatch, capsys, sqlite_url, tmp_path, "lessons",
                                              "publish", str(good), "--audience", "branch:第九支部")
     assert code == 2 and "第九支部" in err
+    code, out, err = await asyncio.to_thread(_run_cli, monkeypatch, capsys, sqlite_url, tmp_path, "lessons",
+                                             "publish", str(good), "--audience", "all", "--pass-percent", "0")
+    assert code == 2 and "及格线" in err
     async with db.session() as s:
         stored = (await s.execute(select(Lesson))).scalars().all()
     assert len(stored) == 1
-    assert (stored[0].audience, stored[0].min_read_seconds, stored[0].due_on) == ("branch:第二支部", 90,
-                                                                                   date(2099, 1, 8))
+    assert (stored[0].audience, stored[0].min_read_seconds, stored[0].due_on, stored[0].pass_percent) == (
+        "branch:第二支部", 90, date(2099, 1, 8), 80)
+
+
+async def test_period_breakdown_sums_each_branch_over_the_lessons_of_the_period(db, ctx, clock):
+    await _org(db, ctx)
+    first = await _publish(db, ctx, min_read=0)
+    second = await _publish(db, ctx, audience="branch:第一支部", min_read=0)
+    await _deliver(db, ctx)
+    async with db.session() as s:
+        for lesson_id, member_id in ((first, 2), (second, 2), (second, 3), (first, 5)):
+            await lessons.mark_learned(s, ctx, await s.get(Member, member_id), lesson_id)
+    start = datetime(2026, 12, 1, tzinfo=timezone.utc)
+    async with db.session() as s:
+        rows = await lessons_kpi.period_breakdown(s, start=start, end=start + timedelta(days=31))
+        by_unit = await lessons_kpi.period_breakdown(s, start=start, end=start + timedelta(days=31), group="unit")
+        later = await lessons_kpi.period_breakdown(s, start=start + timedelta(days=31),
+                                                   end=start + timedelta(days=62))
+    figures = {name: (f.audience, f.learned, f.coverage_percent) for _, name, f in rows}
+    assert figures == {"第一支部": (6, 3, 50), "第二支部": (4, 1, 25)}
+    assert {name: f.audience for _, name, f in by_unit} == {"办公室": 1, "生产部": 6, "财务部": 3}
+    assert later == []
+
+
+async def test_pass_mark_is_the_authors_and_must_be_a_percentage(db, ctx):
+    await _org(db, ctx)
+    for bad in (0, 101):
+        with pytest.raises(Refused) as caught:
+            async with db.session() as s:
+                await lessons.create(s, ctx, parse(LESSON_MD), audience="all", pass_percent=bad)
+        assert caught.value.template == "lesson_bad_pass"
+    lesson_id = await _publish(db, ctx, pass_percent=100)
+    async with db.session() as s:
+        li = await s.get(Member, 3)
+        view = await lessons_quiz.start(s, ctx, li, lesson_id)
+        for position, option in enumerate((1, 0, 1)):  # two of three right: 67%, under the mark
+            done = await lessons_quiz.answer(s, ctx, li, view.attempt_id, position, option)
+    assert done.result.score == 67 and not done.result.passed and done.result.pass_mark == 100

@@ -5,7 +5,7 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from tests.support.botenv import DEMO_ROSTER
-from tests.support.reception import DAY, booked_count, bookings, make_day
+from tests.support.reception import DAY, booked_count, booking_id, bookings, make_day
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -25,7 +25,8 @@ async def test_member_books_cancels_and_rebooks(env):
     wang = await env.join(201, "王芳", "1002")
     slots = await make_day(env)
     shown = await wang.send("/reception")
-    assert "赵磊" in shown[0]["text"] and "办公楼 301" in shown[0]["text"] and "预约截止：2026-12-11" in shown[0]["text"]
+    text = shown[0]["text"]
+    assert "赵磊" in text and "办公楼 301" in text and "预约截止：2026-12-11" in text
     press = await wang.press("14:00（余1）")
     assert "请输入您要反映的事项" in press.text
     reply = await wang.say("食堂午餐排队时间太长")
@@ -71,6 +72,19 @@ async def test_no_booking_inside_the_notice_period(env, clock):
     press = await wang.press_data(f"rcp:{slots[0]}:book")
     assert "提前 2 个工作日" in press.toast
     assert await bookings(env) == []
+
+
+async def test_a_booking_flow_overtaken_by_the_notice_period_ends_instead_of_trapping_the_member(env, clock):
+    await env.import_roster(DEMO_ROSTER)
+    wang = await env.join(201, "王芳", "1002")
+    slots = await make_day(env, day=date(2026, 12, 8))  # the last day to book is Friday the 4th
+    clock.set(local(date(2026, 12, 4), 17))
+    await wang.send("/reception")
+    assert "请输入您要反映的事项" in (await wang.press("14:00（余1）")).text
+    clock.set(local(date(2026, 12, 7), 9))  # the topic comes on Monday
+    assert "提前 2 个工作日" in await wang.say("食堂排队")
+    assert "没有看懂" in await wang.say("食堂排队")  # the flow is over: the text is not taken as a topic
+    assert await bookings(env) == [] and await booked_count(env, slots[0]) == 0
 
 
 async def test_one_booking_per_member_per_day(env):
@@ -155,6 +169,24 @@ async def test_declined_offer_with_nobody_waiting_gives_the_place_back(env):
     assert "14:00（余1）" in str((await wang.send("/reception"))[0]["reply_markup"])
 
 
+async def test_whoever_still_waits_when_the_slot_begins_is_told_the_waitlist_has_ended(env, clock):
+    await env.import_roster(DEMO_ROSTER)
+    wang = await env.join(201, "王芳", "1002")
+    li = await env.join(202, "李强", "1003")
+    slots = await make_day(env)
+    await book(wang, "14:00（余1）", "食堂排队")
+    await _waitlist(li, "停车位不够")
+    clock.set(local(DAY, 13, 59))
+    await env.tick()
+    assert "候补第 1 位" in (await li.send("/mybookings"))[0]["text"]
+    clock.set(local(DAY, 14))
+    await env.tick()
+    await env.tick()
+    assert sum("候补已结束" in t for t in li.texts()) == 1 and "停车位不够" in li.texts()[-1]
+    assert await bookings(env) == [("1002", slots[0], "booked"), ("1003", slots[0], "lapsed")]
+    assert await booked_count(env, slots[0]) == 1
+
+
 async def test_reminders_the_day_before_and_an_hour_before_each_once(env, clock):
     await env.import_roster(DEMO_ROSTER)
     wang = await env.join(201, "王芳", "1002")
@@ -223,6 +255,24 @@ async def test_outcome_resolved_on_the_spot_is_told_to_the_member(env, clock):
     assert "当场解决" in wang.texts()[-1] and "加装排风扇" in wang.texts()[-1]
     again = await liu.press("1 当场解决")
     assert "已经登记" in again.toast
+    board = await env.admin().say("/kpi 2026-12")
+    assert "接待 1 次，预约 1，到场 1，反映事项 1，当场解决 1，转为任务 0" in board
+
+
+async def test_an_outcome_recorded_by_someone_else_meanwhile_ends_the_secretarys_flow(env, clock):
+    wang, liu = await _meeting_held(env, clock)
+    await liu.press("1 转任务")
+    assert "无法识别" in await liu.say("1003 生产部")  # a typing mistake: the flow waits for a better answer
+    admin = env.admin()
+    assert "未到" in (await admin.press_data(f"rcw:{await booking_id(env, '1002')}:absent")).new[-1]["text"]
+    assert "已经登记" in await liu.say("1003 生产部 2026-12-31")
+    assert "没有看懂" in await liu.say("1003 生产部 2026-12-31")  # not taken as a task order any more
+    from sqlalchemy import func, select
+
+    from storage.models.tasks import Task
+
+    async with env.db.session() as s:
+        assert (await s.execute(select(func.count(Task.id)))).scalar_one() == 0
 
 
 async def test_outcome_turned_into_a_task_on_the_responsibility_list(env, clock):
@@ -261,9 +311,45 @@ async def test_forged_callbacks_are_refused(env, clock):
     assert "不在您可预约的范围内" in press.toast
     assert "不在您可预约的范围内" in (await wang.press_data(f"rcp:{slots[0]}:wait")).toast
     assert (await wang.press_data("rcp:99999:book")).toast
+    stranger = env.person(666, "Mallory")  # never registered
+    for data in (f"rcp:{slots[0]}:book", "bkg:1:cancel", "rcw:new:once"):
+        press = await stranger.press_data(data)
+        assert "接待" not in press.toast + press.text and "邀请码" in press.toast + press.text
+    assert "邀请码" in await stranger.say("/reception") and "邀请码" in await stranger.say("/mybookings")
     assert (await wang.press_data("bkg:1:cancel")).toast
     assert "仅限" in (await wang.press_data("rcw:1:res")).toast
     assert await bookings(env) == []
+
+
+async def test_forged_presses_on_someone_elses_booking_or_outcome_change_nothing(env, clock):
+    await env.import_roster(DEMO_ROSTER)
+    wang = await env.join(201, "王芳", "1002")
+    li = await env.join(202, "李强", "1003")
+    zhang = await env.join(205, "张伟", "1001")  # a secretary, but not over 赵磊's office or branch
+    liu = await env.join(204, "刘洋", "1004")  # the secretary who looks after 赵磊's days
+    slots = await make_day(env)
+    await book(wang, "14:00（余1）", "食堂排队")
+    mine = await booking_id(env, "1002")
+    for action in ("cancel", "confirm", "decline"):
+        assert "已不存在" in (await li.press_data(f"bkg:{mine}:{action}")).toast
+    assert "仅限" in (await li.press_data("rcw:new:once")).toast
+    assert "仅限" in (await li.press_data(f"rcw:{mine}:absent")).toast
+    assert await bookings(env) == [("1002", slots[0], "booked")]
+
+    clock.set(local(DAY, 16, 5))
+    await env.tick()
+    assert "仅限" in (await zhang.press_data(f"rcw:{mine}:absent")).toast
+    assert "仅限" in (await zhang.press_data(f"rcw:{mine}:res")).toast
+    assert "按钮已失效" in (await zhang.press_data("rcw:new:monthly")).toast  # no wizard open
+    assert "未到" in (await liu.press("1 未到")).text
+    from sqlalchemy import select
+
+    from storage.models.reception import Booking
+
+    async with env.db.session() as s:
+        booking = await s.get(Booking, mine)
+        assert (booking.outcome, booking.attended, booking.outcome_by is not None) == ("absent", False, True)
+        assert (await s.execute(select(Booking.id))).scalars().all() == [mine]
 
 
 async def test_secretary_creates_a_monthly_reception_day_step_by_step(env):
@@ -279,12 +365,30 @@ async def test_secretary_creates_a_monthly_reception_day_step_by_step(env):
     assert "排不下" in await zhang.say("14:00-14:20 30")
     assert "第 4 步" in await zhang.say("14:00-16:00 30 2")
     assert "第 5 步" in await zhang.say("办公楼 301")
-    await zhang.press("全体人员")
+    assert "第 6 步" in (await zhang.press("全体人员")).text
+    assert "0 到 30" in await zhang.say("很多天")
+    assert "第 7 步" in await zhang.say("3 个工作日")
     press = await zhang.press("每月这一天")
-    assert "已创建接待日" in press.text
+    assert "已创建接待日" in press.text and "至少提前 3 个工作日" in press.text
     assert "2026-12-15 14:00–16:00" in press.text and "2027-01-15" in press.text and "2027-02-15" in press.text
     shown = await wang.send("/reception")
     assert len(shown) == 3 and "14:00（余2）" in str(shown[0]["reply_markup"])
+    assert "预约截止：2026-12-10" in shown[0]["text"]  # three working days before Tuesday the 15th
+
+
+async def test_the_wizard_offers_the_default_notice_of_two_working_days(env):
+    await env.import_roster(DEMO_ROSTER)
+    admin = env.admin()
+    await admin.send("/start")
+    for answer in ("/newreception", "1006", "2026-12-15", "14:00-15:00", "办公楼 301", "unit:生产部"):
+        await admin.say(answer)
+    assert "第 7 步" in (await admin.press("提前 2 个工作日")).text
+    assert "至少提前 2 个工作日" in (await admin.press("仅此一次")).text
+    wang = await env.join(201, "王芳", "1002")
+    shown = await wang.send("/reception")
+    assert len(shown) == 1 and "预约截止：2026-12-11" in shown[0]["text"]
+    chen = await env.join(203, "陈静", "1005")  # 财务部: not in the audience
+    assert "没有可以预约" in (await chen.send("/reception"))[0]["text"]
 
 
 async def test_slot_taken_while_typing_offers_the_waitlist_without_retyping_the_topic(env):

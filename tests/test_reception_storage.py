@@ -194,7 +194,8 @@ async def test_a_place_freed_at_night_is_offered_in_the_morning_and_held_two_hou
         await cancel(s, ctx, await s.get(Member, first.member_id), first.id)
     async with db.session() as s:
         offered = await s.get(Booking, second.id)
-        row = (await s.execute(select(Outbox).where(Outbox.dedupe_key == f"reception:bkg:{second.id}:offer"))).scalar_one()
+        key = f"reception:bkg:{second.id}:offer"
+        row = (await s.execute(select(Outbox).where(Outbox.dedupe_key == key))).scalar_one()
     morning = datetime(2026, 12, 11, 8, tzinfo=shanghai)
     assert offered.status == "offered" and offered.offer_expires_at == morning + timedelta(hours=2)
     assert row.not_before == morning
@@ -206,3 +207,25 @@ async def test_a_place_freed_at_night_is_offered_in_the_morning_and_held_two_hou
         assert await expire_offers(s, ctx) == 1
         assert (await s.get(Booking, second.id)).status == "lapsed"
         assert (await s.get(ReceptionSlot, slot)).booked == 0
+
+
+async def test_a_waitlist_left_open_long_after_its_slot_is_closed_without_a_message(db, ctx, clock):
+    from storage.models.outbox import Outbox
+    from storage.reception_booking import close_waitlists
+
+    await _roster(db, ctx)
+    async with db.session() as s:
+        await reception.create(s, ctx, _spec(), actor_id=None)
+        slot = (await s.execute(select(ReceptionSlot.id).order_by(ReceptionSlot.position))).scalars().first()
+        people = {m.employee_no: m for m in (await s.execute(select(Member))).scalars()}
+        people["1003"].chat_id = 203
+        await book(s, ctx, people["1002"], slot, "食堂")
+        waiting = (await book(s, ctx, people["1003"], slot, "停车", waitlist=True)).booking
+    clock.set(datetime(2026, 12, 20, 2, tzinfo=timezone.utc))  # days after the meeting (say, after an outage)
+    async with db.session() as s:
+        assert await close_waitlists(s, ctx) == 1
+        assert await close_waitlists(s, ctx) == 0
+    async with db.session() as s:
+        assert (await s.get(Booking, waiting.id)).status == "lapsed"
+        sent = select(func.count(Outbox.id)).where(Outbox.dedupe_key.like("reception:%"))
+        assert (await s.execute(sent)).scalar_one() == 0

@@ -15,7 +15,7 @@ LIST = (
     "T-2,整理台账,生产部,,1002,2026-12-06,",
     "T-3,上报报表,生产部,财务部,1002,2026-12-04,",
     "T-4,清理旧账,生产部,,1002,2026-12-01,",
-    "T-5,预算编制,财务部,,1005,2026-12-15 17:00,",
+    "T-5,预算编制,生产部,,1005,2026-12-15 17:00,",
 )
 
 
@@ -278,3 +278,32 @@ async def test_other_features_put_tasks_on_the_list_through_create_task(env, clo
     clock.set(datetime(2026, 12, 9, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai")))
     await env.tick()
     assert c.li.last["text"].startswith("🟡 任务提醒：还有 1 天到期") and "食堂排队时间长" in c.li.last["text"]
+
+
+async def test_a_secretary_imports_only_for_their_own_units_and_an_admin_for_all(env):
+    c = await cast(env)
+    await import_tasks(c.liu, "F-1,预算编制,财务部,,1005,2026-12-20,")
+    reply = await import_tasks(c.zhang, "T-1,安全培训,生产部,,1002,2026-12-20,",
+                               "T-2,代财务部报账,财务部,,1002,2026-12-20,",   # 财务部 leads: not 张伟's unit
+                               "F-1,改写财务的任务,生产部,,1002,2026-12-20,")  # F-1 is 财务部's task already
+    assert "什么也没有改变" in reply
+    assert "第 3 行：任务“T-2”的主责部门“财务部”不属于您负责的部门" in reply
+    assert "第 4 行：任务“F-1”的主责部门“财务部”不属于您负责的部门" in reply
+    async with env.db.session() as s:
+        assert list((await s.execute(select(Task.task_no, Task.title))).all()) == [("F-1", "预算编制")]
+    reply = await import_tasks(c.admin, "T-2,代财务部报账,财务部,,1002,2026-12-20,")
+    assert "新增 1 项" in reply
+
+
+async def test_strangers_get_only_the_registration_prompt_for_every_task_command(env):
+    c = await cast(env)
+    await import_tasks(c.zhang, "T-1,安全培训,生产部,,1002,2026-12-20,")
+    stranger = env.person(999, "陌生人")
+    for command in ("/overdue", "/tasks", "/newtask"):
+        assert "邀请码" in await stranger.say(command), command
+    new = await stranger.upload("x.csv", sheet("T-9,偷偷加的,生产部,,1003,2026-12-20,"), caption="/importtasks")
+    assert "邀请码" in new[-1]["text"]
+    for forged in ("tsk:1:progress", "tsk:1:done", "tsk:1:return", "tkw:0:create"):
+        press = await stranger.press_data(forged)
+        assert "邀请码" in (press.text or "") + (press.toast or ""), forged
+    assert await task_count(env) == 1

@@ -211,3 +211,100 @@ async def test_kpi_figures_on_time_rate_overdue_count_and_average_days_overdue(d
         production = (await s.execute(select(Task.lead_unit_id).where(Task.task_no == "T-1"))).scalar_one()
         assert await tasks.overdue_now(s, ctx, {production + 1000}) == 0
         assert await tasks.average_days_overdue(s, ctx, {production + 1000}) is None
+
+
+async def test_a_moved_deadline_withdraws_the_reminder_queued_for_the_old_one(env, clock):
+    c = await cast(env)
+    await import_tasks(c.zhang, "T-1,安全培训,生产部,,1002,2026-12-06,")
+    await env.tick()
+    at(clock, "2026-12-05 09:00")
+    await producers.run_all(env.db, env.ctx)  # "1 day left" is queued for the old deadline...
+    await import_tasks(c.zhang, "T-1,安全培训,生产部,,1002,2026-12-20,")  # ...and then the deadline moves
+    before = len(c.wang.messages)
+    await env.tick()
+    assert reminders(texts_since(c.wang, before)) == []
+    assert any("任务时限已调整" in t and "2026-12-20" in t for t in texts_since(c.wang, before))
+    at(clock, "2026-12-17 09:00")
+    await env.tick()
+    assert reminders(texts_since(c.wang, before)) == ["🔵 任务提醒：还有 3 天到期"]
+
+
+async def test_escalation_comes_with_the_owners_reminder_that_names_the_same_number_of_days(env, clock):
+    """A timed deadline and a date alone, both on 12-07: both reach the admins the morning they are 3 days late."""
+    c = await cast(env)
+    await import_tasks(c.zhang, "T-1,按日期,生产部,,1002,2026-12-07,", "T-2,按时刻,生产部,,1003,2026-12-07 17:00,")
+    for moment in ("2026-12-07 17:00", "2026-12-08 09:00", "2026-12-09 09:00"):
+        at(clock, moment)
+        await env.tick()
+    assert not any("督办升级" in t for t in c.admin.texts())
+    at(clock, "2026-12-10 09:00")
+    await env.tick()
+    escalations = [t for t in c.admin.texts() if "督办升级" in t]
+    assert len(escalations) == 2 and all("逾期已 3 天" in t for t in escalations)
+    assert "已逾期 3 天" in c.wang.last["text"] and "已逾期 3 天" in c.li.last["text"]
+    at(clock, "2026-12-11 09:00")
+    await env.tick()
+    assert sum("督办升级" in t for t in c.admin.texts()) == 2
+
+
+async def test_the_digest_counts_three_days_by_the_date_on_the_list(env, clock):
+    """On Friday 12-04 a task due Monday 12-07 is within 3 days, with or without a time of day."""
+    c = await cast(env)
+    await import_tasks(c.zhang, "T-1,只写日期,生产部,,1002,2026-12-07,", "T-2,写了时刻,生产部,,1002,2026-12-07 17:00,",
+                       "T-3,下周再说,生产部,,1002,2026-12-08,")
+    at(clock, "2026-12-04 08:30")
+    await env.tick()
+    digest = [t for t in c.zhang.texts() if "责任清单日报" in t][-1]
+    assert "3 天内到期（2）" in digest and "只写日期" in digest and "写了时刻" in digest
+    assert "下周再说" not in digest
+
+
+async def test_a_new_owner_takes_over_the_reminders_and_the_old_one_hears_no_more(env, clock):
+    c = await cast(env)
+    await import_tasks(c.zhang, "T-1,安全培训,生产部,,1002,2026-12-06,")
+    await env.tick()
+    at(clock, "2026-12-05 09:00")
+    await producers.run_all(env.db, env.ctx)  # "1 day left" is queued for 王芳...
+    await import_tasks(c.zhang, "T-1,安全培训,生产部,,1003,2026-12-06,")  # ...when 李强 takes the task over
+    before = len(c.wang.messages)
+    await env.tick()
+    assert reminders(texts_since(c.wang, before)) == []
+    assert any("您是责任清单任务的具体责任人" in t and "安全培训" in t for t in c.li.texts())
+    at(clock, "2026-12-06 09:00")
+    await env.tick()
+    assert reminders(c.li.texts()) == ["🟡 任务今天到期"]
+    assert reminders(texts_since(c.wang, before)) == []
+
+
+async def test_quiet_hours_and_the_escalation_threshold_are_the_organisations_settings(db, ctx, clock):
+    from dataclasses import replace
+
+    from sqlalchemy import func
+
+    from storage.models.outbox import Outbox
+
+    async with db.session() as s:
+        await roster_apply(s, ctx, roster_check(DEMO_ROSTER.encode(), "r.csv"))
+        await s.execute(Member.__table__.update().values(chat_id=Member.id + 50_000))
+        await s.execute(Member.__table__.update().where(Member.employee_no == "1006").values(roles="admin"))
+    data = ("task_no,title,lead_department,cooperating_departments,owner_employee_no,deadline,description\n"
+            "T-1,安全培训,生产部,,1002,2026-12-07,\n").encode()
+    async with db.session() as s:
+        await tasks.import_file(s, ctx, data, "t.csv")
+    strict = replace(ctx, quiet_start=20, quiet_end=9, overdue_escalate_days=1)
+
+    async def kinds() -> dict[str, int]:
+        async with db.session() as s:
+            return dict((await s.execute(select(Outbox.kind, func.count()).group_by(Outbox.kind))).all())
+
+    at(clock, "2026-12-08 08:30")  # overdue, but quiet until 09:00 for this organisation
+    async with db.session() as s:
+        assert await tasks.produce_reminders(s, strict) == 0
+    at(clock, "2026-12-08 09:00")
+    async with db.session() as s:
+        assert await tasks.produce_reminders(s, strict) > 0
+    assert (await kinds()).get("tasks.escalation") is None  # the first notice is not yet an escalation
+    at(clock, "2026-12-09 09:00")  # 2 days late, the threshold is 1 day
+    async with db.session() as s:
+        await tasks.produce_reminders(s, strict)
+    assert (await kinds())["tasks.escalation"] == 1

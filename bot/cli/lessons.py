@@ -1,4 +1,5 @@
-"""`lessons publish FILE.md --audience A [--at TIME] [--due DATE] [--min-read SECONDS]`.
+"""`lessons publish FILE.md --audience A [--at TIME] [--due DATE] [--min-read SECONDS] [--remind-after DAYS]
+[--remind-before-due DAYS] [--pass-percent P]`.
 
 The file and every option are checked before anything is written; a bad file is refused with line numbers.
 """
@@ -19,12 +20,14 @@ async def cmd_publish(args) -> int:
         lesson = await lessons.create(session, ctx, parsed, audience=args.audience, publish_at=publish_at,
                                       due_on=due_on, min_read=args.min_read,
                                       remind_after_days=args.remind_after,
-                                      remind_before_due_days=args.remind_before_due)
+                                      remind_before_due_days=args.remind_before_due,
+                                      pass_percent=args.pass_percent)
         size = await lessons.audience_size(session, lesson.audience)
         at = calendar.local(lesson.publish_at, ctx).strftime("%Y-%m-%d %H:%M")
     print(f"lesson {lesson.id} \"{lesson.title}\": {size} members ({lesson.audience}), publishes at {at}"
           f"{', due ' + lesson.due_on.isoformat() if lesson.due_on else ''}, "
-          f"{len(lesson.quiz)} quiz question(s), minimum reading time {lesson.min_read_seconds} s")
+          f"{len(lesson.quiz)} quiz question(s) (pass {lesson.pass_percent}%), "
+          f"minimum reading time {lesson.min_read_seconds} s")
     return 0
 
 
@@ -42,4 +45,6 @@ def register(sub) -> None:
                    help="remind those who have not learned after this many days (0: never; default 2)")
     p.add_argument("--remind-before-due", type=int, default=1, dest="remind_before_due",
                    help="remind this many days before the due date (0: never; default 1)")
+    p.add_argument("--pass-percent", type=int, default=60, dest="pass_percent",
+                   help="quiz score (percent) that marks the lesson learned (default 60)")
     p.set_defaults(func=cmd_publish)

@@ -58,7 +58,7 @@ SAMPLES = {
     "feedback_attachment_caption": {"ticket": _t},
     "feedback_task_prompt": {"ticket": _t, "step": "owner"},
     "feedback_task_created": {"ticket": _t, "task": "2026-001"},
-    "feedback_config_invalid": {"reason": "categories"},
+    "feedback_config_invalid": {"reason": "range", "value": "0", "field": "daily_limit", "min": 1, "max": 100},
     "feedback_unknown_category": {},
     "feedback_need_text": {},
     "feedback_text_too_long": {"max": 20000},

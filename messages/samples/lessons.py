@@ -29,7 +29,8 @@ SAMPLES = {
                            "newly_learned": False, "wrong_left": 2, "points": 2, "pass_mark": 60},
     "lesson_quiz_complete": {"score": 100},
     "lesson_quiz_stale": {},
-    "lesson_reminder": {"title": "学习二十大精神", "due": date(2026, 12, 10), "stage": "due", "quiz": True},
+    "lesson_reminder": {"title": "学习二十大精神", "due": date(2026, 12, 10), "stage": "due", "quiz": True,
+                        "days_left": 3},
     "lesson_list": {
         "pending": [{"id": 1, "title": "学习二十大精神", "due": date(2026, 12, 10), "quiz": True, "score": None,
                      "learned_at": None}],
@@ -46,6 +47,7 @@ SAMPLES = {
     "lesson_due_before": {"due": date(2026, 12, 1), "at": _at},
     "lesson_bad_min_read": {"value": 99999, "limit": 3600},
     "lesson_bad_reminder": {},
+    "lesson_bad_pass": {"value": 120},
     "lesson_audience_scope": {"term": "party"},
     "lesson_file_type": {"name": "课程.pdf"},
     "lesson_file_too_big": {},

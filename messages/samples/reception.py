@@ -7,7 +7,7 @@ _starts, _ends = datetime(2026, 12, 15, 14, 0), datetime(2026, 12, 15, 14, 30)
 _slot = {"leader": "赵磊", "day": _day, "starts": _starts, "ends": _ends, "place": "办公楼 301"}
 _booking = NS(status="booked", outcome=None, outcome_note=None, topic="食堂排队时间太长")
 _wizard = {"leader": "赵磊", "leader_no": "1006", "date": "2026-12-15", "start": "14:00", "end": "16:00",
-           "slot": 30, "capacity": 1, "place": "办公楼 301", "audience": "all"}
+           "slot": 30, "capacity": 1, "place": "办公楼 301", "audience": "all", "notice": 2}
 _view = NS(leader="赵磊", day=_day, starts=_starts, ends=datetime(2026, 12, 15, 16, 0), place="办公楼 301",
            open=True, last_day=date(2026, 12, 11), mine=None, mine_slot=None,
            slots=[NS(starts=_starts, ends=_ends, free=1, waiting=0),
@@ -38,6 +38,7 @@ SAMPLES = {
     "reception_decline_done_toast": {},
     "reception_offer": {"topic": "食堂排队时间太长", "expires": datetime(2026, 12, 10, 11, 0), **_slot},
     "reception_offer_lapsed": dict(_slot),
+    "reception_waitlist_closed": {"topic": "食堂排队时间太长", **_slot},
     "reception_reminder_day": {"topic": "食堂排队时间太长", **_slot},
     "reception_reminder_hour": {"topic": "食堂排队时间太长", **_slot},
     "reception_agenda": {"leader": "赵磊", "day": _day, "place": "办公楼 301", "starts": _starts, "ends": _ends,
@@ -54,6 +55,7 @@ SAMPLES = {
     "reception_new_ask_hours": {"data": _wizard},
     "reception_new_ask_place": {"data": _wizard},
     "reception_new_ask_audience": {"data": _wizard},
+    "reception_new_ask_notice": {"data": _wizard},
     "reception_new_ask_repeat": {"data": _wizard},
     "reception_created": {"data": _wizard, "repeat": "monthly", "days": [(_day, _starts, _ends)]},
     "reception_ask_note": {"name": "王芳", "topic": "食堂排队", "starts": _starts, "day": _day},

@@ -47,4 +47,8 @@ SAMPLES = {
     "tasks_new_unknown_member": {"value": "9999"},
     "tasks_new_bad_date": {"value": "明天"},
     "tasks_deadline_past": {"value": "2020-01-01"},
+    "tasks_cancel_usage": {},
+    "tasks_cancelled": {"task": _task},
+    "tasks_template_filename": {},
+    "problem_tasks_not_your_unit": {"task_no": "2026-003", "value": "财务部"},
 }

@@ -67,6 +67,6 @@ class TaskNote(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
-    kind: Mapped[str] = mapped_column(String(16))  # progress, done, confirm, return
+    kind: Mapped[str] = mapped_column(String(16))  # progress, done, confirm, return, cancel
     text: Mapped[str] = mapped_column(Text, default="")
     at: Mapped[datetime] = mapped_column(UTCDateTime)

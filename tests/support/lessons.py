@@ -41,3 +41,16 @@ async def publish(env, text: str = LESSON_MD, *, audience: str = "branch:第一�
         lesson_id = lesson.id
     await env.tick()
     return lesson_id
+
+
+def utf16(text: str, part: str) -> tuple[int, int]:
+    """(offset, length) of `part` in `text` as Telegram counts them (UTF-16 code units)."""
+    start = text.index(part)
+    return len(text[:start].encode("utf-16-le")) // 2, len(part.encode("utf-16-le")) // 2
+
+
+async def send_formatted(env, person, text: str, entities: list[dict]) -> list[dict]:
+    """What Telegram Desktop sends for typed `**bold**` or a pasted link: the marks gone, entities instead."""
+    fake = env.fake
+    update = {"message": fake._user_message(person.id, text=text, entities=entities)}
+    return await person._after(fake._push(update))

@@ -40,3 +40,13 @@ async def bookings(env) -> list[tuple[str, int, str]]:
 async def booked_count(env, slot_id: int) -> int:
     async with env.db.session() as s:
         return (await s.get(ReceptionSlot, slot_id)).booked
+
+
+async def booking_id(env, employee_no: str) -> int:
+    """The id of this member's newest booking (what a forged callback would name)."""
+    from storage.models.org import Member
+
+    async with env.db.session() as s:
+        query = (select(Booking.id).join(Member, Member.id == Booking.member_id)
+                 .where(Member.employee_no == employee_no).order_by(Booking.id.desc()))
+        return (await s.execute(query)).scalars().first()

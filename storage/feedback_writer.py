@@ -1,0 +1,151 @@
+"""Feedback, the writer's side: opening /feedback under the daily limit, submitting a ticket (anonymous by
+default), following it, answering in its thread, resolving, reopening and rating. Who wrote a ticket is
+known only through its sealed route (`storage.feedback_routes`): every check of "is this yours" opens it.
+"""
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage import calendar, units
+from storage import feedback_routes as routes
+from storage.context import Context
+from storage.errors import Refused
+from storage.feedback_config import FeedbackConfig, load_config
+from storage.feedback_tickets import (close, handlers_of, new_id, normalise_id, notify_staff, responsible_staff,
+                                      today, unit_size, writer_audit)
+from storage.models.feedback import (ANSWERED, ASSIGNED, CLOSED_STATES, LIVE_STATES, OPEN, RESOLVED,
+                                     FeedbackMessage, FeedbackRoute, FeedbackTicket, FeedbackTicketUnit)
+from storage.models.org import Member
+
+
+async def start(session: AsyncSession, ctx: Context, member: Member) -> FeedbackConfig:
+    """Opening /feedback: refused at once when today's tickets are used up."""
+    cfg = await load_config(session)
+    await _check_limit(session, ctx, cfg, member)
+    return cfg
+
+
+async def _check_limit(session: AsyncSession, ctx: Context, cfg: FeedbackConfig, member: Member) -> None:
+    mine = await routes.tickets_of(session, ctx, member.id, received_on=today(ctx))
+    if len(mine) >= cfg.daily_limit:
+        raise Refused("feedback_limit_reached", limit=cfg.daily_limit)
+
+
+async def submit(session: AsyncSession, ctx: Context, member: Member, *, category: str, text: str,
+                 anonymous: bool = True, attachment: dict | None = None) -> FeedbackTicket:
+    """Store a ticket, seal its route and tell the responsible staff. Refusals store nothing."""
+    cfg = await load_config(session)
+    if category not in cfg.categories:
+        raise Refused("feedback_unknown_category")
+    text = (text or "").strip()
+    if not text:
+        raise Refused("feedback_need_text")
+    if len(text) > cfg.max_text:
+        raise Refused("feedback_text_too_long", max=cfg.max_text)
+    await _check_limit(session, ctx, cfg, member)
+    day = today(ctx)
+    unit_id = member.unit_id
+    if anonymous and unit_id is not None and await unit_size(session, unit_id) < cfg.min_unit_size:
+        unit_id = None  # a small unit would all but name the writer
+    attachment = attachment or {}
+    ticket = FeedbackTicket(
+        id=await new_id(session), category=category, anonymous=anonymous,
+        writer_member_id=None if anonymous else member.id, unit_id=unit_id, text=text,
+        attachment_kind=attachment.get("kind"), attachment_file_id=attachment.get("file_id"),
+        attachment_name=attachment.get("name"), status=OPEN, received_on=day,
+        deadline_on=calendar.add_working_days(day, cfg.reply_deadline_days), escalations=0, pdca_done=False,
+    )
+    session.add(ticket)
+    await session.flush()
+    session.add(routes.new_route(ctx, ticket.id, member.id))
+    for name in cfg.routing.get(category, []):
+        unit = await units.find_any(session, name)
+        if unit is not None:
+            session.add(FeedbackTicketUnit(ticket_id=ticket.id, unit_id=unit.id))
+    await session.flush()
+    writer_audit(session, ctx, ticket, "feedback.submitted", member)
+    unit_names = await units.names(session, [unit_id] if unit_id else [])
+    await notify_staff(session, ctx, ticket, await responsible_staff(session, ticket.id), "feedback_notice_new",
+                       "new", body=text, unit=unit_names.get(unit_id, ""), deadline=ticket.deadline_on,
+                       writer="" if anonymous else member.name)
+    # No log line here: its timestamp next to a ticket number would be the precise moment the ticket never keeps.
+    return ticket
+
+
+# --- the writer's side ---------------------------------------------------------------------------------
+
+async def my_tickets(session: AsyncSession, ctx: Context, member: Member) -> list[FeedbackTicket]:
+    return await routes.tickets_of(session, ctx, member.id)
+
+
+async def writer_ticket(session: AsyncSession, ctx: Context, member: Member, ticket_id: str) -> FeedbackTicket:
+    """The ticket, if this member wrote it; anyone else is told it does not exist (forged data included)."""
+    ticket = await session.get(FeedbackTicket, normalise_id(ticket_id), with_for_update=True)  # presses take turns
+    if ticket is None or await routes.writer_id(session, ctx, ticket.id) != member.id:
+        raise Refused("feedback_ticket_unknown")
+    return ticket
+
+
+async def begin_writer_reply(session: AsyncSession, ctx: Context, member: Member, ticket_id: str) -> FeedbackTicket:
+    ticket = await writer_ticket(session, ctx, member, ticket_id)
+    if ticket.status in CLOSED_STATES:
+        raise Refused("feedback_ticket_closed_writer", ticket=ticket.id)
+    return ticket
+
+
+async def writer_message(session: AsyncSession, ctx: Context, member: Member, ticket_id: str,
+                         text: str) -> FeedbackTicket:
+    """The writer answers in the ticket's thread; the office is told (the assignee, else the inbox)."""
+    ticket = await begin_writer_reply(session, ctx, member, ticket_id)
+    text = (text or "").strip()
+    if not text:
+        raise Refused("feedback_need_text")
+    cfg = await load_config(session)
+    if len(text) > cfg.max_text:
+        raise Refused("feedback_text_too_long", max=cfg.max_text)
+    session.add(FeedbackMessage(ticket_id=ticket.id, author="writer", kind="text", text=text, day=today(ctx)))
+    if ticket.status == ANSWERED:
+        ticket.status = ASSIGNED if ticket.assignee_id else OPEN
+    writer_audit(session, ctx, ticket, "feedback.writer_message", member)
+    await notify_staff(session, ctx, ticket, await handlers_of(session, ticket), "feedback_notice_writer",
+                       "writer", body=text)
+    return ticket
+
+
+async def writer_resolve(session: AsyncSession, ctx: Context, member: Member, ticket_id: str) -> FeedbackTicket:
+    """The writer says it is solved: the ticket closes as resolved and the office is asked for the PDCA."""
+    ticket = await writer_ticket(session, ctx, member, ticket_id)
+    if ticket.status not in LIVE_STATES:
+        raise Refused("feedback_already_closed", ticket=ticket.id)
+    await close(session, ctx, ticket, RESOLVED)
+    writer_audit(session, ctx, ticket, "feedback.resolved_by_writer", member)
+    await notify_staff(session, ctx, ticket, await handlers_of(session, ticket), "feedback_notice_resolved",
+                       "resolved")
+    return ticket
+
+
+async def writer_reopen(session: AsyncSession, ctx: Context, member: Member, ticket_id: str) -> FeedbackTicket:
+    ticket = await writer_ticket(session, ctx, member, ticket_id)
+    if ticket.status not in (ANSWERED, *CLOSED_STATES):
+        raise Refused("feedback_not_reopenable", ticket=ticket.id)
+    ticket.status = ASSIGNED if ticket.assignee_id else OPEN
+    ticket.closed_on = None
+    route = await session.get(FeedbackRoute, ticket.id)
+    if route is not None:
+        route.expires_on = None
+    writer_audit(session, ctx, ticket, "feedback.reopened", member)
+    await notify_staff(session, ctx, ticket, await handlers_of(session, ticket), "feedback_notice_reopened",
+                       "reopened")
+    return ticket
+
+
+async def rate(session: AsyncSession, ctx: Context, member: Member, ticket_id: str, stars: int) -> FeedbackTicket:
+    ticket = await writer_ticket(session, ctx, member, ticket_id)
+    if not 1 <= stars <= 5:
+        raise Refused("button_expired")
+    if ticket.first_reply_at is None:
+        raise Refused("feedback_nothing_to_rate")
+    ticket.rating = stars
+    writer_audit(session, ctx, ticket, "feedback.rated", member)
+    return ticket
+
