@@ -23,6 +23,7 @@ COMMANDS: list[tuple[str, tuple[str, ...]]] = [
     ("overdue", STAFF),
     ("kpi", STAFF),
     ("newtask", STAFF),
+    ("canceltask", STAFF),
     ("importtasks", STAFF),
     ("newsurvey", STAFF),
     ("results", STAFF),
