@@ -182,9 +182,12 @@ class FakeBotAPI:
         return {"message_id": next(self._message_ids[user_id]), "date": int(time.time()),
                 "chat": self._chat(user_id), "from": self._user(user_id), **fields}
 
-    async def send_text(self, user_id: int, text: str) -> int:
+    async def send_text(self, user_id: int, text: str, entities: list[dict] | None = None) -> int:
+        """A user's text message; `entities` as Telegram clients send formatting (bold, links)."""
         fields: dict = {"text": text}
-        if text.startswith("/"):
+        if entities is not None:
+            fields["entities"] = entities
+        elif text.startswith("/"):
             command = text.split()[0]
             fields["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
         return await self._push({"message": self._user_message(user_id, **fields)})

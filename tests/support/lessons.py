@@ -51,6 +51,4 @@ def utf16(text: str, part: str) -> tuple[int, int]:
 
 async def send_formatted(env, person, text: str, entities: list[dict]) -> list[dict]:
     """What Telegram Desktop sends for typed `**bold**` or a pasted link: the marks gone, entities instead."""
-    fake = env.fake
-    update = {"message": fake._user_message(person.id, text=text, entities=entities)}
-    return await person._after(fake._push(update))
+    return await person._after(env.fake.send_text(person.id, text, entities=entities))
