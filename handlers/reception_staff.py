@@ -65,9 +65,10 @@ async def _wizard_pressed(turn: Turn, action: str) -> None:
         _ask(turn, step, dialog.data)
         return
     if action in REPEATS and dialog.step == "repeat":
-        spec = reception_wizard.spec(dialog.data, action)
-        days = await reception.create(turn.session, turn.ctx, spec, actor_id=turn.me.id)
-        await dialogs.clear(turn.session, turn.me.id)
+        days = await reception_wizard.finish(turn.session, turn.ctx, turn.me.id, dialog.data, action)
+        if isinstance(days, Refused):  # the flow is over; /newreception starts afresh
+            turn.toast(days.template, alert=True, **days.params)
+            return
         turn.edit("reception_created", days=[(d.day, calendar.local(d.starts_at, turn.ctx),
                                               calendar.local(d.ends_at, turn.ctx)) for d in days],
                   data=dialog.data, repeat=action)

@@ -9,9 +9,10 @@ from datetime import date, time
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage import audiences
+from storage import audiences, dialogs, reception
 from storage.context import Context
 from storage.errors import Refused
+from storage.models.reception import ReceptionDay
 from storage.reception import (DEFAULT_NOTICE_DAYS, NOTICE_MAX, DaySpec, check_hours, check_leader, check_place,
                                parse_date, parse_time)
 
@@ -78,3 +79,17 @@ def spec(data: dict, repeat: str) -> DaySpec:
                    slot_minutes=data["slot"], capacity=data["capacity"], place=data["place"],
                    audience=data.get("audience", "all"), notice_days=data.get("notice", DEFAULT_NOTICE_DAYS),
                    rule=rule, rule_value=value)
+
+
+async def finish(session: AsyncSession, ctx: Context, member_id: int, data: dict,
+                 repeat: str) -> list[ReceptionDay] | Refused:
+    """The last button: make the day (or series). The flow ends either way: a refusal here (the date passed
+    while the wizard stood open, the leader left) is not mended by pressing again, and writes nothing."""
+    try:
+        async with session.begin_nested():
+            made = await reception.create(session, ctx, spec(data, repeat), actor_id=member_id)
+    except Refused as refused:
+        await dialogs.clear(session, member_id)
+        return refused
+    await dialogs.clear(session, member_id)
+    return made

@@ -1,32 +1,27 @@
-"""Surveys: publishing, opening to the audience, answering one question at a time, reminders and closing.
+"""Surveys: publishing, opening to the audience, and who may read the results.
 
-The rules of anonymity live here. An anonymous answer is written, on submit, as a response with a random
-id, the department and the date only; the answers in progress kept under the member until then are
-deleted in the same transaction, and the member's completion row only turns "done". Nothing is audited
-per submission (an audit row would carry the exact time). Every press is re-checked: the survey must be
-open, the member in its audience and not done, and the button must belong to the current question.
+A survey's questions never change after publishing. Opening writes a completion row for each member of
+the audience (only "done" is ever said about them) and one invitation each through the outbox. Answering
+is in `storage.surveys_answering`, opening on time, reminders and closing in `storage.surveys_schedule`;
+their public names are importable from here too.
 """
 from __future__ import annotations
 
-import re
-import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.callbacks import Prefix, button
 from messages import render
-from storage import audiences, audit, calendar, dialogs, outbox, producers
+from storage import audiences, audit, calendar, outbox
 from storage.context import Context
 from storage.errors import Refused
-from storage.models.dialogs import Dialog
 from storage.models.org import Member
-from storage.models.surveys import (KINDS, Survey, SurveyAnswer, SurveyCompletion, SurveyNamedResponse,
-                                    SurveyProgress, SurveyQuestion, SurveyResponse)
+from storage.models.surveys import KINDS, Survey, SurveyCompletion, SurveyQuestion
 from storage.surveys_files import QuestionSpec, option_problems
 
 DEFAULT_MIN_GROUP = 5
@@ -146,7 +141,7 @@ def is_open(survey: Survey, ctx: Context) -> bool:
     return survey.opened_at is not None and survey.closed_at is None and survey.opens_at <= now < survey.closes_at
 
 
-# --- opening, reminders, closing (producers) ----------------------------------------------------------
+# --- opening ---------------------------------------------------------------------------------------
 
 def _insert(session: AsyncSession):
     return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
@@ -192,389 +187,12 @@ def start_keyboard(lang: str, survey_id: int, resume: bool = False) -> list[list
     return [[button(label, Prefix.SURVEY, survey_id, "start")]]
 
 
-@producers.producer("surveys.open")
-async def produce_openings(session: AsyncSession, ctx: Context) -> int:
-    now = ctx.now()
-    due = (await session.execute(
-        select(Survey).where(Survey.opened_at.is_(None), Survey.opens_at <= now).order_by(Survey.id)
-    )).scalars().all()
-    written = 0
-    for survey in due:
-        if survey.closes_at <= now:  # the bot was down through the whole survey: nothing to ask any more
-            survey.opened_at = now
-            continue
-        written += await _open(session, ctx, survey)
-    return written
-
-
-def reminder_times(survey: Survey, ctx: Context) -> list[datetime]:
-    """When the reminders are due: spread between opening and the day before closing, the last on that day.
-
-    Each at 10:00 local, at least `reminder_gap_hours` after opening and after each other, before closing.
-    """
-    n = survey.reminder_max
-    if n <= 0:
-        return []
-    gap = timedelta(hours=survey.reminder_gap_hours)
-    close_day = calendar.local(survey.closes_at, ctx).date()
-    last = calendar.at_local(close_day - timedelta(days=survey.reminder_last_days_before), REMINDER_HOUR, ctx)
-    times: list[datetime] = []
-    for i in range(n):
-        at = survey.opens_at + (last - survey.opens_at) * (i + 1) / n
-        at = calendar.at_local(calendar.local(at, ctx).date(), REMINDER_HOUR, ctx)
-        if at < survey.opens_at + gap or at >= survey.closes_at or (times and at < times[-1] + gap):
-            continue
-        times.append(at)
-    return times
-
-
-@producers.producer("surveys.reminders")
-async def produce_reminders(session: AsyncSession, ctx: Context) -> int:
-    """Remind the members who have not completed; one reminder per due time, none after close."""
-    now = ctx.now()
-    if calendar.is_quiet(now, ctx):
-        return 0
-    candidates = (await session.execute(
-        select(Survey).where(Survey.opened_at.is_not(None), Survey.closed_at.is_(None), Survey.closes_at > now,
-                             Survey.reminders_sent < Survey.reminder_max)
-    )).scalars().all()
-    written = 0
-    for survey in candidates:
-        times = reminder_times(survey, ctx)
-        due = [t for t in times if t <= now]
-        if len(due) <= survey.reminders_sent:
-            continue
-        if survey.last_reminder_at and now < survey.last_reminder_at + timedelta(hours=survey.reminder_gap_hours):
-            continue
-        number = survey.reminders_sent + 1
-        # Missed slots (the bot was down) are not made up: one reminder now stands for them.
-        survey.reminders_sent = len(due)
-        survey.last_reminder_at = now
-        pending = (await session.execute(
-            select(Member).join(SurveyCompletion, SurveyCompletion.member_id == Member.id)
-            .where(SurveyCompletion.survey_id == survey.id, SurveyCompletion.done.is_(False),
-                   Member.active.is_(True), Member.chat_id.is_not(None), Member.reachable.is_(True))
-        )).scalars().all()
-        started = set((await session.execute(
-            select(SurveyProgress.member_id).where(SurveyProgress.survey_id == survey.id))).scalars())
-        texts: dict[tuple, list[dict]] = {}
-        rows = []
-        for m in pending:
-            key = (m.language, m.id in started)
-            if key not in texts:
-                texts[key] = [outbox.message(
-                    render(m.language, "survey_reminder", title=survey.title, number=number,
-                           closes=calendar.local(survey.closes_at, ctx), started=key[1]),
-                    start_keyboard(m.language, survey.id, resume=key[1]))]
-            rows.append(outbox.row(ctx, key=f"survey:{survey.id}:remind{number}:{m.id}", chat_id=m.chat_id,
-                                   member_id=m.id, messages=texts[key], kind="survey.reminder"))
-        written += await outbox.enqueue_many(session, rows)
-    return written
-
-
-@producers.producer("surveys.close")
-async def produce_closings(session: AsyncSession, ctx: Context) -> int:
-    """Close what is due: no more answers, unsent progress deleted, the publisher told, results shared if promised."""
-    now = ctx.now()
-    due = (await session.execute(
-        select(Survey).where(Survey.closed_at.is_(None), Survey.opened_at.is_not(None), Survey.closes_at <= now)
-        .order_by(Survey.id)
-    )).scalars().all()
-    written = 0
-    for survey in due:
-        survey.closed_at = now
-        await session.execute(delete(SurveyProgress).where(SurveyProgress.survey_id == survey.id))
-        await _clear_text_dialogs(session, survey.id)
-        audit.record(session, ctx, "survey.closed", "survey", survey.id)
-        written += await _announce_close(session, ctx, survey)
-    return written
-
-
-async def _clear_text_dialogs(session: AsyncSession, survey_id: int) -> None:
-    stale = (await session.execute(select(Dialog).where(Dialog.kind == TEXT_DIALOG))).scalars().all()
-    for d in stale:
-        if (d.data or {}).get("survey") == survey_id:
-            await session.delete(d)
-
-
-async def _announce_close(session: AsyncSession, ctx: Context, survey: Survey) -> int:
-    from storage import surveys_results
-
-    written = 0
-    done, invited = await participation(session, survey.id)
-    if survey.created_by is not None:
-        creator = await session.get(Member, survey.created_by)
-        if creator is not None:
-            text = render(creator.language, "survey_closed_notice", title=survey.title, survey_id=survey.id,
-                          done=done, invited=invited)
-            written += await outbox.to_member(session, ctx, creator, key=f"survey:{survey.id}:closed",
-                                              messages=[outbox.message(text)], kind="survey.closed")
-    if survey.results_to_respondents:
-        report = await surveys_results.report(session, ctx, survey)
-        respondents = (await session.execute(
-            select(Member).join(SurveyCompletion, SurveyCompletion.member_id == Member.id)
-            .where(SurveyCompletion.survey_id == survey.id, SurveyCompletion.done.is_(True),
-                   Member.active.is_(True), Member.chat_id.is_not(None), Member.reachable.is_(True))
-        )).scalars().all()
-        texts: dict[str, list[dict]] = {}
-        rows = []
-        for m in respondents:
-            if m.language not in texts:
-                texts[m.language] = [outbox.message(t) for t in surveys_results.render_report(
-                    m.language, report, ctx, for_respondents=True)]
-            rows.append(outbox.row(ctx, key=f"survey:{survey.id}:shared:{m.id}", chat_id=m.chat_id,
-                                   member_id=m.id, messages=texts[m.language], kind="survey.shared"))
-        written += await outbox.enqueue_many(session, rows)
-    return written
-
-
 async def participation(session: AsyncSession, survey_id: int) -> tuple[int, int]:
     """(done, asked) for a survey."""
     row = (await session.execute(
         select(func.count().filter(SurveyCompletion.done.is_(True)), func.count())
         .where(SurveyCompletion.survey_id == survey_id))).one()
     return int(row[0] or 0), int(row[1] or 0)
-
-
-# --- what a member sees ----------------------------------------------------------------------------------
-
-@dataclass
-class ListedSurvey:
-    survey: Survey
-    status: str  # "new", "started", "done"
-
-
-async def for_member(session: AsyncSession, ctx: Context, member: Member) -> list[ListedSurvey]:
-    """Open surveys this member is asked (or belongs to the audience of), with where they stand."""
-    now = ctx.now()
-    open_now = (await session.execute(
-        select(Survey).where(Survey.opened_at.is_not(None), Survey.closed_at.is_(None), Survey.opens_at <= now,
-                             Survey.closes_at > now).order_by(Survey.closes_at, Survey.id)
-    )).scalars().all()
-    if not open_now:
-        return []
-    ids = [s.id for s in open_now]
-    done = dict((await session.execute(
-        select(SurveyCompletion.survey_id, SurveyCompletion.done)
-        .where(SurveyCompletion.member_id == member.id, SurveyCompletion.survey_id.in_(ids)))).all())
-    started = set((await session.execute(
-        select(SurveyProgress.survey_id).where(SurveyProgress.member_id == member.id,
-                                               SurveyProgress.survey_id.in_(ids)))).scalars())
-    out = []
-    for s in open_now:
-        if s.id not in done and not await audiences.includes(session, s.audience, member):
-            continue
-        status = "done" if done.get(s.id) else ("started" if s.id in started else "new")
-        out.append(ListedSurvey(s, status))
-    return out
-
-
-# --- answering -------------------------------------------------------------------------------------------
-
-@dataclass
-class Screen:
-    """What the member should see next: a question (with their current answer) or the thank-you."""
-
-    survey: Survey
-    questions: tuple[Question, ...]
-    position: int
-    answers: dict = field(default_factory=dict)
-    submitted: bool = False
-
-    @property
-    def question(self) -> Question | None:
-        return None if self.submitted else self.questions[self.position]
-
-    @property
-    def current(self):
-        q = self.question
-        return None if q is None else self.answers.get(str(q.id))
-
-
-ACTION = re.compile(r"^([atdsb])(\d+)(?:\.(\d+))?$")
-
-
-async def _answerable(session: AsyncSession, ctx: Context, member: Member, survey_id: int) -> Survey:
-    """The survey, if this member may answer it now; a clear refusal otherwise."""
-    # One statement for the survey, the member's completion and progress (the latter two land in the
-    # identity map, so later `session.get`s cost nothing): every press holds SQLite's write lock meanwhile.
-    row = (await session.execute(
-        select(Survey, SurveyCompletion, SurveyProgress)
-        .outerjoin(SurveyCompletion, (SurveyCompletion.survey_id == Survey.id)
-                   & (SurveyCompletion.member_id == member.id))
-        .outerjoin(SurveyProgress, (SurveyProgress.survey_id == Survey.id) & (SurveyProgress.member_id == member.id))
-        .where(Survey.id == survey_id))).first()
-    if row is None:
-        raise Refused("survey_not_found")
-    survey, completion, _ = row
-    if survey.closed_at is not None or ctx.now() >= survey.closes_at:
-        raise Refused("survey_closed", title=survey.title)
-    if survey.opened_at is None or ctx.now() < survey.opens_at:
-        raise Refused("survey_not_open", title=survey.title)
-    if completion is None:
-        # Joined after the survey opened: asked now, if the audience takes them in.
-        if not await audiences.includes(session, survey.audience, member):
-            raise Refused("survey_not_for_you")
-        await session.execute(_insert(session)(SurveyCompletion).values(
-            survey_id=survey.id, member_id=member.id, done=False
-        ).on_conflict_do_nothing(index_elements=["survey_id", "member_id"]))
-    elif completion.done:
-        raise Refused("survey_already_done", title=survey.title)
-    return survey
-
-
-async def start(session: AsyncSession, ctx: Context, member: Member, survey_id: int) -> Screen:
-    """Begin, or resume where the member left off (after a restart or a pause of days)."""
-    survey = await _answerable(session, ctx, member, survey_id)
-    questions = await questions_of(session, survey.id)
-    progress = await session.get(SurveyProgress, (survey.id, member.id))
-    if progress is None:
-        progress = SurveyProgress(survey_id=survey.id, member_id=member.id, position=0, answers={},
-                                  updated_at=_coarse_now(ctx))
-        session.add(progress)
-    screen = Screen(survey, questions, min(progress.position, len(questions) - 1), dict(progress.answers))
-    await _sync_text_dialog(session, ctx, member, screen, was_text=True)
-    return screen
-
-
-async def press(session: AsyncSession, ctx: Context, member: Member, survey_id: int, action: str) -> Screen:
-    """Apply one button press (answer, toggle, done, skip, back) to the member's current question."""
-    m = ACTION.match(action or "")
-    if m is None:
-        raise Refused("survey_button_invalid")
-    verb, qid, value = m.group(1), int(m.group(2)), m.group(3)
-    survey = await _answerable(session, ctx, member, survey_id)
-    questions = await questions_of(session, survey.id)
-    progress = await session.get(SurveyProgress, (survey.id, member.id))
-    if all(q.id != qid for q in questions):
-        raise Refused("survey_button_invalid")
-    if progress is None or questions[min(progress.position, len(questions) - 1)].id != qid:
-        raise Refused("survey_question_stale")
-    q = questions[progress.position]
-    answers = dict(progress.answers)
-    key = str(q.id)
-    n = int(value) if value is not None else None
-    if verb == "b":
-        if progress.position == 0:
-            raise Refused("survey_button_invalid")
-        return await _move(session, ctx, member, survey, questions, progress, answers, progress.position - 1)
-    if verb == "s":
-        if q.required:
-            raise Refused("survey_required")
-        answers[key] = None
-        return await _move(session, ctx, member, survey, questions, progress, answers, progress.position + 1)
-    if verb == "t":
-        if q.kind != "multi" or n is None or not 0 <= n < len(q.options):
-            raise Refused("survey_button_invalid")
-        chosen = set(answers.get(key) or [])
-        chosen ^= {n}
-        answers[key] = sorted(chosen)
-        return await _move(session, ctx, member, survey, questions, progress, answers, progress.position)
-    if verb == "d":
-        if q.kind != "multi":
-            raise Refused("survey_button_invalid")
-        if not answers.get(key):
-            if q.required:
-                raise Refused("survey_choose_one")
-            answers[key] = None
-        return await _move(session, ctx, member, survey, questions, progress, answers, progress.position + 1)
-    # verb "a": one choice or one number
-    valid = (q.kind == "single" and n is not None and 0 <= n < len(q.options)) or \
-            (q.kind in SCALES and n in SCALES[q.kind])
-    if not valid:
-        raise Refused("survey_button_invalid")
-    answers[key] = n
-    return await _move(session, ctx, member, survey, questions, progress, answers, progress.position + 1)
-
-
-async def typed(session: AsyncSession, ctx: Context, member: Member, survey_id: int, question_id: int,
-                text: str | None) -> Screen:
-    """A typed answer to the free-text question the member is on."""
-    survey = await _answerable(session, ctx, member, survey_id)
-    questions = await questions_of(session, survey.id)
-    progress = await session.get(SurveyProgress, (survey.id, member.id))
-    if progress is None or questions[min(progress.position, len(questions) - 1)].id != question_id:
-        raise Refused("survey_question_stale")
-    q = questions[progress.position]
-    if q.kind != "text":
-        raise Refused("survey_question_stale")
-    text = (text or "").strip()
-    if not text:
-        raise Refused("survey_text_expected")
-    if len(text) > MAX_TEXT_ANSWER:
-        raise Refused("survey_text_long", limit=MAX_TEXT_ANSWER)
-    answers = dict(progress.answers)
-    answers[str(q.id)] = text
-    return await _move(session, ctx, member, survey, questions, progress, answers, progress.position + 1)
-
-
-async def _move(session, ctx, member, survey, questions, progress, answers, position) -> Screen:
-    was_text = questions[progress.position].kind == "text"
-    if position >= len(questions):
-        # Submitting takes the completion row first: a second replica submitting the same member waits
-        # there and is refused, before it has written anything.
-        await _submit(session, ctx, member, survey, questions, answers)
-        screen = Screen(survey, questions, len(questions) - 1, {}, submitted=True)
-    else:
-        progress.answers = answers
-        progress.updated_at = _coarse_now(ctx)
-        progress.position = position
-        screen = Screen(survey, questions, position, answers)
-    await _sync_text_dialog(session, ctx, member, screen, was_text)
-    return screen
-
-
-async def _sync_text_dialog(session, ctx, member, screen: Screen, was_text: bool) -> None:
-    """Typed input goes to the survey while its current question is free text; otherwise not.
-
-    Only a move onto or off a text question (or a fresh start) touches the dialog: most presses need no query.
-    """
-    q = screen.question
-    if q is not None and q.kind == "text":
-        await dialogs.start(session, ctx, member.id, TEXT_DIALOG, "answer", {"survey": screen.survey.id,
-                                                                            "question": q.id})
-        return
-    if not was_text:
-        return
-    dialog = await dialogs.get(session, member.id)
-    if dialog is not None and dialog.kind == TEXT_DIALOG:
-        await dialogs.clear(session, member.id)
-
-
-def _coarse_now(ctx: Context) -> datetime:
-    """Progress keeps only the hour it was touched: enough to expire it, too coarse to time a submission."""
-    return ctx.now().replace(minute=0, second=0, microsecond=0)
-
-
-async def _submit(session, ctx, member: Member, survey: Survey, questions, answers: dict) -> None:
-    for q in questions:
-        if q.required and answers.get(str(q.id)) in (None, [], ""):
-            raise Refused("survey_required")
-    won = await session.execute(
-        update(SurveyCompletion).where(SurveyCompletion.survey_id == survey.id,
-                                       SurveyCompletion.member_id == member.id,
-                                       SurveyCompletion.done.is_(False)).values(done=True))
-    if won.rowcount != 1:
-        raise Refused("survey_already_done", title=survey.title)
-    response = SurveyResponse(id=secrets.token_hex(16), survey_id=survey.id, unit_id=member.unit_id,
-                              submitted_on=calendar.local(ctx.now(), ctx).date())
-    session.add(response)
-    await session.flush()  # the answers refer to it
-    for q in questions:
-        value = answers.get(str(q.id))
-        if value in (None, [], ""):
-            continue
-        if q.kind == "multi":
-            session.add(SurveyAnswer(response_id=response.id, question_id=q.id, choices=list(value)))
-        elif q.kind == "text":
-            session.add(SurveyAnswer(response_id=response.id, question_id=q.id, text=str(value)))
-        else:
-            session.add(SurveyAnswer(response_id=response.id, question_id=q.id, number=int(value)))
-    if not survey.anonymous:
-        session.add(SurveyNamedResponse(response_id=response.id, member_id=member.id))
-    await session.flush()
-    await session.execute(delete(SurveyProgress).where(SurveyProgress.survey_id == survey.id,
-                                                       SurveyProgress.member_id == member.id))
 
 
 # --- who may read results -----------------------------------------------------------------------------
@@ -599,3 +217,20 @@ async def readable(session: AsyncSession, ctx: Context, member: Member, survey_i
     if member.has_role("secretary") and await session.get(SurveyCompletion, (survey.id, member.id)) is not None:
         return survey
     raise Refused("survey_results_not_yours")
+
+
+# Answering and the producers live in their own modules (which build on this one); their public names stay
+# importable from here, resolved on first use so that either side may be imported first.
+_MOVED = {name: "storage.surveys_answering" for name in ("ACTION", "ListedSurvey", "Screen", "for_member", "press",
+                                                         "start", "typed")}
+_MOVED.update({name: "storage.surveys_schedule" for name in ("produce_closings", "produce_openings",
+                                                             "produce_reminders", "reminder_times")})
+
+
+def __getattr__(name: str):
+    module = _MOVED.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(module), name)

@@ -4,15 +4,19 @@ Every figure is computed from the anonymous responses. A question, a text list o
 breakdown that rests on fewer than `min_group_size` respondents is withheld with its reason, while the
 survey is open too. When exactly the withheld departments would add up to a small group that could be
 worked out by subtraction (total minus the shown ones), the next smallest department is withheld as well.
+
+While a survey is open, results are released in batches so that two looks cannot be diffed to read one
+person's answer: only responses from days before today count, and only up to the last day at which at
+least `min_group_size` responses had gathered since the previous batch. At close, every response counts.
 """
 from __future__ import annotations
 
 import io
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from messages import render
@@ -78,6 +82,13 @@ class Report:
     withheld: bool
     questions: list[QuestionResult]
     units: list[UnitRow]
+    total: int = 0  # every response so far; `respondents` are those the figures rest on
+    through: date | None = None  # while open: the last day released
+
+    @property
+    def pending(self) -> int:
+        """Responses not shown yet (an open survey shows them with the next batch)."""
+        return self.total - self.respondents
 
     @property
     def rate(self) -> float | None:
@@ -95,13 +106,30 @@ def _enps(values: list[int]) -> tuple[int, int, int, int]:
     return round(100 * (promoters - detractors) / len(values)), promoters, passives, detractors
 
 
-async def _answers(session: AsyncSession, survey_id: int):
-    """Responses (id -> unit) and their answers, read once."""
+def released_through(days: Counter, today: date, minimum: int) -> date | None:
+    """The last day whose responses an open survey may show: batches of at least `minimum`, before today."""
+    gathered = 0
+    through = None
+    for day in sorted(d for d in days if d < today):
+        gathered += days[day]
+        if gathered >= minimum:
+            through, gathered = day, 0
+    return through
+
+
+async def _answers(session: AsyncSession, survey_id: int, through: date | None, everything: bool):
+    """Responses (id -> unit) and their answers, read once; only those submitted up to `through` unless
+    `everything`."""
+    kept = [SurveyResponse.survey_id == survey_id]
+    if not everything:
+        if through is None:
+            return {}, []
+        kept.append(SurveyResponse.submitted_on <= through)
     responses = dict((await session.execute(
-        select(SurveyResponse.id, SurveyResponse.unit_id).where(SurveyResponse.survey_id == survey_id))).all())
+        select(SurveyResponse.id, SurveyResponse.unit_id).where(*kept))).all())
     answers = (await session.execute(
         select(SurveyAnswer).join(SurveyResponse, SurveyResponse.id == SurveyAnswer.response_id)
-        .where(SurveyResponse.survey_id == survey_id).order_by(SurveyAnswer.response_id)
+        .where(*kept).order_by(SurveyAnswer.response_id)
     )).scalars().all()
     return responses, answers
 
@@ -110,8 +138,14 @@ async def report(session: AsyncSession, ctx: Context, survey: Survey) -> Report:
     questions = list((await session.execute(
         select(SurveyQuestion).where(SurveyQuestion.survey_id == survey.id).order_by(SurveyQuestion.position)
     )).scalars().all())
-    responses, answers = await _answers(session, survey.id)
     minimum = survey.min_group_size
+    closed = survey.closed_at is not None or ctx.now() >= survey.closes_at
+    days = Counter(dict((await session.execute(
+        select(SurveyResponse.submitted_on, func.count()).where(SurveyResponse.survey_id == survey.id)
+        .group_by(SurveyResponse.submitted_on))).all()))
+    total = sum(days.values())
+    through = None if closed else released_through(days, calendar.local(ctx.now(), ctx).date(), minimum)
+    responses, answers = await _answers(session, survey.id, through, everything=closed)
     by_question: dict[int, list[SurveyAnswer]] = defaultdict(list)
     for a in answers:
         by_question[a.question_id].append(a)
@@ -125,8 +159,8 @@ async def report(session: AsyncSession, ctx: Context, survey: Survey) -> Report:
             _fill(r, q, got)
         results.append(r)
     rows = await _unit_rows(session, survey, questions, responses, answers)
-    return Report(survey, survey.closed_at is not None or ctx.now() >= survey.closes_at,
-                  *(await _participation(session, survey.id)), respondents, overall_withheld, results, rows)
+    return Report(survey, closed, *(await _participation(session, survey.id)), respondents, overall_withheld,
+                  results, rows, total=total, through=through)
 
 
 def _fill(r: QuestionResult, q: SurveyQuestion, got: list[SurveyAnswer]) -> None:
@@ -206,7 +240,8 @@ def render_report(lang: str, rep: Report, ctx: Context, for_respondents: bool = 
     head = render(lang, "survey_results_head", title=rep.survey.title, survey_id=rep.survey.id, closed=rep.closed,
                   closes=calendar.local(rep.survey.closes_at, ctx), invited=rep.invited, done=rep.done,
                   rate=rep.rate, low=rep.low, respondents=rep.respondents, minimum=rep.survey.min_group_size,
-                  withheld=rep.withheld, units=[] if for_respondents else rep.units,
+                  withheld=rep.withheld, units=[] if for_respondents else rep.units, total=rep.total,
+                  pending=rep.pending, through=rep.through,
                   anonymous=rep.survey.anonymous, low_mark=int(LOW_PARTICIPATION * 100))
     messages = [head]
     if rep.withheld:

@@ -376,7 +376,7 @@ async def test_secretary_creates_a_monthly_reception_day_step_by_step(env):
     assert "预约截止：2026-12-10" in shown[0]["text"]  # three working days before Tuesday the 15th
 
 
-async def test_the_wizard_offers_the_default_notice_of_two_working_days(env):
+async def test_the_wizard_offers_the_default_notice_of_two_working_days(env, clock):
     await env.import_roster(DEMO_ROSTER)
     admin = env.admin()
     await admin.send("/start")
@@ -387,6 +387,13 @@ async def test_the_wizard_offers_the_default_notice_of_two_working_days(env):
     wang = await env.join(201, "王芳", "1002")
     shown = await wang.send("/reception")
     assert len(shown) == 1 and "预约截止：2026-12-11" in shown[0]["text"]
+
+    for answer in ("/newreception", "1006", "2026-12-04", "09:00-10:00", "办公楼 301", "all", "0"):
+        await admin.say(answer)
+    clock.set(local(date(2026, 12, 4), 9, 30))  # the wizard stood open past the day's start
+    assert "已经过去" in (await admin.press("仅此一次")).toast
+    assert "没有看懂" in await admin.say("1006")  # the flow is over, nothing half-made
+    assert len(await wang.send("/reception")) == 1
     chen = await env.join(203, "陈静", "1005")  # 财务部: not in the audience
     assert "没有可以预约" in (await chen.send("/reception"))[0]["text"]
 

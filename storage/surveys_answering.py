@@ -1,0 +1,268 @@
+"""Answering a survey: one question at a time, progress kept under the member until submit.
+
+Every press is re-checked: the survey must be open, the member in its audience and not done, and the
+button must belong to the current question. On submit an anonymous answer becomes a response with a random
+id, the department and the date only; the progress kept under the member is deleted in the same
+transaction, and the member's completion row only turns "done". Nothing is audited per submission (an
+audit row would carry the exact time).
+"""
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage import audiences, calendar, dialogs
+from storage.context import Context
+from storage.errors import Refused
+from storage.models.org import Member
+from storage.models.surveys import (Survey, SurveyAnswer, SurveyCompletion, SurveyNamedResponse, SurveyProgress,
+                                    SurveyResponse)
+from storage.surveys import MAX_TEXT_ANSWER, SCALES, TEXT_DIALOG, Question, _insert, questions_of
+
+
+# --- what a member sees ----------------------------------------------------------------------------------
+
+@dataclass
+class ListedSurvey:
+    survey: Survey
+    status: str  # "new", "started", "done"
+
+
+async def for_member(session: AsyncSession, ctx: Context, member: Member) -> list[ListedSurvey]:
+    """Open surveys this member is asked (or belongs to the audience of), with where they stand."""
+    now = ctx.now()
+    open_now = (await session.execute(
+        select(Survey).where(Survey.opened_at.is_not(None), Survey.closed_at.is_(None), Survey.opens_at <= now,
+                             Survey.closes_at > now).order_by(Survey.closes_at, Survey.id)
+    )).scalars().all()
+    if not open_now:
+        return []
+    ids = [s.id for s in open_now]
+    done = dict((await session.execute(
+        select(SurveyCompletion.survey_id, SurveyCompletion.done)
+        .where(SurveyCompletion.member_id == member.id, SurveyCompletion.survey_id.in_(ids)))).all())
+    started = set((await session.execute(
+        select(SurveyProgress.survey_id).where(SurveyProgress.member_id == member.id,
+                                               SurveyProgress.survey_id.in_(ids)))).scalars())
+    out = []
+    for s in open_now:
+        if s.id not in done and not await audiences.includes(session, s.audience, member):
+            continue
+        status = "done" if done.get(s.id) else ("started" if s.id in started else "new")
+        out.append(ListedSurvey(s, status))
+    return out
+
+
+# --- answering -------------------------------------------------------------------------------------------
+
+@dataclass
+class Screen:
+    """What the member should see next: a question (with their current answer) or the thank-you."""
+
+    survey: Survey
+    questions: tuple[Question, ...]
+    position: int
+    answers: dict = field(default_factory=dict)
+    submitted: bool = False
+
+    @property
+    def question(self) -> Question | None:
+        return None if self.submitted else self.questions[self.position]
+
+    @property
+    def current(self):
+        q = self.question
+        return None if q is None else self.answers.get(str(q.id))
+
+
+ACTION = re.compile(r"^([atdsb])(\d+)(?:\.(\d+))?$")
+
+
+async def _answerable(session: AsyncSession, ctx: Context, member: Member, survey_id: int) -> Survey:
+    """The survey, if this member may answer it now; a clear refusal otherwise."""
+    # One statement for the survey, the member's completion and progress (the latter two land in the
+    # identity map, so later `session.get`s cost nothing): every press holds SQLite's write lock meanwhile.
+    row = (await session.execute(
+        select(Survey, SurveyCompletion, SurveyProgress)
+        .outerjoin(SurveyCompletion, (SurveyCompletion.survey_id == Survey.id)
+                   & (SurveyCompletion.member_id == member.id))
+        .outerjoin(SurveyProgress, (SurveyProgress.survey_id == Survey.id) & (SurveyProgress.member_id == member.id))
+        .where(Survey.id == survey_id))).first()
+    if row is None:
+        raise Refused("survey_not_found")
+    survey, completion, _ = row
+    if survey.closed_at is not None or ctx.now() >= survey.closes_at:
+        raise Refused("survey_closed", title=survey.title)
+    if survey.opened_at is None or ctx.now() < survey.opens_at:
+        raise Refused("survey_not_open", title=survey.title)
+    if completion is None:
+        # Joined after the survey opened: asked now, if the audience takes them in.
+        if not await audiences.includes(session, survey.audience, member):
+            raise Refused("survey_not_for_you")
+        await session.execute(_insert(session)(SurveyCompletion).values(
+            survey_id=survey.id, member_id=member.id, done=False
+        ).on_conflict_do_nothing(index_elements=["survey_id", "member_id"]))
+    elif completion.done:
+        raise Refused("survey_already_done", title=survey.title)
+    return survey
+
+
+async def start(session: AsyncSession, ctx: Context, member: Member, survey_id: int) -> Screen:
+    """Begin, or resume where the member left off (after a restart or a pause of days)."""
+    survey = await _answerable(session, ctx, member, survey_id)
+    questions = await questions_of(session, survey.id)
+    progress = await session.get(SurveyProgress, (survey.id, member.id))
+    if progress is None:
+        progress = SurveyProgress(survey_id=survey.id, member_id=member.id, position=0, answers={},
+                                  updated_at=_coarse_now(ctx))
+        session.add(progress)
+    screen = Screen(survey, questions, min(progress.position, len(questions) - 1), dict(progress.answers))
+    await _sync_text_dialog(session, ctx, member, screen, was_text=True)
+    return screen
+
+
+async def press(session: AsyncSession, ctx: Context, member: Member, survey_id: int, action: str) -> Screen:
+    """Apply one button press (answer, toggle, done, skip, back) to the member's current question."""
+    m = ACTION.match(action or "")
+    if m is None:
+        raise Refused("survey_button_invalid")
+    verb, qid, value = m.group(1), int(m.group(2)), m.group(3)
+    survey = await _answerable(session, ctx, member, survey_id)
+    questions = await questions_of(session, survey.id)
+    progress = await session.get(SurveyProgress, (survey.id, member.id))
+    if all(q.id != qid for q in questions):
+        raise Refused("survey_button_invalid")
+    if progress is None or questions[min(progress.position, len(questions) - 1)].id != qid:
+        raise Refused("survey_question_stale")
+    q = questions[progress.position]
+    answers = dict(progress.answers)
+    key = str(q.id)
+    n = int(value) if value is not None else None
+    if verb == "b":
+        if progress.position == 0:
+            raise Refused("survey_button_invalid")
+        return await _move(session, ctx, member, survey, questions, progress, answers, progress.position - 1)
+    if verb == "s":
+        if q.required:
+            raise Refused("survey_required")
+        answers[key] = None
+        return await _move(session, ctx, member, survey, questions, progress, answers, progress.position + 1)
+    if verb == "t":
+        if q.kind != "multi" or n is None or not 0 <= n < len(q.options):
+            raise Refused("survey_button_invalid")
+        chosen = set(answers.get(key) or [])
+        chosen ^= {n}
+        answers[key] = sorted(chosen)
+        return await _move(session, ctx, member, survey, questions, progress, answers, progress.position)
+    if verb == "d":
+        if q.kind != "multi":
+            raise Refused("survey_button_invalid")
+        if not answers.get(key):
+            if q.required:
+                raise Refused("survey_choose_one")
+            answers[key] = None
+        return await _move(session, ctx, member, survey, questions, progress, answers, progress.position + 1)
+    # verb "a": one choice or one number
+    valid = (q.kind == "single" and n is not None and 0 <= n < len(q.options)) or \
+            (q.kind in SCALES and n in SCALES[q.kind])
+    if not valid:
+        raise Refused("survey_button_invalid")
+    answers[key] = n
+    return await _move(session, ctx, member, survey, questions, progress, answers, progress.position + 1)
+
+
+async def typed(session: AsyncSession, ctx: Context, member: Member, survey_id: int, question_id: int,
+                text: str | None) -> Screen:
+    """A typed answer to the free-text question the member is on."""
+    survey = await _answerable(session, ctx, member, survey_id)
+    questions = await questions_of(session, survey.id)
+    progress = await session.get(SurveyProgress, (survey.id, member.id))
+    if progress is None or questions[min(progress.position, len(questions) - 1)].id != question_id:
+        raise Refused("survey_question_stale")
+    q = questions[progress.position]
+    if q.kind != "text":
+        raise Refused("survey_question_stale")
+    text = (text or "").strip()
+    if not text:
+        raise Refused("survey_text_expected")
+    if len(text) > MAX_TEXT_ANSWER:
+        raise Refused("survey_text_long", limit=MAX_TEXT_ANSWER)
+    answers = dict(progress.answers)
+    answers[str(q.id)] = text
+    return await _move(session, ctx, member, survey, questions, progress, answers, progress.position + 1)
+
+
+async def _move(session, ctx, member, survey, questions, progress, answers, position) -> Screen:
+    was_text = questions[progress.position].kind == "text"
+    if position >= len(questions):
+        # Submitting takes the completion row first: a second replica submitting the same member waits
+        # there and is refused, before it has written anything.
+        await _submit(session, ctx, member, survey, questions, answers)
+        screen = Screen(survey, questions, len(questions) - 1, {}, submitted=True)
+    else:
+        progress.answers = answers
+        progress.updated_at = _coarse_now(ctx)
+        progress.position = position
+        screen = Screen(survey, questions, position, answers)
+    await _sync_text_dialog(session, ctx, member, screen, was_text)
+    return screen
+
+
+async def _sync_text_dialog(session, ctx, member, screen: Screen, was_text: bool) -> None:
+    """Typed input goes to the survey while its current question is free text; otherwise not.
+
+    Only a move onto or off a text question (or a fresh start) touches the dialog: most presses need no query.
+    """
+    q = screen.question
+    if q is not None and q.kind == "text":
+        await dialogs.start(session, ctx, member.id, TEXT_DIALOG, "answer", {"survey": screen.survey.id,
+                                                                            "question": q.id})
+        return
+    if not was_text:
+        return
+    dialog = await dialogs.get(session, member.id)
+    if dialog is not None and dialog.kind == TEXT_DIALOG:
+        await dialogs.clear(session, member.id)
+
+
+def _coarse_now(ctx: Context) -> datetime:
+    """Progress keeps only the hour it was touched: enough to expire it, too coarse to time a submission."""
+    return ctx.now().replace(minute=0, second=0, microsecond=0)
+
+
+async def _submit(session, ctx, member: Member, survey: Survey, questions, answers: dict) -> None:
+    for q in questions:
+        if q.required and answers.get(str(q.id)) in (None, [], ""):
+            raise Refused("survey_required")
+    won = await session.execute(
+        update(SurveyCompletion).where(SurveyCompletion.survey_id == survey.id,
+                                       SurveyCompletion.member_id == member.id,
+                                       SurveyCompletion.done.is_(False)).values(done=True))
+    if won.rowcount != 1:
+        raise Refused("survey_already_done", title=survey.title)
+    response = SurveyResponse(id=secrets.token_hex(16), survey_id=survey.id, unit_id=member.unit_id,
+                              submitted_on=calendar.local(ctx.now(), ctx).date())
+    session.add(response)
+    await session.flush()  # the answers refer to it
+    for q in questions:
+        value = answers.get(str(q.id))
+        if value in (None, [], ""):
+            continue
+        if q.kind == "multi":
+            session.add(SurveyAnswer(response_id=response.id, question_id=q.id, choices=list(value)))
+        elif q.kind == "text":
+            session.add(SurveyAnswer(response_id=response.id, question_id=q.id, text=str(value)))
+        else:
+            session.add(SurveyAnswer(response_id=response.id, question_id=q.id, number=int(value)))
+    if not survey.anonymous:
+        session.add(SurveyNamedResponse(response_id=response.id, member_id=member.id))
+    await session.flush()
+    await session.execute(delete(SurveyProgress).where(SurveyProgress.survey_id == survey.id,
+                                                       SurveyProgress.member_id == member.id))
+
+
