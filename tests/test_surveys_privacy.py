@@ -38,16 +38,29 @@ async def test_results_appear_only_from_five_respondents_and_per_department_too(
     assert "只有 4 份答卷，少于 5 份" in text
     assert "平均分" not in text and "4：" not in text
 
+    # The fifth answer makes a group, shown from the next day (the same day, a look before and after it
+    # would tell that one answer apart).
     await _rate(people["1105"], "2")
+    text = await _results(secretary, survey_id)
+    assert "已有 5 份答卷" in text and "平均分" not in text
+    env.clock.advance(days=1)
     text = await _results(secretary, survey_id)
     assert "平均分：3.60（5 人）" in text and "4：4（80%）" in text
     assert "生产部：5/7（71%） · 第1题均分 3.6" in text
     assert "财务部：0/3（0%） ⚠️ 🔒" in text
 
-    # One answer from 财务部: shown, it could be worked out as total minus 生产部, so 生产部 is withheld too.
+    # One more answer while open waits for a batch of five: the figures do not move.
     await _rate(people["1201"], "1")
+    env.clock.advance(days=1)
     text = await _results(secretary, survey_id)
-    assert "平均分：3.17（6 人）" in text
+    assert "平均分：3.60（5 人）" in text and "另有 1 份答卷" in text
+
+    # At close every answer counts. One answer from 财务部: shown, it could be worked out as total minus
+    # 生产部, so 生产部 is withheld too.
+    env.clock.advance(days=7)
+    await env.tick()
+    text = await _results(secretary, survey_id)
+    assert "已截止" in text and "平均分：3.17（6 人）" in text
     assert "第1题均分" not in text
     assert "生产部：5/7（71%） 🔒" in text and "财务部：1/3（33%） ⚠️ 🔒" in text
 
@@ -63,6 +76,7 @@ async def test_the_same_rule_holds_for_optional_questions_and_text_lists(env):
             await people[no].say(f"建议{i}")
         else:
             await people[no].press("跳过")
+    env.clock.advance(days=1)
     text = await _results(people["1101"], survey_id)
     assert "平均分：5.00（5 人）" in text
     assert "只有 4 人回答此题" in text and "建议0" not in text

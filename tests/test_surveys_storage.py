@@ -86,3 +86,34 @@ async def test_builtin_questionnaires_in_both_languages():
     assert not questions[-1].required and len(questions[3].options) == 5
     title, tag, questions = builtin("enps", "en")
     assert tag == "enps" and [q.kind for q in questions] == ["scale10"] and "recommend" in questions[0].text
+
+
+async def test_enps_is_promoters_minus_detractors_and_averages_use_every_answer(db, ctx, clock):
+    people, _ = await _setup(db, ctx)
+    async with db.session() as s:
+        survey = await surveys.publish(s, ctx, title="推荐度", audience="all", closes_at=CLOSES, min_group_size=3,
+                                       questions=[QuestionSpec("scale10", "推荐吗"), QuestionSpec("rating", "满意吗")])
+    for no, nps, rating in (("1001", 10, 5), ("1002", 10, 4), ("1003", 9, 4), ("1004", 7, 3), ("1005", 2, 1)):
+        await _answer(db, ctx, people[no], survey.id, nps, rating)
+    clock.set(CLOSES)
+    async with db.session() as s:
+        rep = await surveys_results.report(s, ctx, await s.get(surveys.Survey, survey.id))
+    nps, rating = rep.questions
+    assert (nps.promoters, nps.passives, nps.detractors, nps.enps) == (3, 1, 1, 40)
+    assert nps.average == 38 / 5 and [c.count for c in nps.options] == [0, 0, 1, 0, 0, 0, 0, 1, 0, 1, 2]
+    assert rating.average == 17 / 5 and rating.enps is None
+    assert "eNPS：40" in "\n".join(surveys_results.render_report("zh", rep, ctx))
+
+
+def test_open_results_are_released_in_day_batches_of_the_minimum_group():
+    from collections import Counter
+    from datetime import date
+
+    d = [date(2026, 12, day) for day in range(1, 8)]
+    release = surveys_results.released_through
+    assert release(Counter({d[0]: 4}), d[1], 5) is None  # too few
+    assert release(Counter({d[0]: 4, d[1]: 1}), d[1], 5) is None  # today's answers wait for tomorrow
+    assert release(Counter({d[0]: 4, d[1]: 1}), d[2], 5) == d[1]
+    # After a batch, the next one needs five again: one more answer alone is never shown apart.
+    assert release(Counter({d[0]: 5, d[1]: 1, d[2]: 3}), d[4], 5) == d[0]
+    assert release(Counter({d[0]: 5, d[1]: 1, d[2]: 3, d[3]: 1}), d[4], 5) == d[3]
