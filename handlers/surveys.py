@@ -122,19 +122,11 @@ async def _results(turn: Turn, survey_id: int) -> None:
     for text in surveys_results.render_report(turn.lang, rep, turn.ctx):
         turn.say_text(text)
     for q, png in surveys_results.charts(rep):
-        _chart(turn, f"survey{survey.id}_q{q.number}.png", png, number=q.number, text=q.question.text,
-               kind=q.question.kind, labels=[c.label for c in q.options])
+        turn.photo(png, "survey_chart_caption", number=q.number, text=q.question.text, kind=q.question.kind,
+                   labels=[c.label for c in q.options])
     data = await surveys_results.export_xlsx(turn.session, turn.ctx, rep, turn.lang)
     turn.document(f"survey{survey.id}_results.xlsx", data, "survey_export_caption", title=survey.title,
                   named=not survey.anonymous)
-
-
-def _chart(turn: Turn, filename: str, png: bytes, **params) -> None:
-    """A chart as a photo once `Turn.photo` exists (asked of the spine); until then as a PNG document."""
-    if hasattr(turn, "photo"):
-        turn.photo(png, "survey_chart_caption", **params)
-    else:
-        turn.document(filename, png, "survey_chart_caption", **params)
 
 
 def register(app: Application) -> None:

@@ -1,27 +1,25 @@
 """Answering a survey: one question at a time, progress kept under the member until submit.
 
 Every press is re-checked: the survey must be open, the member in its audience and not done, and the
-button must belong to the current question. On submit an anonymous answer becomes a response with a random
-id, the department and the date only; the progress kept under the member is deleted in the same
-transaction, and the member's completion row only turns "done". Nothing is audited per submission (an
-audit row would carry the exact time).
+button must belong to the current question. On submit an anonymous questionnaire is sealed as a ballot
+(random id, department if big enough, date; counted later in batches, see `storage.surveys_tally`); the
+progress kept under the member is deleted in the same transaction, and their completion row only turns
+"done". Nothing is audited per submission (an audit row would carry the exact time).
 """
 from __future__ import annotations
 
 import re
-import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage import audiences, calendar, dialogs
+from storage import audiences, calendar, dialogs, surveys_tally
 from storage.context import Context
 from storage.errors import Refused
 from storage.models.org import Member
-from storage.models.surveys import (Survey, SurveyAnswer, SurveyCompletion, SurveyNamedResponse, SurveyProgress,
-                                    SurveyResponse)
+from storage.models.surveys import Survey, SurveyCompletion, SurveyNamedResponse, SurveyProgress
 from storage.surveys import MAX_TEXT_ANSWER, SCALES, TEXT_DIALOG, Question, _insert, questions_of
 
 
@@ -235,6 +233,20 @@ def _coarse_now(ctx: Context) -> datetime:
     return ctx.now().replace(minute=0, second=0, microsecond=0)
 
 
+async def _response_unit(session: AsyncSession, survey: Survey, member: Member) -> int | None:
+    """The department a response is filed under, only when the survey asked at least `min_group_size` of it.
+
+    A department too small to be shown is never shown, and its id on a response would point at a handful
+    of people in the raw tables; such responses carry no department.
+    """
+    if member.unit_id is None:
+        return None
+    asked = (await session.execute(
+        select(func.count()).select_from(SurveyCompletion).join(Member, Member.id == SurveyCompletion.member_id)
+        .where(SurveyCompletion.survey_id == survey.id, Member.unit_id == member.unit_id))).scalar_one()
+    return member.unit_id if asked >= survey.min_group_size else None
+
+
 async def _submit(session, ctx, member: Member, survey: Survey, questions, answers: dict) -> None:
     for q in questions:
         if q.required and answers.get(str(q.id)) in (None, [], ""):
@@ -245,23 +257,15 @@ async def _submit(session, ctx, member: Member, survey: Survey, questions, answe
                                        SurveyCompletion.done.is_(False)).values(done=True))
     if won.rowcount != 1:
         raise Refused("survey_already_done", title=survey.title)
-    response = SurveyResponse(id=secrets.token_hex(16), survey_id=survey.id, unit_id=member.unit_id,
-                              submitted_on=calendar.local(ctx.now(), ctx).date())
-    session.add(response)
-    await session.flush()  # the answers refer to it
-    for q in questions:
-        value = answers.get(str(q.id))
-        if value in (None, [], ""):
-            continue
-        if q.kind == "multi":
-            session.add(SurveyAnswer(response_id=response.id, question_id=q.id, choices=list(value)))
-        elif q.kind == "text":
-            session.add(SurveyAnswer(response_id=response.id, question_id=q.id, text=str(value)))
-        else:
-            session.add(SurveyAnswer(response_id=response.id, question_id=q.id, number=int(value)))
-    if not survey.anonymous:
-        session.add(SurveyNamedResponse(response_id=response.id, member_id=member.id))
-    await session.flush()
+    unit_id = await _response_unit(session, survey, member)
+    today = calendar.local(ctx.now(), ctx).date()
+    kept = {str(q.id): answers.get(str(q.id)) for q in questions if answers.get(str(q.id)) not in (None, [], "")}
+    if survey.anonymous:
+        await surveys_tally.seal(session, survey, unit_id, today, kept)
+    else:
+        response_id = await surveys_tally.write_response(session, survey.id, unit_id, today, questions, kept)
+        session.add(SurveyNamedResponse(response_id=response_id, member_id=member.id))
+        await session.flush()
     await session.execute(delete(SurveyProgress).where(SurveyProgress.survey_id == survey.id,
                                                        SurveyProgress.member_id == member.id))
 

@@ -8,6 +8,7 @@ worked out by subtraction (total minus the shown ones), the next smallest depart
 While a survey is open, results are released in batches so that two looks cannot be diffed to read one
 person's answer: only responses from days before today count, and only up to the last day at which at
 least `min_group_size` responses had gathered since the previous batch. At close, every response counts.
+Sealed ballots (see `storage.surveys_tally`) are counted first, when they make a batch.
 """
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from messages import render
-from storage import calendar, units
+from storage import calendar, surveys_tally, units
 from storage.context import Context
 from storage.models.org import Member
 from storage.models.surveys import (Survey, SurveyAnswer, SurveyCompletion, SurveyNamedResponse, SurveyQuestion,
@@ -140,10 +141,11 @@ async def report(session: AsyncSession, ctx: Context, survey: Survey) -> Report:
     )).scalars().all())
     minimum = survey.min_group_size
     closed = survey.closed_at is not None or ctx.now() >= survey.closes_at
+    await surveys_tally.tally(session, ctx, survey)
     days = Counter(dict((await session.execute(
         select(SurveyResponse.submitted_on, func.count()).where(SurveyResponse.survey_id == survey.id)
         .group_by(SurveyResponse.submitted_on))).all()))
-    total = sum(days.values())
+    total = sum(days.values()) + await surveys_tally.sealed(session, survey.id)
     through = None if closed else released_through(days, calendar.local(ctx.now(), ctx).date(), minimum)
     responses, answers = await _answers(session, survey.id, through, everything=closed)
     by_question: dict[int, list[SurveyAnswer]] = defaultdict(list)
@@ -335,7 +337,7 @@ async def export_xlsx(session: AsyncSession, ctx: Context, rep: Report, lang: st
     us = wb.create_sheet(h("sheet_units"))
     scored = [q for q in rep.questions if q.question.kind in ("rating", "scale10")]
     us.append([h("unit"), h("invited"), h("done"), h("rate"), *[f"Q{q.number} {h('average')}" for q in scored]])
-    for row in rep.units:
+    for row in (r for r in rep.units if r.invited):  # a row of only unfiled responses is no department
         averages = dict(row.averages)
         us.append([row.name or h("no_unit"), row.invited, row.done,
                    round(row.rate, 4) if row.rate is not None else None,
@@ -398,7 +400,7 @@ async def kpi_figures(session: AsyncSession, ctx: Context, *, unit_ids: set[int]
             counted += 1
         invited += sum(i for _, i, _ in rows)
         done += sum(d for _, _, d in rows)
-    scores = await satisfaction_scores(session, [s for s in closed if s.tag == "satisfaction"], unit_ids)
+    scores = await satisfaction_scores(session, ctx, [s for s in closed if s.tag == "satisfaction"], unit_ids)
     total = sum(n for _, _, n in scores)
     satisfaction = sum(avg * n for _, avg, n in scores) / total if total else None
     return {"surveys_closed": counted, "response_rate": done / invited if invited else None,
@@ -421,11 +423,12 @@ async def participation_by_unit(session: AsyncSession, survey_ids: list[int]) ->
     return {k: (v[0], v[1]) for k, v in out.items()}
 
 
-async def satisfaction_scores(session: AsyncSession, surveys: list[Survey],
+async def satisfaction_scores(session: AsyncSession, ctx: Context, surveys: list[Survey],
                               unit_ids: set[int] | None) -> list[tuple[int, float, int]]:
     """(survey id, mean rating, ratings counted) per survey, from groups meeting the minimum only."""
     out = []
     for s in surveys:
+        await surveys_tally.tally(session, ctx, s)  # closed: every ballot counts
         rows = (await session.execute(
             select(SurveyResponse.id, SurveyResponse.unit_id, SurveyAnswer.number)
             .join(SurveyAnswer, SurveyAnswer.response_id == SurveyResponse.id)

@@ -12,7 +12,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from messages import render
-from storage import audit, calendar, outbox, producers
+from storage import audit, calendar, outbox, producers, surveys_tally
 from storage.context import Context
 from storage.models.dialogs import Dialog
 from storage.models.org import Member
@@ -113,6 +113,7 @@ async def produce_closings(session: AsyncSession, ctx: Context) -> int:
         survey.closed_at = now
         await session.execute(delete(SurveyProgress).where(SurveyProgress.survey_id == survey.id))
         await _clear_text_dialogs(session, survey.id)
+        await surveys_tally.tally(session, ctx, survey)  # closed: every sealed ballot counts now
         audit.record(session, ctx, "survey.closed", "survey", survey.id)
         written += await _announce_close(session, ctx, survey)
     return written

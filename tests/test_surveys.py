@@ -6,8 +6,9 @@ import io
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from storage.models.surveys import Survey, SurveyProgress, SurveyQuestion, SurveyResponse
+from storage.models.surveys import Survey, SurveyBallot, SurveyProgress, SurveyQuestion, SurveyResponse
 from tests.support.botenv import DEMO_ROSTER
+from storage.surveys_files import QuestionSpec
 from tests.support.surveys import FOUR_QUESTIONS, invitation
 
 
@@ -94,7 +95,9 @@ async def test_file_survey_answered_by_three_with_a_pause_over_a_restart(env):
     again = await wang.press_data(f"svy:{survey_id}:a{qids[0]}.2")
     assert "已经提交过" in again.toast
     async with env.db.session() as s:
-        assert (await s.execute(select(func.count()).select_from(SurveyResponse))).scalar_one() == 3
+        # Sealed, not yet counted: responses are written for a whole batch at once, never one by one.
+        assert (await s.execute(select(func.count()).select_from(SurveyBallot))).scalar_one() == 3
+        assert (await s.execute(select(func.count()).select_from(SurveyResponse))).scalar_one() == 0
         assert (await s.execute(select(func.count()).select_from(SurveyProgress))).scalar_one() == 0
 
     # The same day, the results wait: an open survey counts a day's answers from the next day, in batches,
@@ -103,6 +106,9 @@ async def test_file_survey_answered_by_three_with_a_pause_over_a_restart(env):
     text = "\n".join(m.get("text", "") for m in out)
     assert "7 人中 3 人完成" in text and "已有 3 份答卷" in text and "好：" not in text
     assert not _docs(out[1:-1])  # no charts of withheld results
+    async with env.db.session() as s:  # three ballots make a batch (min 3): counted together
+        assert (await s.execute(select(func.count()).select_from(SurveyBallot))).scalar_one() == 0
+        assert (await s.execute(select(func.count()).select_from(SurveyResponse))).scalar_one() == 3
 
     # The next day the secretary reads the results: counts, percentages, average, the free-text list
     # withheld (2 < 3).
@@ -115,10 +121,10 @@ async def test_file_survey_answered_by_three_with_a_pause_over_a_restart(env):
     assert "平均分：3.67（3 人）" in text
     assert "只有 2 人回答此题" in text and "希望有夜宵" not in text
     files = _docs(out)
-    pngs = [m for m in files if (m.get("document") or {}).get("file_name", "").endswith(".png") or "photo" in m]
-    assert len(pngs) == 3  # single, multi, rating
-    png_id = pngs[0]["photo"][-1]["file_id"] if "photo" in pngs[0] else pngs[0]["document"]["file_id"]
-    assert env.fake.files[png_id][1].startswith(b"\x89PNG")
+    photos = [m for m in files if "photo" in m]
+    assert len(photos) == 3  # single, multi, rating: a bar chart each
+    assert "第 1 题" in photos[0]["caption"] and "1 = 好" in photos[0]["caption"]
+    assert env.fake.files[photos[0]["photo"][-1]["file_id"]][1].startswith(b"\x89PNG")
     sheet = [m for m in files if m.get("document", {}).get("file_name", "").endswith(".xlsx")]
     wb = load_workbook(io.BytesIO(env.fake.files[sheet[0]["document"]["file_id"]][1]))
     assert "每人答案" not in wb.sheetnames  # anonymous: no per-person answers
@@ -237,3 +243,22 @@ async def test_named_survey_says_so_and_exports_each_persons_answers(env):
     assert "含每人答案" in sheet["caption"]
     wb = load_workbook(io.BytesIO(env.fake.files[sheet["document"]["file_id"]][1]))
     assert list(wb["每人答案"].iter_rows(values_only=True))[1] == ("1002", "王芳", "第二期")
+
+
+async def test_the_kpi_board_shows_closed_surveys_response_rate_and_satisfaction(env, clock):
+    from datetime import timedelta
+
+    from tests.support.surveys import publish
+
+    await env.import_roster(DEMO_ROSTER)
+    people = [await env.join(600 + i, f"p{i}", no) for i, no in enumerate(("1001", "1002", "1003", "1004"))]
+    await publish(env, title="满意度", audience="all", min_group_size=3, tag="satisfaction",
+                  closes_at=clock.now() + timedelta(days=2), questions=[QuestionSpec("rating", "满意吗")])
+    await env.tick()
+    for p, score in zip(people[:3], ("5", "4", "3")):
+        await p.press("开始答题", invitation(p))
+        await p.press(score)
+    clock.advance(days=3)
+    await env.tick()
+    board = await env.admin().say("/kpi 2026-12")
+    assert "结束 1 份，回复率 43%，满意度 4.00" in board  # 3 of the 7 asked

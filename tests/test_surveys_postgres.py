@@ -13,7 +13,7 @@ from storage.db import Database
 from storage.errors import Refused
 from storage.models.org import Member
 from storage.models.outbox import Outbox
-from storage.models.surveys import SurveyCompletion, SurveyResponse
+from storage.models.surveys import SurveyBallot, SurveyCompletion
 from storage.surveys_files import QuestionSpec
 from tests.support.botenv import DEFAULT_NOW
 
@@ -60,7 +60,46 @@ async def test_two_replicas_ask_and_remind_each_member_once_and_submit_once(pg_u
         outcomes = await asyncio.gather(submit(first, ctx1), submit(second, ctx2))
         assert sorted(outcomes) == ["submitted", "survey_already_done"]
         async with first.session() as s:
-            assert (await s.execute(select(func.count()).select_from(SurveyResponse))).scalar_one() == 1
+            assert (await s.execute(select(func.count()).select_from(SurveyBallot))).scalar_one() == 1
+    finally:
+        await first.dispose()
+        await second.dispose()
+
+
+async def test_ballots_are_counted_once_in_one_batch_that_shares_no_transaction_with_a_completion(pg_url):
+    from sqlalchemy import text
+
+    from storage import surveys_tally
+    from storage.models.surveys import Survey, SurveyResponse
+
+    producers.load_features()
+    clock = FrozenClock(DEFAULT_NOW)
+    first, second = Database(pg_url), Database(pg_url)
+    ctx1, ctx2 = Context(clock=clock), Context(clock=clock)
+    try:
+        async with first.session() as s:
+            await roster.apply(s, ctx1, roster.check(ROSTER.encode(), "r.csv"))
+            survey = await surveys.publish(s, ctx1, title="批量", audience="all", closes_at=CLOSES,
+                                           questions=[QuestionSpec("rating", "打分")])
+            survey_id = survey.id
+            ids = list((await s.execute(select(Member.id).order_by(Member.id).limit(6))).scalars())
+        for i, member_id in enumerate(ids):  # each submits in its own transaction
+            async with first.session() as s:
+                m = await s.get(Member, member_id)
+                screen = await surveys.start(s, ctx1, m, survey_id)
+                await surveys.press(s, ctx1, m, survey_id, f"a{screen.question.id}.{1 + i % 5}")
+
+        async def count(db, ctx):
+            async with db.session() as s:
+                return await surveys_tally.tally(s, ctx, await s.get(Survey, survey_id))
+
+        assert sorted(await asyncio.gather(count(first, ctx1), count(second, ctx2))) == [0, 6]
+        async with first.session() as s:
+            assert (await s.execute(select(func.count()).select_from(SurveyResponse))).scalar_one() == 6
+            assert (await s.execute(select(func.count()).select_from(SurveyBallot))).scalar_one() == 0
+            written = set((await s.execute(text("SELECT xmin::text FROM survey_responses"))).scalars())
+            done = set((await s.execute(text("SELECT xmin::text FROM survey_completions WHERE done"))).scalars())
+        assert len(written) == 1 and len(done) == 6 and not written & done
     finally:
         await first.dispose()
         await second.dispose()

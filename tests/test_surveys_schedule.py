@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from storage.models.org import Member
-from storage.models.surveys import SurveyProgress, SurveyQuestion
+from storage.models.surveys import Survey, SurveyProgress, SurveyQuestion
 from storage.surveys_files import QuestionSpec
 from tests.support.botenv import DEMO_ROSTER
 from tests.support.surveys import invitation, publish, rating_survey
@@ -110,6 +110,28 @@ async def test_forged_and_stale_buttons_are_refused_and_change_nothing(env, cloc
     assert "已经截止" in (await wang.press_data(f"svy:{mine}:a{q[mine][0]}.0")).toast
     async with env.db.session() as s:
         assert (await s.execute(select(SurveyProgress))).first() is None
+
+
+async def test_strangers_get_nothing_and_employees_cannot_drive_the_publishing_wizard(env):
+    await env.import_roster(DEMO_ROSTER)
+    wang = await env.join(102, "王芳", "1002")
+    survey_id = await publish(env, **rating_survey(closes_at=CLOSES))
+    await env.tick()
+    async with env.db.session() as s:
+        qid = (await s.execute(select(SurveyQuestion.id).where(SurveyQuestion.survey_id == survey_id))).scalar_one()
+
+    stranger = env.person(301, "陌生人")
+    for text in ("/surveys", "/results", "/newsurvey", "好"):
+        assert "邀请码" in await stranger.say(text)
+    for data in (f"svy:{survey_id}:start", f"svy:{survey_id}:a{qid}.5", f"svy:{survey_id}:results", "svw:0:publish"):
+        press = await stranger.press_data(data)
+        assert "邀请码" in (press.toast or press.text) and "食堂评分" not in (press.toast or press.text)
+    # An employee forging the wizard's buttons reaches nothing either.
+    for data in ("svw:0:tpl.satisfaction", "svw:0:publish", "svw:0:aud.all"):
+        assert "仅限" in (await wang.press_data(data)).toast
+    async with env.db.session() as s:
+        assert (await s.execute(select(SurveyProgress))).first() is None
+        assert (await s.execute(select(func.count()).select_from(Survey))).scalar_one() == 1
 
 
 async def test_a_survey_scheduled_for_later_opens_on_time_and_late_joiners_can_answer(env, clock):

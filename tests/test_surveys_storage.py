@@ -92,7 +92,8 @@ async def test_enps_is_promoters_minus_detractors_and_averages_use_every_answer(
     people, _ = await _setup(db, ctx)
     async with db.session() as s:
         survey = await surveys.publish(s, ctx, title="推荐度", audience="all", closes_at=CLOSES, min_group_size=3,
-                                       questions=[QuestionSpec("scale10", "推荐吗"), QuestionSpec("rating", "满意吗")])
+                                       questions=[QuestionSpec("scale10", "推荐吗"),
+                                                  QuestionSpec("rating", "满意吗")])
     for no, nps, rating in (("1001", 10, 5), ("1002", 10, 4), ("1003", 9, 4), ("1004", 7, 3), ("1005", 2, 1)):
         await _answer(db, ctx, people[no], survey.id, nps, rating)
     clock.set(CLOSES)

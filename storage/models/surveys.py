@@ -1,11 +1,13 @@
 """Surveys: the definition, who was asked (and whether they are done), answers in progress, and the answers.
 
 Anonymity is in the shape of these tables. `survey_responses` and `survey_answers` have no column that
-leads back to a person: a random id, the department and the submission date only. They are WITHOUT ROWID
+leads back to a person: a random id, the submission date only, and the department when the survey asked at
+least `min_group_size` of its people (a smaller one could point at a handful). They are WITHOUT ROWID
 tables on SQLite, so not even the storage order tells who submitted when. Who has completed lives apart in
 `survey_completions` (only "done"), made for the whole audience when the survey opens, so its row order is
-the audience's, not the order of submission. Answers in progress are kept under the member in
-`survey_progress` only until they are submitted. Named surveys link a response to its member through
+the audience's, not the order of submission. A submitted anonymous questionnaire waits sealed in
+`survey_ballots` (same shape, no person) until enough have gathered to be counted together. Answers in
+progress are kept under the member in `survey_progress` only until they are submitted. Named surveys link a response to its member through
 `survey_named_responses`, which stays empty for anonymous ones.
 """
 from __future__ import annotations
@@ -81,7 +83,7 @@ class SurveyProgress(Base):
 
 
 class SurveyResponse(Base):
-    """A submitted questionnaire: random id, department and date; nothing that names the person."""
+    """A submitted questionnaire: random id, department (if big enough) and date; nothing that names the person."""
 
     __tablename__ = "survey_responses"
     __table_args__ = {"sqlite_with_rowid": False}
@@ -90,6 +92,25 @@ class SurveyResponse(Base):
     survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="SET NULL"))
     submitted_on: Mapped[date] = mapped_column(Date)
+
+
+class SurveyBallot(Base):
+    """A submitted anonymous questionnaire, sealed until it is counted with at least `min_group_size` others.
+
+    Written in the transaction that marks the member done, so on PostgreSQL the two rows share a transaction
+    id (`xmin`); the response rows are written later, in one transaction for the whole batch and in random
+    order, so no live row of an answer shares anything with one member's completion. `answers` maps question
+    id to value, as in `survey_progress`.
+    """
+
+    __tablename__ = "survey_ballots"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="SET NULL"))
+    submitted_on: Mapped[date] = mapped_column(Date)
+    answers: Mapped[dict] = mapped_column(JSON, default=dict)
 
 
 class SurveyAnswer(Base):

@@ -92,6 +92,20 @@ def upgrade() -> None:
     with op.batch_alter_table('survey_responses', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_survey_responses_survey_id'), ['survey_id'], unique=False)
 
+    op.create_table('survey_ballots',
+    sa.Column('id', sa.String(length=32), nullable=False),
+    sa.Column('survey_id', sa.Integer(), nullable=False),
+    sa.Column('unit_id', sa.Integer(), nullable=True),
+    sa.Column('submitted_on', sa.Date(), nullable=False),
+    sa.Column('answers', sa.JSON(), nullable=False),
+    sa.ForeignKeyConstraint(['survey_id'], ['surveys.id'], name=op.f('fk_survey_ballots_survey_id_surveys'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['unit_id'], ['units.id'], name=op.f('fk_survey_ballots_unit_id_units'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_survey_ballots')),
+    sqlite_with_rowid=False
+    )
+    with op.batch_alter_table('survey_ballots', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_survey_ballots_survey_id'), ['survey_id'], unique=False)
+
     op.create_table('survey_answers',
     sa.Column('response_id', sa.String(length=32), nullable=False),
     sa.Column('question_id', sa.Integer(), nullable=False),
@@ -126,6 +140,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_survey_answers_question_id'))
 
     op.drop_table('survey_answers')
+    with op.batch_alter_table('survey_ballots', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_survey_ballots_survey_id'))
+
+    op.drop_table('survey_ballots')
     with op.batch_alter_table('survey_responses', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_survey_responses_survey_id'))
 
