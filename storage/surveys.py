@@ -225,7 +225,7 @@ _MOVED = {name: "storage.surveys_answering" for name in ("ACTION", "ListedSurvey
                                                          "start", "typed")}
 _MOVED.update({name: "storage.surveys_schedule" for name in ("produce_closings", "produce_openings",
                                                              "produce_reminders", "reminder_times")})
-_MOVED["kpi_figures"] = "storage.surveys_results"  # what the KPI board (storage.kpi) looks up here
+_MOVED["kpi_figures"] = "storage.surveys_kpi"  # what the KPI board (storage.kpi) looks up here
 
 
 def __getattr__(name: str):

@@ -5,19 +5,17 @@ breakdown that rests on fewer than `min_group_size` respondents is withheld with
 survey is open too. When exactly the withheld departments would add up to a small group that could be
 worked out by subtraction (total minus the shown ones), the next smallest department is withheld as well.
 
-While a survey is open, results are released in batches so that two looks cannot be diffed to read one
-person's answer: only responses from days before today count, and only up to the last day at which at
-least `min_group_size` responses had gathered since the previous batch. At close, every response counts.
-Sealed ballots (see `storage.surveys_tally`) are counted first, when they make a batch.
+Anonymous answers are counted in batches of at least `min_group_size` (sealed ballots, see
+`storage.surveys_tally`), so two looks at an open survey differ by a whole batch or not at all: comparing
+them cannot single out one person's answers.
 """
 from __future__ import annotations
 
 import io
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from messages import render
@@ -83,13 +81,11 @@ class Report:
     withheld: bool
     questions: list[QuestionResult]
     units: list[UnitRow]
-    total: int = 0  # every response so far; `respondents` are those the figures rest on
-    through: date | None = None  # while open: the last day released
+    pending: int = 0  # sealed ballots not counted yet (too few for a batch)
 
     @property
-    def pending(self) -> int:
-        """Responses not shown yet (an open survey shows them with the next batch)."""
-        return self.total - self.respondents
+    def total(self) -> int:
+        return self.respondents + self.pending
 
     @property
     def rate(self) -> float | None:
@@ -107,25 +103,9 @@ def _enps(values: list[int]) -> tuple[int, int, int, int]:
     return round(100 * (promoters - detractors) / len(values)), promoters, passives, detractors
 
 
-def released_through(days: Counter, today: date, minimum: int) -> date | None:
-    """The last day whose responses an open survey may show: batches of at least `minimum`, before today."""
-    gathered = 0
-    through = None
-    for day in sorted(d for d in days if d < today):
-        gathered += days[day]
-        if gathered >= minimum:
-            through, gathered = day, 0
-    return through
-
-
-async def _answers(session: AsyncSession, survey_id: int, through: date | None, everything: bool):
-    """Responses (id -> unit) and their answers, read once; only those submitted up to `through` unless
-    `everything`."""
+async def _answers(session: AsyncSession, survey_id: int):
+    """Responses (id -> unit) and their answers, read once."""
     kept = [SurveyResponse.survey_id == survey_id]
-    if not everything:
-        if through is None:
-            return {}, []
-        kept.append(SurveyResponse.submitted_on <= through)
     responses = dict((await session.execute(
         select(SurveyResponse.id, SurveyResponse.unit_id).where(*kept))).all())
     answers = (await session.execute(
@@ -142,12 +122,8 @@ async def report(session: AsyncSession, ctx: Context, survey: Survey) -> Report:
     minimum = survey.min_group_size
     closed = survey.closed_at is not None or ctx.now() >= survey.closes_at
     await surveys_tally.tally(session, ctx, survey)
-    days = Counter(dict((await session.execute(
-        select(SurveyResponse.submitted_on, func.count()).where(SurveyResponse.survey_id == survey.id)
-        .group_by(SurveyResponse.submitted_on))).all()))
-    total = sum(days.values()) + await surveys_tally.sealed(session, survey.id)
-    through = None if closed else released_through(days, calendar.local(ctx.now(), ctx).date(), minimum)
-    responses, answers = await _answers(session, survey.id, through, everything=closed)
+    responses, answers = await _answers(session, survey.id)
+    sealed = await surveys_tally.sealed(session, survey.id)
     by_question: dict[int, list[SurveyAnswer]] = defaultdict(list)
     for a in answers:
         by_question[a.question_id].append(a)
@@ -162,7 +138,7 @@ async def report(session: AsyncSession, ctx: Context, survey: Survey) -> Report:
         results.append(r)
     rows = await _unit_rows(session, survey, questions, responses, answers)
     return Report(survey, closed, *(await _participation(session, survey.id)), respondents, overall_withheld,
-                  results, rows, total=total, through=through)
+                  results, rows, pending=sealed)
 
 
 def _fill(r: QuestionResult, q: SurveyQuestion, got: list[SurveyAnswer]) -> None:
@@ -243,7 +219,7 @@ def render_report(lang: str, rep: Report, ctx: Context, for_respondents: bool = 
                   closes=calendar.local(rep.survey.closes_at, ctx), invited=rep.invited, done=rep.done,
                   rate=rep.rate, low=rep.low, respondents=rep.respondents, minimum=rep.survey.min_group_size,
                   withheld=rep.withheld, units=[] if for_respondents else rep.units, total=rep.total,
-                  pending=rep.pending, through=rep.through,
+                  pending=rep.pending,
                   anonymous=rep.survey.anonymous, low_mark=int(LOW_PARTICIPATION * 100))
     messages = [head]
     if rep.withheld:
@@ -373,76 +349,3 @@ def _answer_cell(q: SurveyQuestion, a: SurveyAnswer | None):
     if q.kind == "text":
         return a.text
     return a.number
-
-
-# --- KPI figures ---------------------------------------------------------------------------------------------
-
-async def kpi_figures(session: AsyncSession, ctx: Context, *, unit_ids: set[int] | None, start: datetime,
-                      end: datetime) -> dict:
-    """Surveys closed in [start, end), their response rate, and the satisfaction score (1-5).
-
-    Restricted to members and responses of `unit_ids` (None: everyone). Satisfaction is the mean of the
-    rating questions of surveys tagged "satisfaction", counting only groups (a survey's responses from one
-    department, or the whole survey when no departments are asked for) of at least `min_group_size`.
-    """
-    now = ctx.now()
-    closed = (await session.execute(
-        select(Survey).where(Survey.opened_at.is_not(None), Survey.closes_at >= start, Survey.closes_at < end,
-                             Survey.closes_at <= now)
-    )).scalars().all()
-    per_unit = await participation_by_unit(session, [s.id for s in closed])
-    invited = done = 0
-    counted = 0
-    for s in closed:
-        rows = [(u, i, d) for (sid, u), (i, d) in per_unit.items() if sid == s.id
-                and (unit_ids is None or u in unit_ids)]
-        if rows:
-            counted += 1
-        invited += sum(i for _, i, _ in rows)
-        done += sum(d for _, _, d in rows)
-    scores = await satisfaction_scores(session, ctx, [s for s in closed if s.tag == "satisfaction"], unit_ids)
-    total = sum(n for _, _, n in scores)
-    satisfaction = sum(avg * n for _, avg, n in scores) / total if total else None
-    return {"surveys_closed": counted, "response_rate": done / invited if invited else None,
-            "satisfaction_avg": satisfaction}
-
-
-async def participation_by_unit(session: AsyncSession, survey_ids: list[int]) -> dict[tuple[int, int | None],
-                                                                                     tuple[int, int]]:
-    """(survey id, department id) -> (asked, done)."""
-    if not survey_ids:
-        return {}
-    rows = (await session.execute(
-        select(SurveyCompletion.survey_id, Member.unit_id, SurveyCompletion.done)
-        .join(Member, Member.id == SurveyCompletion.member_id)
-        .where(SurveyCompletion.survey_id.in_(survey_ids)))).all()
-    out: dict = defaultdict(lambda: [0, 0])
-    for sid, unit_id, is_done in rows:
-        out[(sid, unit_id)][0] += 1
-        out[(sid, unit_id)][1] += 1 if is_done else 0
-    return {k: (v[0], v[1]) for k, v in out.items()}
-
-
-async def satisfaction_scores(session: AsyncSession, ctx: Context, surveys: list[Survey],
-                              unit_ids: set[int] | None) -> list[tuple[int, float, int]]:
-    """(survey id, mean rating, ratings counted) per survey, from groups meeting the minimum only."""
-    out = []
-    for s in surveys:
-        await surveys_tally.tally(session, ctx, s)  # closed: every ballot counts
-        rows = (await session.execute(
-            select(SurveyResponse.id, SurveyResponse.unit_id, SurveyAnswer.number)
-            .join(SurveyAnswer, SurveyAnswer.response_id == SurveyResponse.id)
-            .join(SurveyQuestion, SurveyQuestion.id == SurveyAnswer.question_id)
-            .where(SurveyResponse.survey_id == s.id, SurveyQuestion.kind == "rating",
-                   SurveyAnswer.number.is_not(None)))).all()
-        groups: dict = defaultdict(lambda: (set(), []))
-        for rid, unit_id, number in rows:
-            if unit_ids is not None and unit_id not in unit_ids:
-                continue
-            key = unit_id if unit_ids is not None else None
-            groups[key][0].add(rid)
-            groups[key][1].append(number)
-        values = [v for people, vals in groups.values() if len(people) >= s.min_group_size for v in vals]
-        if values:
-            out.append((s.id, sum(values) / len(values), len(values)))
-    return out

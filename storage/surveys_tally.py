@@ -4,9 +4,11 @@ Submitting an anonymous survey marks the member done and seals their answers as 
 transaction (the two must not be separable: a member answers once). On PostgreSQL every row remembers the
 transaction that wrote it (`xmin`), and rows lie on disk in the order they were written; a response written
 by the submitting transaction would name its author to anyone who can read the database. So responses are
-written here instead, for at least `min_group_size` ballots at a time (every remaining one at close), in
-random order and with fresh ids, in one transaction: a response shares its transaction with a batch, not
-with a person. Named surveys have nothing to hide and are written at once (`write_response`).
+written here instead, for at least `min_group_size` ballots at a time, in random order and with fresh ids,
+in one transaction: a response shares its transaction with a batch, not with a person. Batches also keep
+results safe from comparison: two looks at the results differ by a whole batch or not at all. Fewer than
+`min_group_size` left at close stay sealed (and are reported as not counted) if results were counted
+before. Named surveys have nothing to hide and are written at once (`write_response`).
 """
 from __future__ import annotations
 
@@ -64,8 +66,14 @@ async def sealed(session: AsyncSession, survey_id: int) -> int:
         select(func.count()).select_from(SurveyBallot).where(SurveyBallot.survey_id == survey_id))).scalar_one()
 
 
+async def _counted(session: AsyncSession, survey_id: int) -> bool:
+    return (await session.execute(
+        select(SurveyResponse.id).where(SurveyResponse.survey_id == survey_id).limit(1))).first() is not None
+
+
 async def tally(session: AsyncSession, ctx: Context, survey: Survey) -> int:
-    """Count the sealed ballots once at least `min_group_size` have gathered, or all of them once closed.
+    """Count the sealed ballots once at least `min_group_size` have gathered, or the last few at close when
+    nothing was counted before.
 
     The survey's row is locked first, so two replicas (or a reader and the closing tick) never count the
     same ballots twice; on SQLite write transactions are serialised anyway.
@@ -74,8 +82,13 @@ async def tally(session: AsyncSession, ctx: Context, survey: Survey) -> int:
     ballots = list((await session.execute(
         select(SurveyBallot).where(SurveyBallot.survey_id == survey.id))).scalars().all())
     closed = survey.closed_at is not None or ctx.now() >= survey.closes_at
-    if not ballots or (len(ballots) < survey.min_group_size and not closed):
+    if not ballots:
         return 0
+    if len(ballots) < survey.min_group_size:
+        # Too few for a batch. At close they would make one, unless results were counted (and could have
+        # been read) before: then these few would be the difference between two looks, so they stay sealed.
+        if not closed or await _counted(session, survey.id):
+            return 0
     questions = await questions_of(session, survey.id)
     _shuffle(ballots)
     responses = [SurveyResponse(id=secrets.token_hex(16), survey_id=survey.id, unit_id=b.unit_id,

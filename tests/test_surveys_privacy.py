@@ -57,37 +57,62 @@ async def test_results_appear_only_from_five_respondents_and_per_department_too(
     assert "只有 4 份答卷，少于 5 份" in text
     assert "平均分" not in text and "4：" not in text
 
-    # The fifth answer makes a group, shown from the next day (the same day, a look before and after it
-    # would tell that one answer apart).
     await _rate(people["1105"], "2")
-    text = await _results(secretary, survey_id)
-    assert "已有 5 份答卷" in text and "平均分" not in text
-    env.clock.advance(days=1)
     text = await _results(secretary, survey_id)
     assert "平均分：3.60（5 人）" in text and "4：4（80%）" in text
     assert "生产部：5/7（71%） · 第1题均分 3.6" in text
     assert "财务部：0/3（0%） ⚠️ 🔒" in text
 
-    # One more answer while open waits for a batch of five: the figures do not move.
+    # One more answer waits for a batch of five, so a look before and after it cannot tell it apart.
     await _rate(people["1201"], "1")
-    env.clock.advance(days=1)
     text = await _results(secretary, survey_id)
-    assert "平均分：3.60（5 人）" in text and "另有 1 份答卷" in text
+    assert "平均分：3.60（5 人）" in text and "另有 1 份答卷将在累计满 5 份后一并计入" in text
 
-    # At close every answer counts. One answer from 财务部: shown, it could be worked out as total minus
-    # 生产部, so 生产部 is withheld too.
-    env.clock.advance(days=7)
-    await env.tick()
+    # Four more make a batch. 财务部's three answers are shown in the total; 生产部 is withheld as well, since
+    # 财务部 could be worked out as total minus 生产部.
+    for no in ("1106", "1107", "1202", "1203"):
+        await _rate(people[no], "3")
     text = await _results(secretary, survey_id)
-    assert "已截止" in text and "平均分：3.17（6 人）" in text
+    assert "平均分：3.10（10 人）" in text and "另有" not in text
     assert "第1题均分" not in text
-    assert "生产部：5/7（71%） 🔒" in text and "财务部：1/3（33%） ⚠️ 🔒" in text
-    # 财务部 was asked with only 3 people, too few to ever be shown apart: its answer carries no department.
+    assert "生产部：7/7（100%） 🔒" in text and "财务部：3/3（100%） 🔒" in text
+    # 财务部 was asked with only 3 people, too few to ever be shown apart: its answers carry no department.
     async with env.db.session() as s:
         filed = (await s.execute(select(SurveyResponse.unit_id).where(SurveyResponse.survey_id == survey_id)
                                  )).scalars().all()
         production = (await s.execute(select(Unit.id).where(Unit.name == "生产部"))).scalar_one()
-    assert sorted(filed, key=str) == [production] * 5 + [None]
+    assert sorted(filed, key=str) == [production] * 7 + [None] * 3
+
+
+async def test_a_few_answers_left_at_close_stay_uncounted_once_results_were_counted(env):
+    people = await join_all(env, BIG_ROSTER)
+    secretary = people["1101"]
+    counted = await publish(env, **rating_survey(title="已看过", audience="unit:生产部"))
+    never_read = await publish(env, **rating_survey(title="没看过", audience="unit:生产部", min_group_size=3))
+    await env.tick()
+    for no in ("1101", "1102", "1103", "1104", "1105", "1106"):
+        p = people[no]
+        await p.press("开始答题：已看过", await _listing(p))
+        await p.press("4" if no != "1106" else "1")
+        if no == "1105":
+            assert "平均分：4.00（5 人）" in await _results(secretary, counted)
+    for no in ("1101", "1102"):
+        await people[no].press("开始答题：没看过", await _listing(people[no]))
+        await people[no].press("5")
+
+    env.clock.advance(days=8)
+    await env.tick()
+    # The sixth answer alone would be the difference from what was read before: it stays sealed.
+    text = await _results(secretary, counted)
+    assert "已截止" in text and "平均分：4.00（5 人）" in text and "另有 1 份答卷未计入" in text
+    # Nothing was counted before close: the last ones count (and are still withheld below the minimum).
+    text = await _results(secretary, never_read)
+    assert "只有 2 份答卷，少于 3 份" in text and "未计入" not in text
+
+
+async def _listing(person) -> dict:
+    await person.send("/surveys")
+    return person.last
 
 
 async def test_the_same_rule_holds_for_optional_questions_and_text_lists(env):
@@ -101,7 +126,6 @@ async def test_the_same_rule_holds_for_optional_questions_and_text_lists(env):
             await people[no].say(f"建议{i}")
         else:
             await people[no].press("跳过")
-    env.clock.advance(days=1)
     text = await _results(people["1101"], survey_id)
     assert "平均分：5.00（5 人）" in text
     assert "只有 4 人回答此题" in text and "建议0" not in text

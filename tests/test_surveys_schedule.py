@@ -79,7 +79,8 @@ async def test_reminders_reach_only_those_who_have_not_answered_twice_at_most_an
 async def test_forged_and_stale_buttons_are_refused_and_change_nothing(env, clock):
     await env.import_roster(DEMO_ROSTER)
     wang = await env.join(102, "王芳", "1002")
-    finance = await publish(env, title="财务部专项", audience="unit:财务部", questions=[QuestionSpec("rating", "打分")])
+    finance = await publish(env, title="财务部专项", audience="unit:财务部",
+                            questions=[QuestionSpec("rating", "打分")])
     mine = await publish(env, title="两道题", audience="unit:生产部", closes_at=CLOSES,
                          questions=[QuestionSpec("single", "一", ["是", "否"]), QuestionSpec("rating", "二")])
     await env.tick()

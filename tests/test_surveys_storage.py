@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select
 
-from storage import roster, surveys, surveys_results
+from storage import roster, surveys, surveys_kpi, surveys_results
 from storage.models.org import Member, Unit
 from storage.surveys_files import QuestionSpec, builtin
 from tests.support.botenv import DEMO_ROSTER
@@ -44,15 +44,15 @@ async def test_kpi_figures_count_closed_surveys_response_rate_and_satisfaction_o
     period = dict(start=datetime(2026, 12, 1, tzinfo=timezone.utc), end=datetime(2027, 1, 1, tzinfo=timezone.utc))
 
     async with db.session() as s:
-        open_now = await surveys_results.kpi_figures(s, ctx, unit_ids=None, **period)
+        open_now = await surveys_kpi.kpi_figures(s, ctx, unit_ids=None, **period)
     assert open_now == {"surveys_closed": 0, "response_rate": None, "satisfaction_avg": None}
 
     clock.set(CLOSES + timedelta(minutes=1))
     async with db.session() as s:
-        everyone = await surveys_results.kpi_figures(s, ctx, unit_ids=None, **period)
-        production = await surveys_results.kpi_figures(s, ctx, unit_ids={units["生产部"]}, **period)
-        finance = await surveys_results.kpi_figures(s, ctx, unit_ids={units["财务部"]}, **period)
-        december = await surveys_results.kpi_figures(s, ctx, unit_ids=None, start=period["start"],
+        everyone = await surveys_kpi.kpi_figures(s, ctx, unit_ids=None, **period)
+        production = await surveys_kpi.kpi_figures(s, ctx, unit_ids={units["生产部"]}, **period)
+        finance = await surveys_kpi.kpi_figures(s, ctx, unit_ids={units["财务部"]}, **period)
+        december = await surveys_kpi.kpi_figures(s, ctx, unit_ids=None, start=period["start"],
                                                      end=datetime(2026, 12, 10, tzinfo=timezone.utc))
     assert everyone["surveys_closed"] == 2
     assert everyone["response_rate"] == (5 + 1) / (7 + 3)
@@ -104,17 +104,3 @@ async def test_enps_is_promoters_minus_detractors_and_averages_use_every_answer(
     assert nps.average == 38 / 5 and [c.count for c in nps.options] == [0, 0, 1, 0, 0, 0, 0, 1, 0, 1, 2]
     assert rating.average == 17 / 5 and rating.enps is None
     assert "eNPS：40" in "\n".join(surveys_results.render_report("zh", rep, ctx))
-
-
-def test_open_results_are_released_in_day_batches_of_the_minimum_group():
-    from collections import Counter
-    from datetime import date
-
-    d = [date(2026, 12, day) for day in range(1, 8)]
-    release = surveys_results.released_through
-    assert release(Counter({d[0]: 4}), d[1], 5) is None  # too few
-    assert release(Counter({d[0]: 4, d[1]: 1}), d[1], 5) is None  # today's answers wait for tomorrow
-    assert release(Counter({d[0]: 4, d[1]: 1}), d[2], 5) == d[1]
-    # After a batch, the next one needs five again: one more answer alone is never shown apart.
-    assert release(Counter({d[0]: 5, d[1]: 1, d[2]: 3}), d[4], 5) == d[0]
-    assert release(Counter({d[0]: 5, d[1]: 1, d[2]: 3, d[3]: 1}), d[4], 5) == d[3]

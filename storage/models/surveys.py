@@ -7,8 +7,8 @@ tables on SQLite, so not even the storage order tells who submitted when. Who ha
 `survey_completions` (only "done"), made for the whole audience when the survey opens, so its row order is
 the audience's, not the order of submission. A submitted anonymous questionnaire waits sealed in
 `survey_ballots` (same shape, no person) until enough have gathered to be counted together. Answers in
-progress are kept under the member in `survey_progress` only until they are submitted. Named surveys link a response to its member through
-`survey_named_responses`, which stays empty for anonymous ones.
+progress are kept under the member in `survey_progress` only until they are submitted. Named surveys link
+a response to its member through `survey_named_responses`, which stays empty for anonymous ones.
 """
 from __future__ import annotations
 
