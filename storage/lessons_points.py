@@ -7,10 +7,9 @@ award is not paid later, which is what keeps the cap meaningful.
 from __future__ import annotations
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage import bulk
 from storage.context import Context
 from storage.models.lessons import LessonPoints
 from storage.models.org import Member
@@ -35,7 +34,7 @@ async def award(session: AsyncSession, ctx: Context, member_id: int, lesson_id: 
         .where(LessonPoints.member_id == member_id, LessonPoints.day == day)
     )).scalar_one()
     credited = max(0, min(earned, DAILY_CAP - int(used)))
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    insert = bulk.dialect_insert(session)
     result = await session.execute(
         insert(LessonPoints).values(member_id=member_id, lesson_id=lesson_id, reason=reason, earned=earned,
                                     points=credited, day=day, created_at=ctx.now())

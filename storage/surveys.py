@@ -11,13 +11,11 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.callbacks import Prefix, button
 from messages import render
-from storage import audiences, audit, calendar, outbox
+from storage import audiences, audit, bulk, calendar, outbox
 from storage.context import Context
 from storage.errors import Refused
 from storage.models.org import Member
@@ -143,10 +141,6 @@ def is_open(survey: Survey, ctx: Context) -> bool:
 
 # --- opening ---------------------------------------------------------------------------------------
 
-def _insert(session: AsyncSession):
-    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-
-
 async def _open(session: AsyncSession, ctx: Context, survey: Survey) -> int:
     """Ask the audience: a completion row for each (in audience order), one invitation each via the outbox."""
     survey.opened_at = ctx.now()
@@ -154,7 +148,7 @@ async def _open(session: AsyncSession, ctx: Context, survey: Survey) -> int:
     if people:
         rows = [{"survey_id": survey.id, "member_id": m.id, "done": False} for m in people]
         for i in range(0, len(rows), 500):
-            await session.execute(_insert(session)(SurveyCompletion).values(rows[i:i + 500])
+            await session.execute(bulk.dialect_insert(session)(SurveyCompletion).values(rows[i:i + 500])
                                   .on_conflict_do_nothing(index_elements=["survey_id", "member_id"]))
     count = await questions_count(session, survey.id)
     when = calendar.after_quiet(ctx.now(), ctx)

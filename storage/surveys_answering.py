@@ -15,12 +15,12 @@ from datetime import datetime
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage import audiences, calendar, dialogs, surveys_tally
+from storage import audiences, bulk, calendar, dialogs, surveys_tally
 from storage.context import Context
 from storage.errors import Refused
 from storage.models.org import Member
 from storage.models.surveys import Survey, SurveyCompletion, SurveyNamedResponse, SurveyProgress
-from storage.surveys import MAX_TEXT_ANSWER, SCALES, TEXT_DIALOG, Question, _insert, questions_of
+from storage.surveys import MAX_TEXT_ANSWER, SCALES, TEXT_DIALOG, Question, questions_of
 
 
 # --- what a member sees ----------------------------------------------------------------------------------
@@ -102,7 +102,7 @@ async def _answerable(session: AsyncSession, ctx: Context, member: Member, surve
         # Joined after the survey opened: asked now, if the audience takes them in.
         if not await audiences.includes(session, survey.audience, member):
             raise Refused("survey_not_for_you")
-        await session.execute(_insert(session)(SurveyCompletion).values(
+        await session.execute(bulk.dialect_insert(session)(SurveyCompletion).values(
             survey_id=survey.id, member_id=member.id, done=False
         ).on_conflict_do_nothing(index_elements=["survey_id", "member_id"]))
     elif completion.done:

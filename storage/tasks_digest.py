@@ -5,12 +5,10 @@ from __future__ import annotations
 from datetime import time, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from messages import render
-from storage import calendar, members, outbox, producers
+from storage import bulk, calendar, members, outbox, producers
 from storage.context import Context
 from storage.models.org import Member
 from storage.models.settings import Setting
@@ -20,13 +18,9 @@ from storage.tasks_views import LIST_LIMIT, views
 DIGEST_AT = time(8, 30)
 
 
-def _insert(session: AsyncSession):
-    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-
-
 async def _claim_day(session: AsyncSession, key: str, value: str) -> bool:
     """Atomically mark a daily job done for today; False when another tick (or replica) already has."""
-    stmt = _insert(session)(Setting).values(key=key, value=value).on_conflict_do_nothing(index_elements=["key"])
+    stmt = bulk.dialect_insert(session)(Setting).values(key=key, value=value).on_conflict_do_nothing(index_elements=["key"])
     return ((await session.execute(stmt)).rowcount or 0) > 0
 
 
