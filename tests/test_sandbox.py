@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_sandbox_lets_a_person_register_and_see_their_menu(tmp_path):
     script = tmp_path / "session.txt"
-    script.write_text("as 3\n/tasks\n/start {code}\n/help\nas 1\n/help\nquit\n", encoding="utf-8")
+    script.write_text("as 3\n/tasks\n/start {code}\n/help\n/tasks\n/reception\nas 1\n/help\nquit\n", encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_URL", "WEBHOOK_"))}
     env["TONGXIN_DATA_DIR"] = str(tmp_path / "data")
     out = subprocess.run([sys.executable, "-m", "bot", "sandbox", "--script", str(script)], cwd=ROOT, env=env,
@@ -23,3 +23,6 @@ def test_sandbox_lets_a_person_register_and_see_their_menu(tmp_path):
     after_register = text.split("登记成功，王芳", 1)[1]
     assert "/tasks" in after_register and "/roster" not in after_register.split("> as 1")[0]
     assert "/roster" in text.split("> as 1", 1)[1]  # the admin's menu
+    # The demo organisation has something to try: 王芳's task and the leader's reception day.
+    assert "安全生产月度检查" in text.split("> /tasks")[2]
+    assert "领导接待日" in text.split("> /reception")[1]

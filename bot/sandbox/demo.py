@@ -36,3 +36,64 @@ def personas() -> list[Persona]:
         no, name = line.split(",")[:2]
         people.append(Persona(i, 700000 + int(no), name, no, "en" if name.isascii() else "zh-hans"))
     return people
+
+
+DEMO_LESSON = """# 微党课：党群工作的“五个一”
+
+做好党群工作，关键在于把每一件事落到人、落到时、落到数据上。
+
+## 要点
+- **目标明确**：每项工作都有可衡量的目标；
+- **责任到人**：责任清单上每项任务都有主责部门、责任人和完成时限；
+- **监测预警**：临近时限提醒，逾期即时预警；
+- **数据说话**：覆盖率、满意度、按时完成率来自系统数据；
+- **闭环改进**：每一条意见都经过“计划—执行—检查—改进”。
+
+## Quiz
+Q: 责任清单上的每项任务必须有什么？
+- [x] 主责部门、责任人和完成时限
+- [ ] 只要有任务名称
+> 每项任务都要“事事有人管、件件有时限”。
+
+Q: 员工反映的问题应当如何处理？
+- [ ] 收到即可
+- [x] 经过 PDCA 闭环，直到问题解决并检验效果
+"""
+
+
+async def seed_activities(session, ctx) -> list[str]:
+    """Something to try in every feature: tasks around their deadlines, a lesson, a survey, a reception day."""
+    from datetime import timedelta
+
+    from storage import lessons, members, reception, surveys, tasks, units
+    from storage.lessons_markdown import parse
+    from storage.surveys_files import builtin
+
+    today = ctx.local_now().date()
+    production = await units.by_name(session, "department", "生产部")
+    finance = await units.by_name(session, "department", "财务部")
+    made = []
+    for title, unit, owner_no, days in (("安全生产月度检查", production, "1002", 2),
+                                       ("班组学习记录整理", production, "1003", -1),
+                                       ("年度预算执行情况报告", finance, "1007", 10)):
+        owner = await members.by_employee_no(session, owner_no)
+        task = await tasks.create_task(session, ctx, title=title, lead_unit_id=unit.id, owner_id=owner.id,
+                                       deadline=today + timedelta(days=days))
+        made.append(f"task {task.task_no} ({title})")
+    lesson = await lessons.create(session, ctx, parse(DEMO_LESSON), audience="branch:第一支部",
+                                  due_on=today + timedelta(days=7))
+    made.append(f"lesson {lesson.id} to branch:第一支部")
+    title, tag, questions = builtin("satisfaction", "zh")
+    survey = await surveys.publish(session, ctx, title=title, audience="all", questions=questions, tag=tag,
+                                   closes_at=ctx.now() + timedelta(days=7))
+    made.append(f"survey {survey.id} to all")
+    day = today + timedelta(days=7)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    from datetime import time
+
+    days = await reception.create(session, ctx, reception.DaySpec(
+        leader_no="1010", day=day, start=time(14, 0), end=time(16, 0), slot_minutes=30, capacity=1,
+        place="办公楼 301 会议室", notice_days=2), actor_id=None)
+    made.append(f"reception day {days[0].day.isoformat()} with 吴刚")
+    return made

@@ -62,8 +62,10 @@ class Sandbox:
         async with self.runtime.db.session() as session:
             result = await roster.apply(session, self.runtime.ctx, entries)
         self.codes = {inv.employee_no: inv.code for inv in result.invitations}
+        async with self.runtime.db.session() as session:
+            made = await demo.seed_activities(session, self.runtime.ctx)
         self.print(f"Tongxin sandbox: fake Bot API at {base}, bot @{self.fake.username}, database {db_path}")
-        self.print(f"Demo organisation: {len(entries)} members. You are persona 1 (admin).")
+        self.print(f"Demo organisation: {len(entries)} members; {', '.join(made)}. You are persona 1 (admin).")
         self.print(HELP)
         self.who()
 
