@@ -18,16 +18,16 @@ class ConfigError(Exception):
 
 @dataclass(frozen=True)
 class Config:
-    token: str | None = None
+    token: str | None = field(default=None, repr=False)  # never in a log line or a traceback
     api_url: str = "https://api.telegram.org"
     database_url: str = ""
     data_dir: Path = Path("./data")
-    secret: bytes = b""
+    secret: bytes = field(default=b"", repr=False)
     admins: frozenset[int] = frozenset()
     timezone: str = "Asia/Shanghai"
     tick_seconds: float = 30.0
     webhook_url: str | None = None
-    webhook_secret: str | None = None
+    webhook_secret: str | None = field(default=None, repr=False)
     http_port: int | None = None
     rate_per_second: float = 30.0
     chat_interval: float = 1.0

@@ -6,6 +6,7 @@ the object is still open; the data only says what was pressed.
 from __future__ import annotations
 
 from enum import StrEnum
+from html import unescape
 
 MAX_BYTES = 64
 
@@ -46,5 +47,8 @@ def pattern(prefix: Prefix) -> str:
 
 
 def button(text: str, prefix: Prefix, obj_id: int | str, action: str) -> dict:
-    """One inline button as a plain dict (what the outbox stores and the Bot API takes)."""
-    return {"text": text, "callback_data": data(prefix, obj_id, action)}
+    """One inline button as a plain dict (what the outbox stores and the Bot API takes).
+
+    `text` is a rendered template, HTML-escaped; Telegram shows a button's label as plain text, so the
+    escapes are undone here ("R&D" on the button, not "R&amp;D")."""
+    return {"text": unescape(text), "callback_data": data(prefix, obj_id, action)}

@@ -5,6 +5,7 @@ Autoescape is on (texts are sent with parse_mode HTML) and undefined names fail 
 from __future__ import annotations
 
 from functools import lru_cache
+from html import unescape
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
@@ -39,6 +40,13 @@ def render(lang: str, name: str, /, **context) -> str:
     if lang not in LANGUAGES:
         lang = DEFAULT_LANGUAGE
     return environment(lang).get_template(f"{name}.j2").render(**context).strip()
+
+
+def plain(lang: str, name: str, /, **context) -> str:
+    """`render` for places Telegram does not read as HTML (button labels, command menus, toasts) and for text
+    stored as data (a task's title or description): the template's escapes are undone, so "R&D" stays "R&D"
+    there and is escaped once, by the template that finally shows it."""
+    return unescape(render(lang, name, **context))
 
 
 def template_names(lang: str) -> set[str]:

@@ -31,8 +31,11 @@ class InvalidFile(Exception):
 
 
 def render_problems(lang: str, problems: list[Problem], limit: int = 30) -> str:
+    from markupsafe import Markup
+
     from messages import render
 
-    lines = [render(lang, f"problem_{p.code}", **p.params) for p in problems[:limit]]
+    # Each line is a rendered (already escaped) template: Markup keeps import_refused from escaping it twice.
+    lines = [Markup(render(lang, f"problem_{p.code}", **p.params)) for p in problems[:limit]]
     return render(lang, "import_refused", problems=list(zip([p.row for p in problems[:limit]], lines)),
                   total=len(problems), shown=min(limit, len(problems)))

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from messages import render
+from messages import plain
 from storage import audit, members, units
 from storage.context import Context
 from storage.errors import Refused
@@ -170,7 +170,8 @@ async def measure_to_task(session: AsyncSession, ctx: Context, staff: Member, ti
         raise Refused("problem_unknown_unit", value=lead_unit)
     cfg = await load_config(session)
     title = excerpt(ticket.measure, 200)
-    description = render(staff.language, "feedback_task_description", ticket=ticket.id,
+    # Stored as data (the task's templates escape it when shown), so rendered as plain text.
+    description = plain(staff.language, "feedback_task_description", ticket=ticket.id,
                          category=category_name(cfg, staff.language, ticket.category),
                          root_cause=ticket.root_cause or "",
                          measure=ticket.measure)

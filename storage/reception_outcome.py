@@ -7,7 +7,7 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from messages import render
+from messages import plain
 from storage import audit, calendar, dialogs, members, units
 from storage.context import Context
 from storage.errors import Refused
@@ -115,8 +115,9 @@ async def record_task(session: AsyncSession, ctx: Context, staff: Member, bookin
         from storage.tasks import create_task
     except ImportError:  # the responsibility list is not installed
         raise Refused("reception_tasks_unavailable") from None
-    title = render("zh", "reception_task_title", topic=t.booking.topic)[:500]
-    description = render("zh", "reception_task_description", name=t.member.name, topic=t.booking.topic,
+    # Stored as data (the task's templates escape it when shown), so rendered as plain text.
+    title = plain("zh", "reception_task_title", topic=t.booking.topic)[:500]
+    description = plain("zh", "reception_task_description", name=t.member.name, topic=t.booking.topic,
                          day=t.day.day, starts=calendar.local(t.slot.starts_at, ctx))
     task = await create_task(session, ctx, title=title, lead_unit_id=order.unit.id, owner_id=order.owner.id,
                              deadline=order.due, description=description, source=f"reception:{t.booking.id}",
