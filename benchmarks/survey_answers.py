@@ -84,21 +84,28 @@ async def crowd(n: int, users: int, member_task) -> float:
             await member_task(i)
 
     started = time.perf_counter()
+    cpu, loop_cpu = time.process_time(), time.thread_time()
     await asyncio.gather(*(one(i) for i in range(n)))
+    CPU["process"], CPU["loop"] = time.process_time() - cpu, time.thread_time() - loop_cpu
     return time.perf_counter() - started
 
 
-def figures(label: str, presses: int, seconds: float, latencies: list[float]) -> float:
+CPU: dict[str, float] = {}  # the last crowd's CPU seconds: whole process, event-loop thread (measurement only)
+
+
+def figures(label: str, presses: int, seconds: float, latencies: list[float], cpu: dict) -> float:
     ordered = sorted(latencies)
     p50 = ordered[len(ordered) // 2] * 1000
     p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000
     rate = presses / seconds
     print(f"{label:<26}{rate:8.0f} updates/s   p50 {p50:6.1f} ms   p99 {p99:6.1f} ms   ({presses} presses, "
           f"{seconds:.1f} s)")
+    print(f"{'':<26}CPU {cpu['process'] / presses * 1000:5.2f} ms/press "
+          f"(event loop {cpu['loop'] / presses * 1000:5.2f}), fake server and members included")
     return rate
 
 
-async def main(n: int, users: int, database_url: str | None) -> None:
+async def main(n: int, users: int, database_url: str | None, profile: str | None = None) -> None:
     tmp = Path(tempfile.mkdtemp(prefix="tongxin-bench-"))
     url = database_url or f"sqlite+aiosqlite:///{tmp}/bench.db"
     await migrate.upgrade(url)
@@ -140,7 +147,10 @@ async def main(n: int, users: int, database_url: str | None) -> None:
             for _ in QUESTIONS:
                 await press_and_wait(fake, uid, message, choose(message), bot_latencies)
 
+        profiler = _start_profile(profile)
         bot_seconds = await crowd(n, users, answer)
+        bot_cpu = dict(CPU)
+        _stop_profile(profiler, profile)
         async with runtime.db.session() as s:
             # Anonymous submissions are sealed ballots until counted in a batch (storage.surveys_tally).
             responses = sum([(await s.execute(select(func.count()).select_from(table))).scalar_one()
@@ -152,17 +162,51 @@ async def main(n: int, users: int, database_url: str | None) -> None:
     # The bare bots, same server, same chats, same load: one edit per callback, and the least a correct bot
     # does (Telegram clients show a spinner until the callback is answered): the edit and answerCallbackQuery.
     bare_seconds, bare_latencies = await bare_bot(fake, n, users, invitations, answer_query=False)
+    bare_cpu = dict(CPU)
     answered_seconds, answered_latencies = await bare_bot(fake, n, users, invitations, answer_query=True)
+    answered_cpu = dict(CPU)
     await fake.stop()
 
     presses = n * len(QUESTIONS)
     print(f"database:                 {url.split(':')[0]}")
     print(f"members:                  {n}  ({len(QUESTIONS)} questions, {users} pressing at once)")
-    ours = figures("tongxin survey bot:", presses, bot_seconds, bot_latencies)
-    edit_only = figures("bare PTB, one edit:", presses, bare_seconds, bare_latencies)
-    edit_answer = figures("bare PTB, edit + answer:", presses, answered_seconds, answered_latencies)
+    ours = figures("tongxin survey bot:", presses, bot_seconds, bot_latencies, bot_cpu)
+    edit_only = figures("bare PTB, one edit:", presses, bare_seconds, bare_latencies, bare_cpu)
+    edit_answer = figures("bare PTB, edit + answer:", presses, answered_seconds, answered_latencies, answered_cpu)
     print(f"ratio vs one edit:        {ours / edit_only:.2f}  (target >= 0.5)")
     print(f"ratio vs edit + answer:   {ours / edit_answer:.2f}  (the same two Bot API calls per press as ours)")
+
+
+def _start_profile(path: str | None):
+    """Measurement only: profile the whole process (fake server and members included) while ours runs.
+
+    FILE.prof: cProfile stats (read with pstats, sort by tottime); anything else: a pyinstrument text tree.
+    """
+    if not path:
+        return None
+    if path.endswith(".prof"):
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
+        return profiler
+    from pyinstrument import Profiler
+
+    profiler = Profiler(interval=0.001, async_mode="disabled")
+    profiler.start()
+    return profiler
+
+
+def _stop_profile(profiler, path: str | None) -> None:
+    if profiler is None:
+        return
+    if path.endswith(".prof"):
+        profiler.disable()
+        profiler.dump_stats(path)
+    else:
+        profiler.stop()
+        Path(path).write_text(profiler.output_text(unicode=True, show_all=False))
+    print(f"profile of the tongxin run written to {path}")
 
 
 async def bare_bot(fake: TimedFake, n: int, users: int, invitations: dict, *, answer_query: bool):
@@ -204,5 +248,8 @@ if __name__ == "__main__":
     parser.add_argument("--members", type=int, default=300)
     parser.add_argument("--users", type=int, default=200, help="members pressing at the same time")
     parser.add_argument("--database-url", default=None)
+    parser.add_argument("--profile", default=None, metavar="FILE",
+                        help="profile the tongxin run (measurement only): FILE.prof gets cProfile stats, "
+                             "any other name a pyinstrument tree")
     args = parser.parse_args()
-    asyncio.run(main(args.members, args.users, args.database_url))
+    asyncio.run(main(args.members, args.users, args.database_url, args.profile))

@@ -7,6 +7,8 @@ whatever they sent or pressed.
 """
 from __future__ import annotations
 
+import asyncio
+import html
 import logging
 from dataclasses import dataclass, field
 from functools import wraps
@@ -98,9 +100,35 @@ class Turn:
         self._actions.append(("send", render_problems(self.lang, exc.problems), None))
 
     async def flush(self) -> None:
+        """Send what the handler queued, in order; the callback answer goes alongside, not after.
+
+        The answer to a button press (a toast, or the bare answer every press needs) is not a message in the
+        chat, so it runs concurrently with the chat's messages, which keep their order. Every call is awaited
+        before flush returns, and the first error (other than "not modified") is raised as before.
+        """
+        answer = None
+        if self.query is not None and not self._answered:
+            self._answered = True
+            toast = next((a for a in self._actions if a[0] == "toast"), None)
+            # A toast is plain text: the rendered (HTML-escaped) template is unescaped before it is cut.
+            answer = (self.query.answer(html.unescape(toast[1])[:200], show_alert=toast[2]) if toast
+                      else self.query.answer())
+        chat = [a for a in self._actions if a[0] != "toast"]
+        if answer is None:
+            await self._send(chat)
+            return
+        if not chat:
+            await answer
+            return
+        results = await asyncio.gather(self._send(chat), answer, return_exceptions=True)
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result
+
+    async def _send(self, actions: list) -> None:
         bot = self.context.bot
         chat_id = self.user.chat_id
-        for action in self._actions:
+        for action in actions:
             kind = action[0]
             try:
                 if kind == "send":
@@ -115,9 +143,6 @@ class Turn:
                         await bot.edit_message_text(action[1], chat_id=msg.chat_id, message_id=msg.message_id,
                                                     parse_mode="HTML", reply_markup=_markup(action[2]),
                                                     disable_web_page_preview=True)
-                elif kind == "toast" and self.query is not None and not self._answered:
-                    self._answered = True
-                    await self.query.answer(action[1][:200], show_alert=action[2])
                 elif kind == "document":
                     await bot.send_document(chat_id, InputFile(action[2], filename=action[1]),
                                             caption=action[3], parse_mode="HTML")
@@ -132,9 +157,6 @@ class Turn:
             except BadRequest as exc:
                 if "not modified" not in exc.message.lower():
                     raise
-        if self.query is not None and not self._answered:
-            self._answered = True
-            await self.query.answer()
 
 
 def _markup(keyboard):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from messages import language_for
@@ -33,12 +33,17 @@ async def by_employee_no(session: AsyncSession, employee_no: str) -> Member | No
     return (await session.execute(select(Member).where(Member.employee_no == employee_no))).scalar_one_or_none()
 
 
+# Built once: every update runs it (the statement's cache key still finds the compiled form each time).
+_BY_TELEGRAM = select(Member).where(Member.telegram_user_id == bindparam("telegram_user_id"),
+                                    Member.active.is_(True))
+
+
 async def identify(session: AsyncSession, ctx: Context, user: TelegramUser) -> Member | None:
     """The member behind a Telegram user, or None for a stranger.
 
     Ids in TONGXIN_ADMINS are admins from the start: their record is made on their first message.
     """
-    member = await by_telegram(session, user.id)
+    member = (await session.execute(_BY_TELEGRAM, {"telegram_user_id": user.id})).scalar_one_or_none()
     if member is not None:
         if member.chat_id != user.chat_id and user.chat_id > 0:
             member.chat_id = user.chat_id

@@ -81,10 +81,11 @@ class Screen:
 ACTION = re.compile(r"^([atdsb])(\d+)(?:\.(\d+))?$")
 
 
-async def _answerable(session: AsyncSession, ctx: Context, member: Member, survey_id: int) -> Survey:
-    """The survey, if this member may answer it now; a clear refusal otherwise."""
-    # One statement for the survey, the member's completion and progress (the latter two land in the
-    # identity map, so later `session.get`s cost nothing): every press holds SQLite's write lock meanwhile.
+async def _answerable(session: AsyncSession, ctx: Context, member: Member,
+                      survey_id: int) -> tuple[Survey, SurveyProgress | None]:
+    """The survey and the member's progress, if they may answer it now; a clear refusal otherwise."""
+    # One statement for the survey, the member's completion and progress (each press holds SQLite's write
+    # lock meanwhile); the progress row is handed back, since the identity map keeps it only weakly.
     row = (await session.execute(
         select(Survey, SurveyCompletion, SurveyProgress)
         .outerjoin(SurveyCompletion, (SurveyCompletion.survey_id == Survey.id)
@@ -93,7 +94,7 @@ async def _answerable(session: AsyncSession, ctx: Context, member: Member, surve
         .where(Survey.id == survey_id))).first()
     if row is None:
         raise Refused("survey_not_found")
-    survey, completion, _ = row
+    survey, completion, progress = row
     if survey.closed_at is not None or ctx.now() >= survey.closes_at:
         raise Refused("survey_closed", title=survey.title)
     if survey.opened_at is None or ctx.now() < survey.opens_at:
@@ -107,14 +108,13 @@ async def _answerable(session: AsyncSession, ctx: Context, member: Member, surve
         ).on_conflict_do_nothing(index_elements=["survey_id", "member_id"]))
     elif completion.done:
         raise Refused("survey_already_done", title=survey.title)
-    return survey
+    return survey, progress
 
 
 async def start(session: AsyncSession, ctx: Context, member: Member, survey_id: int) -> Screen:
     """Begin, or resume where the member left off (after a restart or a pause of days)."""
-    survey = await _answerable(session, ctx, member, survey_id)
+    survey, progress = await _answerable(session, ctx, member, survey_id)
     questions = await questions_of(session, survey.id)
-    progress = await session.get(SurveyProgress, (survey.id, member.id))
     if progress is None:
         progress = SurveyProgress(survey_id=survey.id, member_id=member.id, position=0, answers={},
                                   updated_at=_coarse_now(ctx))
@@ -130,9 +130,8 @@ async def press(session: AsyncSession, ctx: Context, member: Member, survey_id: 
     if m is None:
         raise Refused("survey_button_invalid")
     verb, qid, value = m.group(1), int(m.group(2)), m.group(3)
-    survey = await _answerable(session, ctx, member, survey_id)
+    survey, progress = await _answerable(session, ctx, member, survey_id)
     questions = await questions_of(session, survey.id)
-    progress = await session.get(SurveyProgress, (survey.id, member.id))
     if all(q.id != qid for q in questions):
         raise Refused("survey_button_invalid")
     if progress is None or questions[min(progress.position, len(questions) - 1)].id != qid:
@@ -177,9 +176,8 @@ async def press(session: AsyncSession, ctx: Context, member: Member, survey_id: 
 async def typed(session: AsyncSession, ctx: Context, member: Member, survey_id: int, question_id: int,
                 text: str | None) -> Screen:
     """A typed answer to the free-text question the member is on."""
-    survey = await _answerable(session, ctx, member, survey_id)
+    survey, progress = await _answerable(session, ctx, member, survey_id)
     questions = await questions_of(session, survey.id)
-    progress = await session.get(SurveyProgress, (survey.id, member.id))
     if progress is None or questions[min(progress.position, len(questions) - 1)].id != question_id:
         raise Refused("survey_question_stale")
     q = questions[progress.position]
