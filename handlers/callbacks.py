@@ -24,7 +24,6 @@ class Prefix(StrEnum):
     RECEPTION = "rcp"       # booking a slot
     BOOKING = "bkg"         # a member's booking: cancel, confirm a waitlist offer
     RECEPTION_WIZARD = "rcw"  # /newreception steps and outcomes
-    MENU = "mnu"            # generic: dismiss, cancel a dialog
 
 
 def data(prefix: Prefix, obj_id: int | str, action: str) -> str:
