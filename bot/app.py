@@ -95,7 +95,7 @@ class Runtime:
 
     async def stop(self) -> None:
         if self.scheduler is not None:
-            self.scheduler.shutdown(wait=False)
+            await self.scheduler.stop()
             self.scheduler = None
         if self.application.updater and self.application.updater.running:
             await self.application.updater.stop()
