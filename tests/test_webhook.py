@@ -63,3 +63,24 @@ async def test_the_scheduler_ticks_by_itself_and_sends_the_outbox(sqlite_url, tm
     finally:
         await env.stop()
         await fake.stop()
+
+
+async def test_stopping_lets_a_running_tick_finish(env):
+    from storage.producers import PRODUCERS, producer
+
+    started, finished = asyncio.Event(), []
+
+    @producer("test.slow")
+    async def slow(session, ctx):
+        started.set()
+        await asyncio.sleep(0.3)
+        finished.append(True)
+        return 0
+
+    try:
+        env.runtime.start_scheduler()
+        await asyncio.wait_for(started.wait(), 10)
+        await env.stop()
+        assert finished == [True], "the tick was cut off by the shutdown"
+    finally:
+        PRODUCERS.pop("test.slow", None)
