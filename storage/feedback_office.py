@@ -16,7 +16,7 @@ from storage.context import Context
 from storage.errors import Refused
 from storage.feedback_config import FeedbackConfig, category_name, load_config
 from storage.feedback_texts import excerpt
-from storage.feedback_tickets import close, normalise_id, relay, ticket_unit_ids, today
+from storage.feedback_tickets import close, message_text, normalise_id, relay, ticket_unit_ids, today
 from storage.feedback_views import task_number, tasks_available
 from storage.models.feedback import (ANSWERED, ASSIGNED, LIVE_STATES, OPEN, RESOLVED, UNRESOLVED, FeedbackMessage,
                                      FeedbackTicket, FeedbackTicketUnit)
@@ -78,12 +78,7 @@ async def office_message(session: AsyncSession, ctx: Context, staff: Member, tic
                          question: bool = False) -> FeedbackTicket:
     """A reply or a follow-up question, relayed to the writer signed with the office's name."""
     ticket = await _live(session, staff, ticket_id)
-    text = (text or "").strip()
-    if not text:
-        raise Refused("feedback_need_text")
-    cfg = await load_config(session)
-    if len(text) > cfg.max_text:
-        raise Refused("feedback_text_too_long", max=cfg.max_text)
+    text = await message_text(session, text)
     now = ctx.now()
     session.add(FeedbackMessage(ticket_id=ticket.id, author="office", kind="question" if question else "reply",
                                 staff_member_id=staff.id, text=text, day=today(ctx)))

@@ -14,6 +14,7 @@ from messages import render
 from storage import audit, calendar, members, outbox
 from storage import feedback_routes as routes
 from storage.context import Context
+from storage.errors import Refused
 from storage.feedback_config import category_name, load_config, office_name, status_name
 from storage.feedback_texts import long_messages, open_keyboard, writer_keyboard
 from storage.models.feedback import FeedbackAuditQueue, FeedbackRoute, FeedbackTicket, FeedbackTicketUnit
@@ -40,6 +41,17 @@ async def new_id(session: AsyncSession) -> str:
         candidate = "".join(secrets.choice(ID_ALPHABET) for _ in range(ID_LENGTH))
         if await session.get(FeedbackTicket, candidate) is None:
             return candidate
+
+
+async def message_text(session: AsyncSession, text: str | None) -> str:
+    """A ticket's text, a reply or an answer back: stripped, not empty, within the configured length."""
+    text = (text or "").strip()
+    if not text:
+        raise Refused("feedback_need_text")
+    cfg = await load_config(session)
+    if len(text) > cfg.max_text:
+        raise Refused("feedback_text_too_long", max=cfg.max_text)
+    return text
 
 
 def normalise_id(raw: str) -> str:

@@ -11,8 +11,8 @@ from storage import feedback_routes as routes
 from storage.context import Context
 from storage.errors import Refused
 from storage.feedback_config import FeedbackConfig, load_config
-from storage.feedback_tickets import (close, handlers_of, new_id, normalise_id, notify_staff, responsible_staff,
-                                      today, unit_size, writer_audit)
+from storage.feedback_tickets import (close, handlers_of, message_text, new_id, normalise_id, notify_staff,
+                                      responsible_staff, today, unit_size, writer_audit)
 from storage.models.feedback import (ANSWERED, ASSIGNED, CLOSED_STATES, LIVE_STATES, OPEN, RESOLVED,
                                      FeedbackMessage, FeedbackRoute, FeedbackTicket, FeedbackTicketUnit)
 from storage.models.org import Member
@@ -37,11 +37,7 @@ async def submit(session: AsyncSession, ctx: Context, member: Member, *, categor
     cfg = await load_config(session)
     if category not in cfg.categories:
         raise Refused("feedback_unknown_category")
-    text = (text or "").strip()
-    if not text:
-        raise Refused("feedback_need_text")
-    if len(text) > cfg.max_text:
-        raise Refused("feedback_text_too_long", max=cfg.max_text)
+    text = await message_text(session, text)
     await _check_limit(session, ctx, cfg, member)
     day = today(ctx)
     unit_id = member.unit_id
@@ -97,12 +93,7 @@ async def writer_message(session: AsyncSession, ctx: Context, member: Member, ti
                          text: str) -> FeedbackTicket:
     """The writer answers in the ticket's thread; the office is told (the assignee, else the inbox)."""
     ticket = await begin_writer_reply(session, ctx, member, ticket_id)
-    text = (text or "").strip()
-    if not text:
-        raise Refused("feedback_need_text")
-    cfg = await load_config(session)
-    if len(text) > cfg.max_text:
-        raise Refused("feedback_text_too_long", max=cfg.max_text)
+    text = await message_text(session, text)
     session.add(FeedbackMessage(ticket_id=ticket.id, author="writer", kind="text", text=text, day=today(ctx)))
     if ticket.status == ANSWERED:
         ticket.status = ASSIGNED if ticket.assignee_id else OPEN
