@@ -1,20 +1,14 @@
 """Keeps each member's command menu matching their roles after the roles change (through the outbox)."""
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from handlers.commands import menu
-from storage import outbox
-from storage.models.org import Member
+from storage import members, outbox
 
 
 async def enqueue_menus(session, ctx, member_ids) -> int:
-    if not member_ids:
-        return 0
-    rows = (await session.execute(select(Member).where(Member.id.in_(list(member_ids))))).scalars().all()
     count = 0
     stamp = ctx.now().strftime("%Y%m%d%H%M%S%f")
-    for m in rows:
+    for m in await members.by_ids(session, member_ids):
         if m.chat_id is None:
             continue
         count += await outbox.to_member(session, ctx, m, key=f"menu:{m.id}:{m.roles}:{stamp}",

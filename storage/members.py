@@ -10,7 +10,7 @@ from messages import language_for
 from storage import audit, invites, units
 from storage.context import Context
 from storage.errors import Refused
-from storage.models.org import Invite, Member
+from storage.models.org import ROLES, Invite, Member
 
 
 @dataclass(frozen=True)
@@ -23,19 +23,24 @@ class TelegramUser:
     language_code: str | None = None
 
 
+# Built once: every update runs it (identify), so it is not rebuilt per call.
+_BY_TELEGRAM = select(Member).where(Member.telegram_user_id == bindparam("telegram_user_id"),
+                                    Member.active.is_(True))
+
+
 async def by_telegram(session: AsyncSession, telegram_user_id: int) -> Member | None:
-    return (await session.execute(
-        select(Member).where(Member.telegram_user_id == telegram_user_id, Member.active.is_(True))
-    )).scalar_one_or_none()
+    return (await session.execute(_BY_TELEGRAM, {"telegram_user_id": telegram_user_id})).scalar_one_or_none()
 
 
 async def by_employee_no(session: AsyncSession, employee_no: str) -> Member | None:
     return (await session.execute(select(Member).where(Member.employee_no == employee_no))).scalar_one_or_none()
 
 
-# Built once: every update runs it (the statement's cache key still finds the compiled form each time).
-_BY_TELEGRAM = select(Member).where(Member.telegram_user_id == bindparam("telegram_user_id"),
-                                    Member.active.is_(True))
+async def by_ids(session: AsyncSession, member_ids) -> list[Member]:
+    ids = list(member_ids)
+    if not ids:
+        return []
+    return list((await session.execute(select(Member).where(Member.id.in_(ids)).order_by(Member.id))).scalars())
 
 
 async def identify(session: AsyncSession, ctx: Context, user: TelegramUser) -> Member | None:
@@ -43,14 +48,14 @@ async def identify(session: AsyncSession, ctx: Context, user: TelegramUser) -> M
 
     Ids in TONGXIN_ADMINS are admins from the start: their record is made on their first message.
     """
-    member = (await session.execute(_BY_TELEGRAM, {"telegram_user_id": user.id})).scalar_one_or_none()
+    member = await by_telegram(session, user.id)
     if member is not None:
         if member.chat_id != user.chat_id and user.chat_id > 0:
             member.chat_id = user.chat_id
         if not member.reachable:
             member.reachable = True  # they just wrote to us, so we can write back
         if user.id in ctx.admins and not member.has_role("admin"):
-            member.roles = _join_roles(member.role_set | {"admin"})
+            member.roles = join_roles(member.role_set | {"admin"})
         return member
     if user.id in ctx.admins:
         member = Member(employee_no=f"tg{user.id}", name=user.full_name or str(user.id), roles="employee,admin",
@@ -92,17 +97,14 @@ async def register(session: AsyncSession, ctx: Context, user: TelegramUser, code
     member.reachable = True
     member.linked_at = ctx.now()
     if user.id in ctx.admins:
-        member.roles = _join_roles(member.role_set | {"admin"})
+        member.roles = join_roles(member.role_set | {"admin"})
     audit.record(session, ctx, "member.registered", "member", member.id, actor_id=member.id)
     return member
 
 
-def _join_roles(roles) -> str:
-    order = ["employee", "secretary", "admin", "leader"]
-    return ",".join(r for r in order if r in roles)
-
-
-join_roles = _join_roles
+def join_roles(roles) -> str:
+    """Roles as stored: comma-separated, in the one order of `ROLES`."""
+    return ",".join(r for r in ROLES if r in roles)
 
 
 async def staff_unit_ids(session: AsyncSession, member: Member) -> set[int] | None:
