@@ -61,11 +61,7 @@ async def lesson_button(turn: Turn) -> None:
             turn.toast("lesson_learned_toast")
             turn.say("lesson_learned", title=done.lesson.title, points=done.points)
     elif action == "quiz":
-        step = await lessons_quiz.start(turn.session, turn.ctx, turn.me, lesson_id)
-        if isinstance(step, lessons_quiz.Result):
-            turn.toast("lesson_quiz_complete", alert=True, score=step.score)
-        else:
-            say_question(turn, step)
+        _say_step(turn, await lessons_quiz.start(turn.session, turn.ctx, turn.me, lesson_id))
     elif action == "open":
         lesson, parts = await lessons.open_lesson(turn.session, turn.ctx, turn.me, lesson_id)
         kb = lessons.keyboard(lesson, turn.lang)
@@ -75,16 +71,20 @@ async def lesson_button(turn: Turn) -> None:
         turn.toast("button_expired", alert=True)
 
 
+def _say_step(turn: Turn, step) -> None:
+    """The next quiz question, or the score when nothing is left to answer."""
+    if isinstance(step, lessons_quiz.Result):
+        turn.toast("lesson_quiz_complete", alert=True, score=step.score)
+    else:
+        say_question(turn, step)
+
+
 @handler()
 async def quiz_button(turn: Turn) -> None:
     _, raw_id, action = callbacks.parse(turn.query.data)
     attempt_id = _id(raw_id)
     if action == "retry":
-        step = await lessons_quiz.retry(turn.session, turn.ctx, turn.me, attempt_id)
-        if isinstance(step, lessons_quiz.Result):
-            turn.toast("lesson_quiz_complete", alert=True, score=step.score)
-        else:
-            say_question(turn, step)
+        _say_step(turn, await lessons_quiz.retry(turn.session, turn.ctx, turn.me, attempt_id))
         return
     position, _, option = action.partition(".")
     done = await lessons_quiz.answer(turn.session, turn.ctx, turn.me, attempt_id, _id(position), _id(option))

@@ -52,15 +52,11 @@ class QuestionResult:
     texts: list[str] = field(default_factory=list)
 
 
-@dataclass
-class UnitRow:
-    unit_id: int | None
-    name: str
+class Participation:
+    """Who was asked and who completed: the rate, flagged when low (for the survey and for each unit)."""
+
     invited: int
     done: int
-    respondents: int
-    withheld: bool
-    averages: list[tuple[int, float]] = field(default_factory=list)  # (question number, average)
 
     @property
     def rate(self) -> float | None:
@@ -72,7 +68,18 @@ class UnitRow:
 
 
 @dataclass
-class Report:
+class UnitRow(Participation):
+    unit_id: int | None
+    name: str
+    invited: int
+    done: int
+    respondents: int
+    withheld: bool
+    averages: list[tuple[int, float]] = field(default_factory=list)  # (question number, average)
+
+
+@dataclass
+class Report(Participation):
     survey: Survey
     closed: bool
     invited: int
@@ -86,14 +93,6 @@ class Report:
     @property
     def total(self) -> int:
         return self.respondents + self.pending
-
-    @property
-    def rate(self) -> float | None:
-        return self.done / self.invited if self.invited else None
-
-    @property
-    def low(self) -> bool:
-        return self.rate is not None and self.rate < LOW_PARTICIPATION
 
 
 def _enps(values: list[int]) -> tuple[int, int, int, int]:
