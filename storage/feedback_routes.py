@@ -8,43 +8,22 @@ of one writer cannot even be linked to each other. Deleting the route is the end
 from __future__ import annotations
 
 import base64
-import json
-import os
 from datetime import date
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage import sealing
 from storage.context import Context
 from storage.models.feedback import FeedbackRoute, FeedbackTicket
 
-NONCE = 12
-_keys: dict[tuple[bytes, bytes], AESGCM] = {}
 
-
-def _cipher(ctx: Context, purpose: bytes) -> AESGCM:
-    cached = _keys.get((ctx.secret, purpose))
-    if cached is None:
-        key = HKDF(algorithm=hashes.SHA256(), length=32, salt=b"tongxin-feedback", info=purpose).derive(ctx.secret)
-        cached = _keys[(ctx.secret, purpose)] = AESGCM(key)
-    return cached
-
-
-def seal(ctx: Context, purpose: bytes, value: dict, aad: bytes = b"") -> bytes:
-    nonce = os.urandom(NONCE)
-    return nonce + _cipher(ctx, purpose).encrypt(nonce, json.dumps(value).encode(), aad)
+def seal(ctx: Context, purpose: bytes, value: dict, aad: bytes = b"", size: int = 0) -> bytes:
+    return sealing.seal(ctx.secret, purpose, value, aad, size)
 
 
 def unseal(ctx: Context, purpose: bytes, blob: bytes, aad: bytes = b"") -> dict | None:
-    """The sealed value, or None when the blob was not sealed with this secret (or was tampered with)."""
-    try:
-        return json.loads(_cipher(ctx, purpose).decrypt(blob[:NONCE], blob[NONCE:], aad))
-    except (InvalidTag, ValueError):
-        return None
+    return sealing.unseal(ctx.secret, purpose, blob, aad)
 
 
 # --- routes --------------------------------------------------------------------------------------------
