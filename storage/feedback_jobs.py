@@ -1,4 +1,4 @@
-"""What the scheduler tick wakes up for feedback: escalations, route expiry, scrubbing private outbox rows,
+"""What the scheduler tick wakes up for feedback: the writers' sealed actions, escalations, route expiry, scrubbing private outbox rows,
 releasing anonymous writers' audit events, and the monthly "you said, we did" digest. All state is in the
 database (ticket columns, the audit queue, digest rows), so a restart or a second replica neither loses nor
 repeats anything.
@@ -15,8 +15,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from messages import render
 from storage import bulk, calendar, members, outbox, producers
 from storage import feedback as fb
+from storage import feedback_pending as pending
 from storage import feedback_routes as routes
+from storage import feedback_writer as writer
 from storage.context import Context
+from storage.errors import Refused
 from storage.models.audit import AuditEvent
 from storage.models.feedback import LIVE_STATES, RESOLVED, FeedbackAuditQueue, FeedbackDigest, FeedbackTicket
 from storage.models.org import Member
@@ -28,6 +31,32 @@ DIGEST_AT = time(9, 0)
 AUDIT_BATCH = 5000
 DIGEST_PER_CATEGORY = 5
 DIGEST_MEASURE_CHARS = 200
+
+
+_shuffle = random.SystemRandom().shuffle
+
+
+# --- the writers' actions ------------------------------------------------------------------------------
+
+@producers.producer("feedback.apply_pending", vacuum=pending.SEALED_TABLES)
+async def apply_pending(session: AsyncSession, ctx: Context) -> int:
+    """Every sealed action waiting, applied in this one transaction, writers interleaved at random (each
+    checked again; one that no longer holds, say a rating for a ticket closed meanwhile, is dropped), then
+    deleted."""
+    actions = pending.mixed(await pending.waiting(session, ctx))
+    for action in actions:
+        member = await session.get(Member, action.member_id)
+        apply = writer.APPLY.get(action.kind)
+        if member is None or apply is None:
+            continue
+        # No savepoint per action: on PostgreSQL each would give its rows a transaction id of their own. Every
+        # apply_* checks before it writes, so a refusal leaves nothing half-done.
+        try:
+            await apply(session, ctx, member, action.data)
+        except Refused as exc:
+            log.info("a queued feedback action no longer applies (%s)", exc.template)
+    await pending.remove(session, [a.id for a in actions])
+    return len(actions)
 
 
 # --- escalation ----------------------------------------------------------------------------------------
@@ -99,7 +128,7 @@ async def release_audit(session: AsyncSession, ctx: Context) -> int:
     )).scalars().all())
     if not queued:
         return 0
-    random.SystemRandom().shuffle(queued)
+    _shuffle(queued)
     session.add_all([AuditEvent(at=fb.midnight(ctx, q.day), actor_member_id=None, action=q.action,
                                 object_type="feedback_ticket", object_id=q.ticket_id, detail=None) for q in queued])
     await session.execute(delete(FeedbackAuditQueue).where(FeedbackAuditQueue.id.in_([q.id for q in queued])))

@@ -152,7 +152,8 @@ async def relay(session: AsyncSession, ctx: Context, ticket: FeedbackTicket, tem
         msgs = long_messages(lang, template, body=body, ticket_id=ticket.id, keyboard=keyboard, **params)
     else:
         msgs = [outbox.message(render(lang, template, ticket=ticket.id, **params), keyboard)]
-    # No member_id on the row: the chat id is the only pointer, and the row goes once it is sent.
-    return await outbox.enqueue(session, ctx, key=f"feedback:{ticket.id}:relay:{secrets.token_hex(8)}",
-                                chat_id=writer.chat_id, messages=msgs, kind=RELAY,
-                                not_before=calendar.after_quiet(ctx.now(), ctx))
+    # Sealed, no member id: in the clear the row would pair the writer's chat with this ticket in the
+    # transaction that wrote it. It goes once it is sent.
+    return await outbox.enqueue_many(session, [outbox.sealed_row(
+        ctx, key=f"feedback:{ticket.id}:relay:{secrets.token_hex(8)}", chat_id=writer.chat_id, messages=msgs,
+        kind=RELAY, not_before=calendar.after_quiet(ctx.now(), ctx))]) == 1

@@ -1,12 +1,20 @@
 """Feedback, the writer's side: opening /feedback under the daily limit, submitting a ticket (anonymous by
 default), following it, answering in its thread, resolving, reopening and rating. Who wrote a ticket is
 known only through its sealed route (`storage.feedback_routes`): every check of "is this yours" opens it.
+
+Each action of the writer is checked in their own transaction and queued sealed (`storage.feedback_pending`);
+the tick applies it (the `apply_*` functions, checked again). The writer's transaction reads tickets but
+writes, rewrites or locks none: a ticket row touched by it would share its transaction id with whatever
+else it wrote about the writer (their dialog, their member row).
 """
 from __future__ import annotations
+
+from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import calendar, units
+from storage import feedback_pending as pending
 from storage import feedback_routes as routes
 from storage.context import Context
 from storage.errors import Refused
@@ -26,26 +34,47 @@ async def start(session: AsyncSession, ctx: Context, member: Member) -> Feedback
 
 
 async def _check_limit(session: AsyncSession, ctx: Context, cfg: FeedbackConfig, member: Member) -> None:
-    mine = await routes.tickets_of(session, ctx, member.id, received_on=today(ctx))
-    if len(mine) >= cfg.daily_limit:
+    day = today(ctx)
+    mine = await routes.tickets_of(session, ctx, member.id, received_on=day)
+    queued = [a for a in await pending.waiting_for(session, ctx, member.id, "submit") if a.data["day"] == str(day)]
+    if len(mine) + len(queued) >= cfg.daily_limit:
         raise Refused("feedback_limit_reached", limit=cfg.daily_limit)
 
 
 async def submit(session: AsyncSession, ctx: Context, member: Member, *, category: str, text: str,
                  anonymous: bool = True, attachment: dict | None = None) -> FeedbackTicket:
-    """Store a ticket, seal its route and tell the responsible staff. Refusals store nothing."""
+    """Check a ticket and queue it sealed under its new number; returns the ticket as it will be filed (not
+    stored: the tick files it, `apply_submit`). Refusals queue nothing."""
     cfg = await load_config(session)
     if category not in cfg.categories:
         raise Refused("feedback_unknown_category")
     text = await message_text(session, text)
     await _check_limit(session, ctx, cfg, member)
-    day = today(ctx)
+    data = {"ticket": await new_id(session), "category": category, "text": text, "anonymous": anonymous,
+            "attachment": attachment or {}, "day": today(ctx).isoformat()}
+    await pending.queue(session, ctx, "submit", member.id, **data)
+    return _queued_ticket(data)
+
+
+def _queued_ticket(data: dict) -> FeedbackTicket:
+    """A queued ticket as the writer sees it until the tick files it (not stored)."""
+    return FeedbackTicket(id=data["ticket"], category=data["category"], anonymous=data["anonymous"],
+                          text=data["text"], status=OPEN, received_on=date.fromisoformat(data["day"]))
+
+
+async def apply_submit(session: AsyncSession, ctx: Context, member: Member, data: dict) -> None:
+    """The tick files a queued ticket: store it, seal its route and tell the responsible staff."""
+    cfg = await load_config(session)
+    category, text, anonymous = data["category"], data["text"], data["anonymous"]
+    attachment = data.get("attachment") or {}
+    day = date.fromisoformat(data["day"])
+    if await session.get(FeedbackTicket, data["ticket"]) is not None:
+        return  # the number was taken meanwhile (one chance in 10^11); filed once, never twice
     unit_id = member.unit_id
     if anonymous and unit_id is not None and await unit_size(session, unit_id) < cfg.min_unit_size:
         unit_id = None  # a small unit would all but name the writer
-    attachment = attachment or {}
     ticket = FeedbackTicket(
-        id=await new_id(session), category=category, anonymous=anonymous,
+        id=data["ticket"], category=category, anonymous=anonymous,
         writer_member_id=None if anonymous else member.id, unit_id=unit_id, text=text,
         attachment_kind=attachment.get("kind"), attachment_file_id=attachment.get("file_id"),
         attachment_name=attachment.get("name"), status=OPEN, received_on=day,
@@ -65,18 +94,19 @@ async def submit(session: AsyncSession, ctx: Context, member: Member, *, categor
                        "new", body=text, unit=unit_names.get(unit_id, ""), deadline=ticket.deadline_on,
                        writer="" if anonymous else member.name)
     # No log line here: its timestamp next to a ticket number would be the precise moment the ticket never keeps.
-    return ticket
 
 
 # --- the writer's side ---------------------------------------------------------------------------------
 
 async def my_tickets(session: AsyncSession, ctx: Context, member: Member) -> list[FeedbackTicket]:
-    return await routes.tickets_of(session, ctx, member.id)
+    """The member's tickets, newest first, those the tick has not filed yet included."""
+    queued = [_queued_ticket(a.data) for a in await pending.waiting_for(session, ctx, member.id, "submit")]
+    return queued + await routes.tickets_of(session, ctx, member.id)
 
 
 async def writer_ticket(session: AsyncSession, ctx: Context, member: Member, ticket_id: str) -> FeedbackTicket:
     """The ticket, if this member wrote it; anyone else is told it does not exist (forged data included)."""
-    ticket = await session.get(FeedbackTicket, normalise_id(ticket_id), with_for_update=True)  # presses take turns
+    ticket = await session.get(FeedbackTicket, normalise_id(ticket_id))
     if ticket is None or await routes.writer_id(session, ctx, ticket.id) != member.id:
         raise Refused("feedback_ticket_unknown")
     return ticket
@@ -91,34 +121,62 @@ async def begin_writer_reply(session: AsyncSession, ctx: Context, member: Member
 
 async def writer_message(session: AsyncSession, ctx: Context, member: Member, ticket_id: str,
                          text: str) -> FeedbackTicket:
-    """The writer answers in the ticket's thread; the office is told (the assignee, else the inbox)."""
+    """The writer answers in the ticket's thread: checked now, added by the tick (`apply_message`)."""
     ticket = await begin_writer_reply(session, ctx, member, ticket_id)
     text = await message_text(session, text)
-    session.add(FeedbackMessage(ticket_id=ticket.id, author="writer", kind="text", text=text, day=today(ctx)))
+    await pending.queue(session, ctx, "message", member.id, ticket=ticket.id, text=text, day=today(ctx).isoformat())
+    return ticket
+
+
+async def apply_message(session: AsyncSession, ctx: Context, member: Member, data: dict) -> None:
+    ticket = await _locked(session, ctx, member, data["ticket"])
+    if ticket.status in CLOSED_STATES:
+        raise Refused("feedback_ticket_closed_writer", ticket=ticket.id)
+    text = data["text"]
+    session.add(FeedbackMessage(ticket_id=ticket.id, author="writer", kind="text", text=text,
+                                day=date.fromisoformat(data["day"])))
     if ticket.status == ANSWERED:
         ticket.status = ASSIGNED if ticket.assignee_id else OPEN
     writer_audit(session, ctx, ticket, "feedback.writer_message", member)
     await notify_staff(session, ctx, ticket, await handlers_of(session, ticket), "feedback_notice_writer",
                        "writer", body=text)
-    return ticket
 
 
 async def writer_resolve(session: AsyncSession, ctx: Context, member: Member, ticket_id: str) -> FeedbackTicket:
-    """The writer says it is solved: the ticket closes as resolved and the office is asked for the PDCA."""
+    """The writer says it is solved; returns the ticket as it will be once the tick applies it."""
     ticket = await writer_ticket(session, ctx, member, ticket_id)
+    if ticket.status not in LIVE_STATES:
+        raise Refused("feedback_already_closed", ticket=ticket.id)
+    await pending.queue(session, ctx, "resolve", member.id, ticket=ticket.id)
+    return _as_it_will_be(ticket, status=RESOLVED, closed_on=today(ctx))
+
+
+async def apply_resolve(session: AsyncSession, ctx: Context, member: Member, data: dict) -> None:
+    """The ticket closes as resolved and the office is asked for the PDCA."""
+    ticket = await _locked(session, ctx, member, data["ticket"])
     if ticket.status not in LIVE_STATES:
         raise Refused("feedback_already_closed", ticket=ticket.id)
     await close(session, ctx, ticket, RESOLVED)
     writer_audit(session, ctx, ticket, "feedback.resolved_by_writer", member)
     await notify_staff(session, ctx, ticket, await handlers_of(session, ticket), "feedback_notice_resolved",
                        "resolved")
-    return ticket
+
+
+def _reopenable(ticket: FeedbackTicket) -> None:
+    if ticket.status not in (ANSWERED, *CLOSED_STATES):
+        raise Refused("feedback_not_reopenable", ticket=ticket.id)
 
 
 async def writer_reopen(session: AsyncSession, ctx: Context, member: Member, ticket_id: str) -> FeedbackTicket:
     ticket = await writer_ticket(session, ctx, member, ticket_id)
-    if ticket.status not in (ANSWERED, *CLOSED_STATES):
-        raise Refused("feedback_not_reopenable", ticket=ticket.id)
+    _reopenable(ticket)
+    await pending.queue(session, ctx, "reopen", member.id, ticket=ticket.id)
+    return _as_it_will_be(ticket, status=ASSIGNED if ticket.assignee_id else OPEN, closed_on=None)
+
+
+async def apply_reopen(session: AsyncSession, ctx: Context, member: Member, data: dict) -> None:
+    ticket = await _locked(session, ctx, member, data["ticket"])
+    _reopenable(ticket)
     ticket.status = ASSIGNED if ticket.assignee_id else OPEN
     ticket.closed_on = None
     route = await session.get(FeedbackRoute, ticket.id)
@@ -127,16 +185,42 @@ async def writer_reopen(session: AsyncSession, ctx: Context, member: Member, tic
     writer_audit(session, ctx, ticket, "feedback.reopened", member)
     await notify_staff(session, ctx, ticket, await handlers_of(session, ticket), "feedback_notice_reopened",
                        "reopened")
-    return ticket
 
 
-async def rate(session: AsyncSession, ctx: Context, member: Member, ticket_id: str, stars: int) -> FeedbackTicket:
-    ticket = await writer_ticket(session, ctx, member, ticket_id)
+def _rateable(ticket: FeedbackTicket, stars: int) -> None:
     if not 1 <= stars <= 5:
         raise Refused("button_expired")
     if ticket.first_reply_at is None:
         raise Refused("feedback_nothing_to_rate")
-    ticket.rating = stars
+
+
+async def rate(session: AsyncSession, ctx: Context, member: Member, ticket_id: str, stars: int) -> FeedbackTicket:
+    ticket = await writer_ticket(session, ctx, member, ticket_id)
+    _rateable(ticket, stars)
+    await pending.queue(session, ctx, "rate", member.id, ticket=ticket.id, stars=stars)
+    return _as_it_will_be(ticket, rating=stars)
+
+
+async def apply_rate(session: AsyncSession, ctx: Context, member: Member, data: dict) -> None:
+    ticket = await _locked(session, ctx, member, data["ticket"])
+    _rateable(ticket, data["stars"])
+    ticket.rating = data["stars"]
     writer_audit(session, ctx, ticket, "feedback.rated", member)
+
+
+async def _locked(session: AsyncSession, ctx: Context, member: Member, ticket_id: str) -> FeedbackTicket:
+    """In the tick: the ticket, locked against the office's presses, if this member still wrote it."""
+    ticket = await session.get(FeedbackTicket, ticket_id, with_for_update=True)
+    if ticket is None or await routes.writer_id(session, ctx, ticket.id) != member.id:
+        raise Refused("feedback_ticket_unknown")
     return ticket
 
+
+def _as_it_will_be(ticket: FeedbackTicket, **changes) -> FeedbackTicket:
+    """A copy outside the session with the queued change applied: what the writer is shown at once."""
+    values = {c.key: getattr(ticket, c.key) for c in FeedbackTicket.__table__.columns}
+    return FeedbackTicket(**{**values, **changes})
+
+
+APPLY = {"submit": apply_submit, "message": apply_message, "resolve": apply_resolve, "reopen": apply_reopen,
+         "rate": apply_rate}

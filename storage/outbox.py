@@ -12,8 +12,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
-from storage import bulk
+from storage import bulk, sealing
 from storage.context import Context
 from storage.models.org import Member
 from storage.models.outbox import DEAD, PENDING, SENDING, SENT, Outbox
@@ -52,6 +53,30 @@ def row(ctx: Context, *, key: str, chat_id: int, messages: list[dict], member_id
             "uncertain_sends": 0, "not_before": not_before or now, "created_at": now}
 
 
+SEALED = b"outbox"
+
+
+def sealed_row(ctx: Context, *, key: str, chat_id: int, messages: list[dict], kind: str,
+               not_before: datetime | None = None) -> dict:
+    """A row whose recipient and messages are sealed (AES-GCM from TONGXIN_SECRET): what an anonymous writer
+    is sent. In the clear it would pair the writer's chat with their ticket in the transaction that wrote
+    it; sealed, the row says only that someone is sent something. The sender opens it when it claims it."""
+    sealed = sealing.seal(ctx.secret, SEALED, {"c": chat_id, "m": messages}, key.encode(), size=16384)
+    return row(ctx, key=key, chat_id=0, messages=[], kind=kind, not_before=not_before) | {
+        "payload": {"sealed": base64.b64encode(sealed).decode()}}
+
+
+def _open_sealed(ctx: Context, rows: list[Outbox]) -> None:
+    """Give claimed sealed rows their chat and messages, in memory only (nothing of it is written back)."""
+    for r in rows:
+        blob = (r.payload or {}).get("sealed")
+        if blob is None:
+            continue
+        value = sealing.unseal(ctx.secret, SEALED, base64.b64decode(blob), r.dedupe_key.encode()) or {"c": 0, "m": []}
+        set_committed_value(r, "chat_id", value["c"])
+        set_committed_value(r, "payload", {"messages": value["m"]})
+
+
 async def enqueue(session: AsyncSession, ctx: Context, **fields) -> bool:
     """Insert one row unless its dedupe key exists; True when it was new."""
     return await enqueue_many(session, [row(ctx, **fields)]) == 1
@@ -85,6 +110,7 @@ async def claim(session: AsyncSession, ctx: Context, limit: int, lease_seconds: 
             update(Outbox),
             [{"id": r.id, "status": SENDING, "lease_until": now + timedelta(seconds=lease_seconds)} for r in rows],
         )
+        _open_sealed(ctx, rows)
     return rows
 
 

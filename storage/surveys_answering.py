@@ -1,10 +1,11 @@
-"""Answering a survey: one question at a time, progress kept under the member until submit.
+"""Answering a survey: one question at a time, progress kept under the member (sealed) until submit.
 
 Every press is re-checked: the survey must be open, the member in its audience and not done, and the
-button must belong to the current question. On submit an anonymous questionnaire is sealed as a ballot
-(random id, department if big enough, date; counted later in batches, see `storage.surveys_tally`); the
-progress kept under the member is deleted in the same transaction, and their completion row only turns
-"done". Nothing is audited per submission (an audit row would carry the exact time).
+button must belong to the current question. The answers given so far wait sealed in the member's progress
+row (`storage.surveys_tally.seal_progress`), never in the clear beside the member. On submit an anonymous
+questionnaire is sealed as a ballot (random id; department, date and answers inside the seal; counted by the
+tick in batches, see `storage.surveys_tally`); the progress is deleted in the same transaction, and the
+completion row only turns "done". Nothing is audited per submission (an audit row would carry the exact time).
 """
 from __future__ import annotations
 
@@ -117,9 +118,11 @@ async def start(session: AsyncSession, ctx: Context, member: Member, survey_id: 
     questions = await questions_of(session, survey.id)
     if progress is None:
         progress = SurveyProgress(survey_id=survey.id, member_id=member.id, position=0, answers={},
+                                  sealed=surveys_tally.seal_progress(ctx, progress_key(survey.id, member.id),
+                                                                     questions, {}),
                                   updated_at=_coarse_now(ctx))
         session.add(progress)
-    screen = Screen(survey, questions, min(progress.position, len(questions) - 1), dict(progress.answers))
+    screen = Screen(survey, questions, min(progress.position, len(questions) - 1), _answers_of(ctx, progress))
     await _sync_text_dialog(session, ctx, member, screen, was_text=True)
     return screen
 
@@ -137,7 +140,7 @@ async def press(session: AsyncSession, ctx: Context, member: Member, survey_id: 
     if progress is None or questions[min(progress.position, len(questions) - 1)].id != qid:
         raise Refused("survey_question_stale")
     q = questions[progress.position]
-    answers = dict(progress.answers)
+    answers = _answers_of(ctx, progress)
     key = str(q.id)
     n = int(value) if value is not None else None
     if verb == "b":
@@ -188,7 +191,7 @@ async def typed(session: AsyncSession, ctx: Context, member: Member, survey_id: 
         raise Refused("survey_text_expected")
     if len(text) > MAX_TEXT_ANSWER:
         raise Refused("survey_text_long", limit=MAX_TEXT_ANSWER)
-    answers = dict(progress.answers)
+    answers = _answers_of(ctx, progress)
     answers[str(q.id)] = text
     return await _move(session, ctx, member, survey, questions, progress, answers, progress.position + 1)
 
@@ -201,7 +204,8 @@ async def _move(session, ctx, member, survey, questions, progress, answers, posi
         await _submit(session, ctx, member, survey, questions, answers)
         screen = Screen(survey, questions, len(questions) - 1, {}, submitted=True)
     else:
-        progress.answers = answers
+        progress.answers = {}
+        progress.sealed = surveys_tally.seal_progress(ctx, progress_key(survey.id, member.id), questions, answers)
         progress.updated_at = _coarse_now(ctx)
         progress.position = position
         screen = Screen(survey, questions, position, answers)
@@ -224,6 +228,18 @@ async def _sync_text_dialog(session, ctx, member, screen: Screen, was_text: bool
     dialog = await dialogs.get(session, member.id)
     if dialog is not None and dialog.kind == TEXT_DIALOG:
         await dialogs.clear(session, member.id)
+
+
+def progress_key(survey_id: int, member_id: int) -> bytes:
+    """Binds a progress seal to its row: sealed answers cannot be moved to another member or survey."""
+    return f"{survey_id}:{member_id}".encode()
+
+
+def _answers_of(ctx: Context, progress: SurveyProgress) -> dict:
+    if progress.sealed:
+        return surveys_tally.open_progress(ctx, progress_key(progress.survey_id, progress.member_id),
+                                           progress.sealed)
+    return dict(progress.answers or {})  # a row kept from before progress was sealed
 
 
 def _coarse_now(ctx: Context) -> datetime:
@@ -259,7 +275,7 @@ async def _submit(session, ctx, member: Member, survey: Survey, questions, answe
     today = calendar.local(ctx.now(), ctx).date()
     kept = {str(q.id): answers.get(str(q.id)) for q in questions if answers.get(str(q.id)) not in (None, [], "")}
     if survey.anonymous:
-        await surveys_tally.seal(session, survey, unit_id, today, kept)
+        await surveys_tally.seal(session, ctx, survey, questions, unit_id, today, kept)
     else:
         response_id = await surveys_tally.write_response(session, survey.id, unit_id, today, questions, kept)
         session.add(SurveyNamedResponse(response_id=response_id, member_id=member.id))

@@ -254,6 +254,7 @@ async def test_answered_reopen_close_unresolved_and_rating_rules(env):
     assert "已关闭" in (await wang.press_data(f"fbk:{ticket}:reply")).toast
     await wang.press("重新打开")
     await wang.press("⭐⭐⭐⭐")
+    await env.tick()  # the writer's actions are applied by the tick
     async with env.db.session() as s:
         from storage.models.feedback import FeedbackTicket
 

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import func, select
 
-from storage import feedback, feedback_routes, members, roster, units
+from storage import feedback, feedback_jobs, feedback_routes, members, roster, units
 from storage.context import Context
 from storage.errors import Refused
 from storage.feedback_kpi import kpi_figures, percentile
@@ -43,6 +43,7 @@ async def test_kpi_figures_over_a_period(db, ctx, clock):
         t2 = (await feedback.submit(s, ctx, wang, category="dispute", text="调岗纠纷")).id
         t3 = (await feedback.submit(s, ctx, wang, category="work", text="设备")).id
         await feedback.submit(s, ctx, wang, category="work", text="照明")  # t4: never answered, past due
+        await feedback_jobs.apply_pending(s, ctx)  # the tick files what the writer queued
     steps = [
         (at(3, 10), lambda s, z, l: feedback.office_message(s, ctx, z, t1, "已调解")),      # 2 h
         (at(4, 8), lambda s, z, l: feedback.office_message(s, ctx, z, t2, "请说明", question=True)),  # 24 h
@@ -58,6 +59,7 @@ async def test_kpi_figures_over_a_period(db, ctx, clock):
         wang = await member(s, "1002")
         await feedback.rate(s, ctx, wang, t1, 5)
         await feedback.rate(s, ctx, wang, t2, 2)
+        await feedback_jobs.apply_pending(s, ctx)
         start = datetime(2026, 12, 1, tzinfo=ctx.tz)
         figures = await kpi_figures(s, ctx, unit_ids=None, start=start, end=start + timedelta(days=31))
         production = (await units.by_name(s, "department", "生产部")).id
@@ -142,9 +144,11 @@ async def test_ticket_views_fit_one_message_whatever_was_typed(db, ctx):
     async with db.session() as s:
         wang, zhang = await member(s, "1002"), await member(s, "1001")
         ticket = await feedback.submit(s, ctx, wang, category="dispute", text="&<>\"'" * 4000)
+        await feedback_jobs.apply_pending(s, ctx)
         for _ in range(10):
             await feedback.office_message(s, ctx, zhang, ticket.id, "&" * 5000)
             await feedback.writer_message(s, ctx, wang, ticket.id, "<" * 5000)
+            await feedback_jobs.apply_pending(s, ctx)
         await feedback.resolve(s, ctx, zhang, ticket.id, root_cause="&" * 2000, measure=">" * 2000)
         for lang in ("zh", "en"):
             staff = render(lang, "feedback_ticket_staff", note="answered",
@@ -153,6 +157,7 @@ async def test_ticket_views_fit_one_message_whatever_was_typed(db, ctx):
                             **await feedback.writer_view(s, ticket, lang))
             assert len(staff) <= 4096 and len(writer) <= 4096, (len(staff), len(writer))
         other = await feedback.submit(s, ctx, wang, category="dispute", text="x")
+        await feedback_jobs.apply_pending(s, ctx)
         await feedback.office_message(s, ctx, zhang, other.id, "ok")
         with pytest.raises(Refused) as refused:
             await feedback.resolve(s, ctx, zhang, other.id, root_cause="x", measure="y" * 2001)

@@ -12,7 +12,7 @@ from tests.support.surveys import BIG_ROSTER, invitation, join_all, publish, rat
 
 ANSWER_TABLES = {
     # every column an answer row may have; a new column fails this test until someone decides it is safe
-    "survey_ballots": {"id", "survey_id", "unit_id", "submitted_on", "answers"},
+    "survey_ballots": {"id", "survey_id", "sealed", "unit_id", "submitted_on", "answers"},
     "survey_responses": {"id", "survey_id", "unit_id", "submitted_on"},
     "survey_answers": {"response_id", "question_id", "number", "choices", "text"},
 }
@@ -154,6 +154,12 @@ async def test_no_stored_row_of_an_anonymous_answer_leads_back_to_a_member(env):
     assert set(columns) <= ANSWER_TABLES["survey_ballots"]
     assert all(fk["referred_table"] != "members" for fk in foreign_keys)
     assert not {str(v) for row in content["survey_ballots"] for v in row} & await _identifying(env)
+    # Sealed: nothing but the survey and ciphertext of one length, whatever the length of the text inside.
+    sealed_at = columns.index("sealed")
+    assert len({len(row[sealed_at]) for row in content["survey_ballots"]}) == 1
+    assert all(row[i] is None for row in content["survey_ballots"]
+               for i, c in enumerate(columns) if c in ("unit_id", "submitted_on", "answers"))
+    assert not any(secret.encode() in row[sealed_at] for row in content["survey_ballots"] for secret in secrets.values())
     await _results(people["1101"], 1)  # three ballots make a batch (min 3): counted together, then deleted
     # One more is half-way: their in-progress answers are theirs until they submit.
     await people["1104"].press("开始答题", invitation(people["1104"]))

@@ -108,3 +108,20 @@ class FeedbackAuditQueue(Base):
     ticket_id: Mapped[str] = mapped_column(String(16))
     action: Mapped[str] = mapped_column(String(64))
     day: Mapped[date] = mapped_column(Date, index=True)
+
+
+class FeedbackPending(Base):
+    """A writer's action (a new ticket, an answer back, resolved, reopened, a rating), sealed until the tick
+    applies it.
+
+    The writer's own transaction also clears their dialog and may touch their member row; anything in the
+    clear that it wrote or rewrote (a ticket, its text) would share that transaction's id. So it writes only
+    this: a random id and AES-GCM of everything (who, which ticket, what), padded to one length. The tick
+    applies every waiting action in one transaction, in random order (`storage.feedback_pending`).
+    """
+
+    __tablename__ = "feedback_pending"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.base import Base, UTCDateTime
@@ -71,7 +71,11 @@ class SurveyCompletion(Base):
 
 
 class SurveyProgress(Base):
-    """A member's answers until they submit (then deleted); `answers` maps question id to value."""
+    """A member's answers until they submit (then deleted).
+
+    The answers are `sealed` (AES-GCM from TONGXIN_SECRET, padded to one length per survey): this row names
+    the member, so it never holds an answer in the clear. `answers` is what rows written before sealing kept.
+    """
 
     __tablename__ = "survey_progress"
 
@@ -79,6 +83,7 @@ class SurveyProgress(Base):
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), primary_key=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
     answers: Mapped[dict] = mapped_column(JSON, default=dict)
+    sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
@@ -98,9 +103,10 @@ class SurveyBallot(Base):
     """A submitted anonymous questionnaire, sealed until it is counted with at least `min_group_size` others.
 
     Written in the transaction that marks the member done, so on PostgreSQL the two rows share a transaction
-    id (`xmin`); the response rows are written later, in one transaction for the whole batch and in random
-    order, so no live row of an answer shares anything with one member's completion. `answers` maps question
-    id to value, as in `survey_progress`.
+    id (`xmin`): that is why everything in it (department, date, answers) is `sealed`, padded to one length
+    per survey, and only the survey is in the clear. The response rows are written later by the tick, in one
+    transaction for the whole batch and in random order, so no answer in the clear shares anything with one
+    member's completion. `unit_id`, `submitted_on` and `answers` are what ballots written before sealing kept.
     """
 
     __tablename__ = "survey_ballots"
@@ -108,9 +114,10 @@ class SurveyBallot(Base):
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
+    sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="SET NULL"))
-    submitted_on: Mapped[date] = mapped_column(Date)
-    answers: Mapped[dict] = mapped_column(JSON, default=dict)
+    submitted_on: Mapped[date | None] = mapped_column(Date)
+    answers: Mapped[dict | None] = mapped_column(JSON)
 
 
 class SurveyAnswer(Base):

@@ -16,13 +16,15 @@ async def configure(env, **changes) -> None:
 
 
 async def submit(person, category: str, text: str, *, anonymous: bool = True) -> str:
-    """/feedback, pick the category, write, confirm; returns the ticket number the bot gave."""
+    """/feedback, pick the category, write, confirm; returns the ticket number the bot gave. The ticket is
+    filed by the next tick (the writer's own transaction only queues it, sealed), which runs here."""
     await person.send("/feedback")
     await person.press(category)
     await person.send(text)
     press = await person.press("匿名提交" if anonymous else "署名提交")
     found = TICKET.search(press.text)
     assert found, press.text
+    await person.env.tick()
     return found.group(1)
 
 
