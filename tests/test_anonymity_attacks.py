@@ -281,3 +281,41 @@ async def test_a_restart_while_answering_and_drafting_loses_nothing(env):
     async with env.db.session() as s:
         stored = (await s.execute(text("SELECT text FROM feedback_tickets WHERE id = :t"), {"t": ticket})).scalar()
     assert stored == "重启前写下的意见"
+
+
+async def test_even_dead_rows_read_with_pageinspect_chain_no_writer_to_an_answer(pg_url, tmp_path, clock):
+    """As a superuser with pageinspect: the writer's transaction leaves dead rows (their dialog, their progress)
+    and the tick deletes the sealed rows it opened. After the tick's vacuum no tuple, live or dead, leads from
+    a transaction that touched a writer's row to the transaction that wrote the answers and tickets."""
+    fake = FakeBotAPI()
+    await fake.start()
+    env = BotEnv(fake, make_config(fake, tmp_path, pg_url), clock)
+    await env.start(upgrade=False)
+    try:
+        await _run(env)
+        await env.tick()
+        async with env.db.session() as s:
+            await s.execute(text("CREATE EXTENSION IF NOT EXISTS pageinspect"))
+        tuples: dict[str, list[tuple[int, int]]] = {}
+        for table in await _tables(env):
+            async with env.db.session() as s:
+                blocks = (await s.execute(text(
+                    f"SELECT pg_relation_size('\"{table}\"') / current_setting('block_size')::int"))).scalar()
+                rows = []
+                for block in range(blocks):
+                    rows += (await s.execute(text(
+                        # xmax of a row only locked (a foreign key check, FOR UPDATE) is no change: 0 here.
+                        f"SELECT t_xmin::text::bigint, CASE WHEN t_infomask & 128 = 0 THEN t_xmax::text::bigint "
+                        f"ELSE 0 END FROM heap_page_items(get_raw_page('{table}', {block})) "
+                        f"WHERE t_xmin IS NOT NULL"))).all()
+            tuples[table] = [tuple(r) for r in rows]
+        anonymous = {x for t in ANONYMOUS_TABLES for x, _ in tuples[t]}
+        writer_tables = ("members", "survey_completions", "survey_progress", "dialogs")
+        writers_xids = {x for t in writer_tables for pair in tuples[t] for x in pair if x}
+        chains = [(table, x, y) for table, pairs in tuples.items() for x, y in pairs
+                  if x in writers_xids and y in anonymous]
+        assert not chains, chains
+        assert not writers_xids & anonymous
+    finally:
+        await env.stop()
+        await fake.stop()
