@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage import audit, invites, members, units
+from storage import audit, exports, invites, members, units
 from storage.context import Context
 from storage.errors import InvalidFile, Problem
 from storage.models.org import Member
@@ -139,13 +139,6 @@ async def import_file(session: AsyncSession, ctx: Context, data: bytes, filename
 
 
 def codes_csv(invitations: list[Invitation]) -> bytes:
-    """The codes sheet for the secretary: UTF-8 with BOM so Excel and WPS open it right."""
-    import csv
-    import io
-
-    buf = io.StringIO()
-    writer = csv.writer(buf)
-    writer.writerow(["employee_no", "name", "invite_code", "invite_link"])
-    for inv in invitations:
-        writer.writerow([inv.employee_no, inv.name, inv.code, inv.link])
-    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+    """The codes sheet for the secretary (names are people's text: written as text)."""
+    return exports.csv_bytes([["employee_no", "name", "invite_code", "invite_link"],
+                              *([inv.employee_no, inv.name, inv.code, inv.link] for inv in invitations)])

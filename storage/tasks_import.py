@@ -2,7 +2,6 @@
 template sheet, and `create_task`, the seam /newtask and other features (reception, feedback) share."""
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
@@ -10,7 +9,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from messages import render
-from storage import audit, calendar, members, outbox
+from storage import audit, calendar, exports, members, outbox
 from storage.context import Context
 from storage.errors import InvalidFile, Problem, Refused
 from storage.models.org import Member, Unit
@@ -220,22 +219,16 @@ async def _tell_owners(session: AsyncSession, ctx: Context, told: list[tuple[Tas
 
 def template_xlsx(lang: str) -> bytes:
     """The import template: the headers and one example row."""
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "责任清单" if lang == "zh" else "tasks"
+    wb = exports.XlsxWriter()
+    ws = wb.sheet("责任清单" if lang == "zh" else "tasks")
     ws.append(list(TEMPLATE_HEADERS.get(lang, TEMPLATE_HEADERS["zh"])))
     ws.append(["2026-001", render(lang, "tasks_template_example", field="title"),
                render(lang, "tasks_template_example", field="lead"),
                render(lang, "tasks_template_example", field="coops"), "1001", date(2026, 12, 31),
                render(lang, "tasks_template_example", field="description")])
-    ws.cell(row=2, column=6).number_format = "yyyy-mm-dd"
-    for col, width in zip("ABCDEFG", (12, 30, 14, 20, 12, 14, 30)):
-        ws.column_dimensions[col].width = width
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    ws.number_format(2, 6, "yyyy-mm-dd")
+    ws.widths(dict(zip("ABCDEFG", (12, 30, 14, 20, 12, 14, 30))))
+    return wb.to_bytes()
 
 
 async def create_task(session: AsyncSession, ctx: Context, *, title: str, lead_unit_id: int, owner_id: int,

@@ -3,6 +3,8 @@ stalling anyone, exports never run formulas, units are told apart by their path,
 64 bits is an expired button."""
 from __future__ import annotations
 
+import csv
+import io
 import logging
 
 from tests.support.tasks import cast
@@ -23,3 +25,77 @@ async def test_a_button_whose_id_overflows_64_bits_is_an_expired_button_and_logs
         assert not press.new, data
     errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert not errors, [r.getMessage() for r in errors]
+
+
+HOSTILE = ("=HYPERLINK(\"http://evil.example\",\"点我\")", "=cmd|' /C calc'!A0", "+1+2", "-3+4", "@SUM(1,2)",
+           "\t=1", "\r=2")
+RISKY = ("=", "+", "-", "@", "\t", "\r")
+
+
+def formulas_in(content: bytes) -> list[str]:
+    """Every cell of every sheet that Excel would run (a formula, or text that starts like one)."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(io.BytesIO(content))
+    found = []
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type == "f" or (isinstance(cell.value, str) and cell.value.startswith(RISKY)):
+                    found.append(f"{ws.title}!{cell.coordinate}={cell.value!r}")
+    return found
+
+
+async def test_no_export_holds_a_formula_whatever_people_typed(env, tmp_path):
+    from storage import report, roster, surveys as survey_service, tasks
+    from storage.surveys_files import QuestionSpec
+
+    hostile_roster = "employee_no,name,department,branch,party_member,roles\n" + "".join(
+        f"{2000 + i},\"{name.replace(chr(34), chr(34) * 2)}\",=2+3,@分支,是,employee\n"
+        for i, name in enumerate(HOSTILE[:3])) + "1001,张伟,生产部,第一支部,是,secretary\n"
+    async with env.db.session() as s:
+        result = await roster.apply(s, env.ctx, roster.check(hostile_roster.encode(), "r.csv"))
+    codes = roster.codes_csv(result.invitations).decode("utf-8-sig")
+    cells = [c for row in csv.reader(io.StringIO(codes)) for c in row]
+    assert "'=HYPERLINK(\"http://evil.example\",\"点我\")" in cells
+    assert not [c for c in cells if c.startswith(RISKY)], cells
+
+    people = [await env.join(700 + i, f"p{i}", f"{2000 + i}") for i in range(3)]
+    zhang = await env.join(101, "张伟", "1001")
+    admin = env.admin()
+    await admin.send("/help")
+    for anonymous in (False, True):
+        async with env.db.session() as s:
+            survey = await survey_service.publish(
+                s, env.ctx, title="=1+1 调查", audience="all", anonymous=anonymous, min_group_size=3,
+                questions=[QuestionSpec("single", "-选哪个", ["=A1", "+B"]), QuestionSpec("text", "@建议")])
+        await env.tick()
+        for i, person in enumerate(people):
+            await person.press("开始答题", invitation_of(person, survey.id))
+            await person.press("=A1" if i % 2 else "+B")
+            await person.say(HOSTILE[i] if anonymous else HOSTILE[3 + i])
+        await zhang.press("开始答题", invitation_of(zhang, survey.id))
+        await zhang.press("=A1")
+        await zhang.say(HOSTILE[6])
+        out = await admin.send(f"/results {survey.id}")
+        sheet = [m for m in out if m.get("document", {}).get("file_name", "").endswith(".xlsx")][0]
+        content = env.fake.files[sheet["document"]["file_id"]][1]
+        assert not formulas_in(content), formulas_in(content)
+        from openpyxl import load_workbook
+
+        texts = [c for ws in load_workbook(io.BytesIO(content)).worksheets
+                 for row in ws.iter_rows(values_only=True) for c in row if isinstance(c, str)]
+        assert "'=cmd|' /C calc'!A0" in texts or "'-3+4" in texts  # kept, as text
+
+    async with env.db.session() as s:
+        _, workbook = await report.workbook(s, env.ctx, None)
+    assert not formulas_in(workbook), formulas_in(workbook)
+    assert not formulas_in(tasks.template_xlsx("zh")) and not formulas_in(tasks.template_xlsx("en"))
+
+
+def invitation_of(person, survey_id: int) -> dict:
+    for message in reversed(person.messages):
+        for row in (message.get("reply_markup") or {}).get("inline_keyboard", []):
+            if any(b.get("callback_data", "").startswith(f"svy:{survey_id}:") for b in row):
+                return message
+    raise LookupError(survey_id)
