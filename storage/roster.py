@@ -14,7 +14,7 @@ from storage import audit, exports, invites, members, units
 from storage.context import Context
 from storage.errors import InvalidFile, Problem
 from storage.models.org import Member
-from storage.tabular import parse_bool, read_table, split_list
+from storage.tabular import CHAT, Limits, parse_bool, read_table, split_list
 
 COLUMNS = {
     "employee_no": ("工号", "员工编号", "employee no"),
@@ -60,8 +60,10 @@ class RosterResult:
     relinked_member_ids: list[int]
 
 
-def check(data: bytes, filename: str) -> list[RosterEntry]:
-    rows = read_table(data, filename, COLUMNS, REQUIRED)
+def check(data: bytes, filename: str, limits: Limits = CHAT) -> list[RosterEntry]:
+    """The whole file read and checked, touching no database (run it off the event loop, outside a
+    transaction); any bad row refuses it with row-numbered reasons."""
+    rows = read_table(data, filename, COLUMNS, REQUIRED, limits)
     problems: list[Problem] = []
     entries: list[RosterEntry] = []
     seen: dict[str, int] = {}
@@ -131,11 +133,6 @@ async def apply(session: AsyncSession, ctx: Context, entries: list[RosterEntry],
     audit.record(session, ctx, "roster.imported", "roster", None, actor_id=actor_id, created=created,
                  updated=updated)
     return RosterResult(created, updated, invitations, role_changed)
-
-
-async def import_file(session: AsyncSession, ctx: Context, data: bytes, filename: str,
-                      actor_id: int | None = None) -> RosterResult:
-    return await apply(session, ctx, check(data, filename), actor_id)
 
 
 def codes_csv(invitations: list[Invitation]) -> bytes:

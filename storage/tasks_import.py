@@ -14,7 +14,7 @@ from storage.context import Context
 from storage.errors import InvalidFile, Problem, Refused
 from storage.models.org import Member, Unit
 from storage.models.tasks import ACTIVE, OPEN, Task, TaskUnit
-from storage.tabular import parse_datetime, read_table, split_list
+from storage.tabular import CHAT, Limits, Row, parse_datetime, read_table, split_list
 from storage.tasks_reminders import drop_pending_reminders
 from storage.tasks_schedule import deadline_moment, reschedule, stamp
 from storage.tasks_views import load_names, owner_keyboard, view
@@ -67,14 +67,17 @@ async def unit_index(session: AsyncSession) -> dict[str, int]:
     return index
 
 
-async def check(session: AsyncSession, data: bytes, filename: str,
-                scope: set[int] | None = None) -> list[TaskEntry]:
+def read(data: bytes, filename: str, limits: Limits = CHAT) -> list[Row]:
+    """The sheet's rows, touching no database (run it off the event loop, outside a transaction)."""
+    return read_table(data, filename, COLUMNS, REQUIRED, limits)
+
+
+async def check(session: AsyncSession, rows: list[Row], scope: set[int] | None = None) -> list[TaskEntry]:
     """Every row checked against the organisation; any problem rejects the whole file (InvalidFile).
 
     `scope` is the units a secretary answers for (None: all, for admins and the CLI): a secretary may put
     tasks on the list, or change them, only where their unit leads, as with /newtask.
     """
-    rows = read_table(data, filename, COLUMNS, REQUIRED)
     unit_ids = await unit_index(session)
     unit_names = {uid: name for name, uid in unit_ids.items()}
     held = {}
@@ -184,13 +187,14 @@ async def apply(session: AsyncSession, ctx: Context, entries: list[TaskEntry], a
     return ImportResult(created, updated, rescheduled)
 
 
-async def import_file(session: AsyncSession, ctx: Context, data: bytes, filename: str,
-                      actor_id: int | None = None, member: Member | None = None) -> ImportResult:
-    """The whole sheet, checked then applied; `member` (the secretary sending it in chat) limits the units."""
+async def import_rows(session: AsyncSession, ctx: Context, rows: list[Row], actor_id: int | None = None,
+                      member: Member | None = None) -> ImportResult:
+    """The sheet's rows (from `read`), checked then applied; `member` (the secretary sending it in chat)
+    limits the units."""
     if member is not None and not member.is_staff:
         raise Refused("not_allowed")
     scope = await members.staff_unit_ids(session, member) if member is not None else None
-    entries = await check(session, data, filename, scope)
+    entries = await check(session, rows, scope)
     return await apply(session, ctx, entries, member.id if member is not None else actor_id)
 
 

@@ -71,3 +71,16 @@ def test_times_on_the_command_line_may_be_iso_8601_with_an_offset(tmp_path):
 
     out = run(tmp_path, "surveys", "publish", "builtin:enps", "--audience", "all", "--closes", "2099-12-01T25:00+00:00")
     assert out.returncode == 2 and "not a date" in out.stderr
+
+
+def test_roster_import_refuses_a_file_over_the_configured_row_cap_and_writes_nothing(tmp_path, monkeypatch):
+    import sqlite3
+
+    monkeypatch.setenv("TONGXIN_ROSTER_MAX_ROWS", "2")
+    roster = tmp_path / "roster.csv"
+    roster.write_text("工号,姓名,部门\n1,甲,生产部\n2,乙,生产部\n3,丙,生产部\n", encoding="utf-8-sig")
+    out = run(tmp_path, "roster", "import", str(roster))
+    assert out.returncode == 2 and "超过 2 行的上限" in out.stderr, out.stderr
+    assert run(tmp_path, "db", "upgrade").returncode == 0
+    with sqlite3.connect(tmp_path / "data" / "tongxin.db") as conn:
+        assert conn.execute("SELECT count(*) FROM members").fetchone() == (0,)

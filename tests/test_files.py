@@ -3,11 +3,20 @@ stalling anyone, exports never run formulas, units are told apart by their path,
 64 bits is an expired button."""
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import logging
+import time
 
-from tests.support.tasks import cast
+import pytest
+from sqlalchemy import func, select
+
+from storage import tabular
+from storage.errors import InvalidFile
+from storage.models.tasks import Task
+from tests.support.files import xlsx_bomb
+from tests.support.tasks import cast, sheet
 
 EXPIRED = "这个按钮已失效。"
 
@@ -99,3 +108,66 @@ def invitation_of(person, survey_id: int) -> dict:
             if any(b.get("callback_data", "").startswith(f"svy:{survey_id}:") for b in row):
                 return message
     raise LookupError(survey_id)
+
+
+async def task_count(env) -> int:
+    async with env.db.session() as s:
+        return (await s.execute(select(func.count(Task.id)))).scalar_one()
+
+
+async def test_a_zip_bomb_sent_with_importtasks_is_refused_while_everyone_else_is_answered_at_once(env):
+    c = await cast(env)
+    bomb = xlsx_bomb(400_000)  # 3 MB that unpack to 31 MB and 400,000 rows
+    assert len(bomb) < 5 * 1024 * 1024
+    before = len(c.zhang.messages)
+    await env.fake.send_document(c.zhang.id, "清单.xlsx", bomb, caption="/importtasks")
+    # Meanwhile Wang asks for help. Measured where the fake Bot API receives the answer: one second is
+    # generous (the old code parsed the sheet in the event loop, inside the transaction, for minutes).
+    asked, seen = time.monotonic(), len(c.wang.messages)
+    await env.fake.send_text(c.wang.id, "/help")
+    while len(c.wang.messages) == seen:
+        assert time.monotonic() - asked < 30, "no answer to /help"
+        await asyncio.sleep(0.005)
+    latency = time.monotonic() - asked
+    await env.settle()
+    assert latency < 1.0, f"/help took {latency:.2f} s while the bomb was read"
+    [refusal] = c.zhang.messages[before:]
+    assert "什么也没有改变" in refusal["text"] and "超过 20000 行的上限" in refusal["text"]
+    assert await task_count(env) == 0
+
+
+async def test_too_many_rows_too_many_bytes_or_not_a_spreadsheet_is_refused_naming_the_cap(env):
+    c = await cast(env)
+    rows = [f"T-{i},任务{i},生产部,,1002,2026-12-20," for i in range(20_001)]
+    [reply] = await c.zhang.upload("清单.csv", sheet(*rows), caption="/importtasks")
+    assert "超过 20000 行的上限" in reply["text"] and "什么也没有改变" in reply["text"]
+    [reply] = await c.zhang.upload("清单.csv", b"task_no\n" + b"x" * (5 * 1024 * 1024), caption="/importtasks")
+    assert "上限 5 MB" in reply["text"]
+    [reply] = await c.zhang.upload("清单.xlsx", b"PK not really a zip", caption="/importtasks")
+    assert "无法打开这个 Excel 文件" in reply["text"]
+    [reply] = await c.admin.upload("roster.xlsx", xlsx_bomb(10, dimension="A1:E5000000"), caption="/roster")
+    assert "超过 20000 行的上限" in reply["text"]
+    assert await task_count(env) == 0
+
+
+@pytest.mark.parametrize("bomb, refusal", [
+    (lambda: xlsx_bomb(1_000_000, gap=True), "file_rows"),          # one row at 1,000,000: the gap is filled in
+    (lambda: xlsx_bomb(10, dimension="A1:E5000000"), "file_rows"),   # declared dimension
+    (lambda: xlsx_bomb(10, dimension="A1:AAA20"), "file_columns"),
+    (lambda: xlsx_bomb(30_000), "file_rows"),
+])
+def test_hostile_sheets_are_refused_before_they_are_read_whole(bomb, refusal):
+    with pytest.raises(InvalidFile) as refused:
+        tabular.raw_rows(bomb(), "x.xlsx")
+    assert [p.code for p in refused.value.problems] == [refusal]
+
+
+def test_the_unpacked_size_rows_and_cells_are_capped_as_configured():
+    small = tabular.Limits(max_rows=100, max_unpacked=1024 * 1024, max_cells=150)
+    with pytest.raises(InvalidFile) as refused:
+        tabular.raw_rows(xlsx_bomb(30_000), "x.xlsx", small)
+    assert refused.value.problems[0].code == "file_unpacked"
+    with pytest.raises(InvalidFile) as refused:
+        tabular.raw_rows(b"a,b\n" + b"1,2\n" * 100, "x.csv", small)
+    assert refused.value.problems[0].code == "file_cells" and refused.value.problems[0].params == {"limit": 150}
+    assert len(tabular.raw_rows(b"a,b\n" + b"1,2\n" * 70, "x.csv", small)) == 71

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import time
 
+from bot import config
 from bot.cli import CliError, cli_lang
 from bot.cli.common import read_file, storage_session
 
@@ -21,7 +22,7 @@ def _questions(spec: str):
             raise CliError(f"{spec}: unknown built-in survey (use {', '.join('builtin:' + b for b in BUILTINS)})")
         return builtin(name, cli_lang())
     data, filename = read_file(spec)
-    return None, None, check(data, filename)
+    return None, None, check(data, filename, config.load().upload_limits)
 
 
 async def cmd_publish(args) -> int:
