@@ -171,3 +171,35 @@ def test_the_unpacked_size_rows_and_cells_are_capped_as_configured():
         tabular.raw_rows(b"a,b\n" + b"1,2\n" * 100, "x.csv", small)
     assert refused.value.problems[0].code == "file_cells" and refused.value.problems[0].params == {"limit": 150}
     assert len(tabular.raw_rows(b"a,b\n" + b"1,2\n" * 70, "x.csv", small)) == 71
+
+
+async def test_a_roster_of_ten_thousand_rows_is_imported_in_batches_and_again_as_updates(sqlite_url, ctx):
+    await ten_thousand_twice(sqlite_url, ctx)
+
+
+async def test_a_roster_of_ten_thousand_rows_is_imported_in_batches_on_postgresql(pg_url, ctx):
+    await ten_thousand_twice(pg_url, ctx)
+
+
+async def ten_thousand_twice(url: str, ctx) -> None:
+    from storage import roster
+    from storage.db import Database
+    from storage.models.org import Invite, Member
+
+    db = Database(url)
+    lines = ["工号,姓名,部门,支部,党员"] + [f"{50000 + i},员工{i},厂区{i % 3}/车间{i % 20},第{i % 9}支部,是"
+                                          for i in range(10_000)]
+    data = "\n".join(lines).encode("utf-8-sig")
+    try:
+        async with db.session() as s:
+            first = await roster.apply(s, ctx, roster.check(data, "r.csv", tabular.ROSTER_CLI))
+        async with db.session() as s:
+            again = await roster.apply(s, ctx, roster.check(data, "r.csv", tabular.ROSTER_CLI))
+        async with db.session() as s:
+            members = (await s.execute(select(func.count(Member.id)))).scalar_one()
+            live = (await s.execute(select(func.count(Invite.id)).where(Invite.revoked.is_(False)))).scalar_one()
+    finally:
+        await db.dispose()
+    assert (first.created, first.updated, len(first.invitations)) == (10_000, 0, 10_000)
+    assert (again.created, again.updated, len(again.invitations)) == (0, 10_000, 10_000)
+    assert members == 10_000 and live == 10_000  # a fresh code each, the earlier ones revoked
