@@ -26,8 +26,8 @@ async def workbook(session, ctx: Context, period: str | None) -> tuple[str, byte
     per_unit = wb.sheet("units")
     keys = list(whole)
     per_unit.append(["kind", "unit", *keys], bold=True)
-    for unit in (await session.execute(select(Unit).order_by(Unit.kind, Unit.name))).scalars():
+    for unit in (await session.execute(select(Unit).order_by(Unit.kind, Unit.path))).scalars():
         scope = await units.subtree_ids(session, {unit.id})
         row = _flatten(await kpi.collect(session, ctx, unit_ids=scope, start=start, end=end))
-        per_unit.append([unit.kind, unit.name, *[row.get(k) for k in keys]])
+        per_unit.append([unit.kind, unit.path, *[row.get(k) for k in keys]])
     return label, wb.to_bytes()

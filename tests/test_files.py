@@ -203,3 +203,38 @@ async def ten_thousand_twice(url: str, ctx) -> None:
     assert (first.created, first.updated, len(first.invitations)) == (10_000, 0, 10_000)
     assert (again.created, again.updated, len(again.invitations)) == (0, 10_000, 10_000)
     assert members == 10_000 and live == 10_000  # a fresh code each, the earlier ones revoked
+
+
+async def test_two_offices_under_different_plants_stay_two_units_in_imports_audiences_and_reports(env):
+    from storage import audiences, report
+    from storage.errors import Refused
+    from storage.models.org import Member, Unit
+    from tests.support.botenv import DEMO_ROSTER
+
+    await env.import_roster(DEMO_ROSTER + "3001,一厂文员,一厂/办公室,,否,\n3002,二厂文员,二厂/办公室,,否,\n")
+    zhang = await env.join(101, "张伟", "1001")
+    async with env.db.session() as s:
+        offices = dict((await s.execute(select(Unit.path, Unit.id).where(Unit.name == "办公室"))).all())
+        filed = dict((await s.execute(select(Member.employee_no, Member.unit_id)
+                                      .where(Member.employee_no.in_(["3001", "3002"])))).all())
+        assert set(offices) == {"办公室", "一厂/办公室", "二厂/办公室"}
+        assert filed == {"3001": offices["一厂/办公室"], "3002": offices["二厂/办公室"]}
+        assert [m.employee_no for m in await audiences.members(s, "unit:二厂/办公室")] == ["3002"]
+        assert await audiences.validate(s, "unit:二厂 / 办公室") == "unit:二厂/办公室"
+        with pytest.raises(Refused) as refused:
+            await audiences.validate(s, "unit:办公室")
+        assert refused.value.template == "unit_ambiguous"
+        assert refused.value.params["candidates"] == ["一厂/办公室", "二厂/办公室", "办公室"]
+        _, workbook = await report.workbook(s, env.ctx, None)
+    from openpyxl import load_workbook
+
+    shown = [r[1] for r in load_workbook(io.BytesIO(workbook))["units"].iter_rows(min_row=2, values_only=True)]
+    assert "一厂/办公室" in shown and "二厂/办公室" in shown
+
+    reply = (await zhang.upload("清单.csv", sheet("T-1,安全培训,生产部,办公室,1002,2026-12-20,"),
+                                caption="/importtasks"))[-1]["text"]
+    assert "什么也没有改变" in reply and "“办公室”有多个同名单位：一厂/办公室、二厂/办公室、办公室" in reply
+    assert await task_count(env) == 0
+    reply = (await zhang.upload("清单.csv", sheet("T-1,安全培训,生产部,二厂/办公室,1002,2026-12-20,"),
+                                caption="/importtasks"))[-1]["text"]
+    assert "新增 1 项" in reply
