@@ -11,6 +11,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from storage.tabular import CHAT, MB, ROSTER_CLI
+
 
 class ConfigError(Exception):
     """One line: which variable, what is wrong."""
@@ -35,6 +37,10 @@ class Config:
     quiet_start: int = 22
     quiet_end: int = 8
     overdue_escalate_days: int = 3
+    upload_max_rows: int = 20_000      # a table sent in chat (tasks, surveys, targets, roster)
+    upload_max_mb: float = 5.0
+    upload_seconds: float = 20.0
+    roster_max_rows: int = 200_000     # `roster import` on the command line
     extra: dict = field(default_factory=dict)
 
     @property
@@ -44,6 +50,18 @@ class Config:
     @property
     def webhook_mode(self) -> bool:
         return bool(self.webhook_url)
+
+    @property
+    def upload_limits(self):
+        """What a table sent in chat may hold."""
+        return replace(CHAT, max_rows=self.upload_max_rows, max_bytes=int(self.upload_max_mb * MB),
+                       seconds=self.upload_seconds)
+
+    @property
+    def roster_limits(self):
+        """What a roster file given to `roster import` may hold."""
+        return replace(ROSTER_CLI, max_rows=self.roster_max_rows,
+                       max_unpacked=max(ROSTER_CLI.max_unpacked, self.roster_max_rows * 3200))
 
     def with_(self, **changes) -> "Config":
         return replace(self, **changes)
@@ -60,6 +78,15 @@ def _float(env, name, default, minimum=0.0) -> float:
     if value < minimum:
         raise ConfigError(f"{name}: must be at least {minimum}, got {raw}")
     return value
+
+
+def _count(env, name, default) -> int:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise ConfigError(f"{name}: must be a whole number of at least 1, got {raw!r}")
+    return int(raw)
 
 
 def _hour(env, name, default) -> int:
@@ -170,4 +197,8 @@ def load(env: dict[str, str] | None = None, *, need_token: bool = False) -> Conf
         quiet_start=quiet_start,
         quiet_end=quiet_end,
         overdue_escalate_days=int(escalate_raw),
+        upload_max_rows=_count(env, "TONGXIN_UPLOAD_MAX_ROWS", 20_000),
+        upload_max_mb=_float(env, "TONGXIN_UPLOAD_MAX_MB", 5.0, minimum=0.01),
+        upload_seconds=_float(env, "TONGXIN_UPLOAD_SECONDS", 20.0, minimum=1.0),
+        roster_max_rows=_count(env, "TONGXIN_ROSTER_MAX_ROWS", 200_000),
     )

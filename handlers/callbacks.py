@@ -5,10 +5,15 @@ the object is still open; the data only says what was pressed.
 """
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from html import unescape
 
+from storage.errors import Refused
+
 MAX_BYTES = 64
+ID_MAX = 2**63 - 1  # what a BIGINT column (and SQLite's integer) holds
+_NUMBERS = re.compile(r"\d+")
 
 
 class Prefix(StrEnum):
@@ -34,7 +39,14 @@ def data(prefix: Prefix, obj_id: int | str, action: str) -> str:
 
 
 def parse(value: str) -> tuple[str, str, str]:
-    """(prefix, id, action); malformed data gives empty parts, which no handler accepts."""
+    """(prefix, id, action); malformed data gives empty parts, which no handler accepts.
+
+    No button the bot made carries a number outside 64 bits or digits other than 0-9, so such data is a
+    forged press and is answered as an expired button (before any handler turns it into an int).
+    """
+    for number in _NUMBERS.findall(value or ""):
+        if not number.isascii() or len(number) > 19 or int(number) > ID_MAX:
+            raise Refused("button_expired")
     parts = (value or "").split(":", 2)
     while len(parts) < 3:
         parts.append("")

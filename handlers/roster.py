@@ -12,12 +12,11 @@ from storage import roster
 
 @handler(roles=ADMIN)
 async def roster_file(turn: Turn) -> None:
-    table = await files.table_from(turn)
-    if table is None:
+    entries = await files.table_from(turn, roster.check)
+    if entries is None:
         turn.say("roster_howto")
         return
-    data, name = table
-    result = await roster.import_file(turn.session, turn.ctx, data, name, actor_id=turn.me.id)
+    result = await roster.apply(turn.session, turn.ctx, entries, actor_id=turn.me.id)
     await enqueue_menus(turn.session, turn.ctx, result.relinked_member_ids)
     turn.say("roster_imported", created=result.created, updated=result.updated,
              invited=len(result.invitations))

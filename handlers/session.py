@@ -2,7 +2,8 @@
 
 It opens one transaction, identifies the member, applies the role check (the one place it lives, for
 commands, texts and buttons alike), runs the handler, commits, and only then sends the replies the handler
-queued: nothing is said about a change that did not commit. A stranger gets the registration prompt,
+queued: nothing is said about a change that did not commit. Slow work that needs no database (reading a
+file) runs between two transactions through `Turn.outside`. A stranger gets the registration prompt,
 whatever they sent or pressed.
 """
 from __future__ import annotations
@@ -10,9 +11,10 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
+from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from functools import wraps
-from typing import Any, Awaitable, Callable
+from typing import Any, Awaitable, Callable, TypeVar
 
 from telegram import InlineKeyboardMarkup, InputFile, Update
 from telegram.error import BadRequest
@@ -25,6 +27,7 @@ from storage.members import TelegramUser
 from storage.models.org import Member
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @dataclass
@@ -38,8 +41,10 @@ class Turn:
     lang: str
     session: Any = None
     member: Member | None = None
+    roles: tuple[str, ...] | None = None
     _actions: list = field(default_factory=list)
     _answered: bool = False
+    _transaction: AsyncExitStack | None = None
 
     @property
     def ctx(self):
@@ -57,6 +62,38 @@ class Turn:
     @property
     def message(self):
         return self.update.effective_message
+
+    async def begin(self) -> None:
+        stack = AsyncExitStack()
+        self.session = await stack.enter_async_context(self.runtime.db.session())
+        self._transaction = stack
+
+    async def end(self, exc: BaseException | None = None) -> None:
+        """Commit the open transaction, or roll it back when `exc` ended the handler."""
+        stack, self._transaction = self._transaction, None
+        if stack is None:
+            return
+        if exc is None:
+            await stack.aclose()
+        else:
+            await stack.__aexit__(type(exc), exc, exc.__traceback__)
+
+    async def outside(self, work: Callable[[], Awaitable[T]]) -> T:
+        """Run `work` with no transaction open, then go on in a fresh one (who is asking looked up again).
+
+        For slow work that needs no database, such as downloading and reading a file: SQLite holds its
+        write lock for the whole of a transaction, so reading inside one would stall every other member.
+        What the handler did before is committed first.
+        """
+        await self.end()
+        try:
+            result = await work()
+        finally:
+            await self.begin()
+        self.member = await members.identify(self.session, self.ctx, self.user)
+        if self.member is None or (self.roles is not None and not self.member.has_role(*self.roles)):
+            raise Refused("not_allowed")  # lost the role (or the membership) meanwhile
+        return result
 
     def t(self, template: str, /, **params) -> str:
         return render(self.lang, template, **params)
@@ -191,11 +228,11 @@ def handler(roles: tuple[str, ...] | None = None, *, strangers: bool = False):
             if update.edited_message is not None:
                 return  # an edit is not a new answer: flows take each message once
             runtime = context.bot_data["runtime"]
-            turn = Turn(update, context, runtime, user, language_for(user.language_code))
+            turn = Turn(update, context, runtime, user, language_for(user.language_code), roles=roles)
             try:
-                async with runtime.db.session() as session:
-                    turn.session = session
-                    turn.member = await members.identify(session, runtime.ctx, user)
+                await turn.begin()
+                try:
+                    turn.member = await members.identify(turn.session, runtime.ctx, user)
                     if turn.member is not None:
                         turn.lang = turn.member.language
                     if turn.member is None and not strangers:
@@ -207,6 +244,10 @@ def handler(roles: tuple[str, ...] | None = None, *, strangers: bool = False):
                             turn.say("not_allowed")
                     else:
                         await fn(turn)
+                except BaseException as exc:
+                    await turn.end(exc)
+                    raise
+                await turn.end()
             except Refused as exc:
                 turn.refuse(exc)
             except InvalidFile as exc:

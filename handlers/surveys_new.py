@@ -12,7 +12,7 @@ from handlers.commands import STAFF
 from handlers.dialogs import on_input
 from handlers.session import Turn, handler
 from messages import render
-from storage import calendar, surveys_wizard
+from storage import calendar, surveys_files, surveys_wizard
 from storage.errors import Refused
 from storage.surveys_wizard import CLOSE_CHOICES, GROUP_SIZES, KIND, WizardScreen
 
@@ -68,11 +68,11 @@ def show(turn: Turn, screen: WizardScreen, *, new_message: bool = True) -> None:
 
 @handler(roles=STAFF)
 async def newsurvey(turn: Turn) -> None:
-    table = await files.table_from(turn)
-    if table is None:
+    questions = await files.table_from(turn, surveys_files.check)
+    if questions is None:
         screen = await surveys_wizard.begin_poll(turn.session, turn.ctx, turn.me)
     else:
-        screen = await surveys_wizard.begin_file(turn.session, turn.ctx, turn.me, *table)
+        screen = await surveys_wizard.begin_file(turn.session, turn.ctx, turn.me, questions)
     show(turn, screen)
 
 

@@ -35,12 +35,11 @@ async def overdue(turn: Turn) -> None:
 
 @handler(roles=STAFF)
 async def import_tasks(turn: Turn) -> None:
-    table = await files.table_from(turn)
-    if table is None:
+    rows = await files.table_from(turn, tasks.read)
+    if rows is None:
         turn.document(tasks.template_filename(turn.lang), tasks.template_xlsx(turn.lang), "tasks_template_caption")
         return
-    data, name = table
-    result = await tasks.import_file(turn.session, turn.ctx, data, name, member=turn.me)
+    result = await tasks.import_rows(turn.session, turn.ctx, rows, member=turn.me)
     turn.say("tasks_imported", created=result.created, updated=result.updated, rescheduled=result.rescheduled)
 
 

@@ -1,5 +1,6 @@
-"""Audiences, written the same way everywhere: `all`, `unit:<name>`, `branch:<name>`, `party`,
-`role:<role>`, joined by commas for a union."""
+"""Audiences, written the same way everywhere: `all`, `unit:<path>`, `branch:<path>`, `party`,
+`role:<role>`, joined by commas for a union. A unit is named by its path (`Plant2/Office`) or by a name only
+one unit has; an ambiguous name is refused with the candidates."""
 from __future__ import annotations
 
 from sqlalchemy import or_, select
@@ -35,12 +36,15 @@ def parse(text: str) -> list[tuple[str, str]]:
 async def validate(session: AsyncSession, text: str) -> str:
     """The audience normalised, after checking that every named unit exists."""
     terms = parse(text)
+    named = []
     for key, value in terms:
         if key in ("unit", "branch"):
-            kind = "department" if key == "unit" else "branch"
-            if await units.by_name(session, kind, value) is None:
+            unit = await units.by_name(session, "department" if key == "unit" else "branch", value)
+            if unit is None:
                 raise Refused("audience_unknown_unit", kind=key, name=value)
-    return ",".join(f"{k}:{v}" if v else k for k, v in terms)
+            value = unit.path  # kept by path: still this unit when another one takes the same name
+        named.append((key, value))
+    return ",".join(f"{k}:{v}" if v else k for k, v in named)
 
 
 async def member_filter(session: AsyncSession, text: str):

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta, timezone
 
 from storage.context import Context
+from storage.tabular import parse_datetime
 
 
 def local(dt: datetime, ctx: Context) -> datetime:
@@ -13,6 +14,25 @@ def local(dt: datetime, ctx: Context) -> datetime:
 def at_local(day: date, clock_time: time, ctx: Context) -> datetime:
     """A wall-clock moment of the organisation, as aware UTC."""
     return datetime.combine(day, clock_time, tzinfo=ctx.tz).astimezone(timezone.utc)
+
+
+def parse_moment(value, ctx: Context, default: time) -> datetime | None:
+    """A TIME as the contract writes it, as aware UTC: ISO 8601 with an offset (`2026-12-01T13:18+00:00`,
+    `…Z`), or a date with an optional time in the organisation's zone (a date alone is at `default`).
+    None when it is neither."""
+    text = str(value or "").strip()
+    if ("T" in text or " " in text) and text[:4].isdigit():
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            moment = None
+        if moment is not None and moment.tzinfo is not None:
+            return moment.astimezone(timezone.utc)
+    parsed = parse_datetime(text)
+    if parsed is None:
+        return None
+    day, at = parsed
+    return at_local(day, at or default, ctx)
 
 
 def is_quiet(moment: datetime, ctx: Context) -> bool:

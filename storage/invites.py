@@ -6,7 +6,7 @@ import hmac
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import update
+from sqlalchemy import insert, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.context import Context
@@ -39,3 +39,18 @@ async def issue(session: AsyncSession, ctx: Context, member_id: int) -> str:
     session.add(Invite(member_id=member_id, code_hash=code_hash(ctx, code), created_at=now,
                        expires_at=now + timedelta(days=ctx.invite_days)))
     return code
+
+
+async def issue_many(session: AsyncSession, ctx: Context, member_ids: list[int]) -> dict[int, str]:
+    """`issue` for many members at once (a roster import): one UPDATE and one batched INSERT."""
+    if not member_ids:
+        return {}
+    await session.execute(
+        update(Invite).where(Invite.member_id.in_(member_ids), Invite.used_at.is_(None)).values(revoked=True)
+    )
+    now = ctx.now()
+    codes = {mid: "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH)) for mid in member_ids}
+    await session.execute(insert(Invite), [
+        {"member_id": mid, "code_hash": code_hash(ctx, code), "created_at": now, "revoked": False,
+         "expires_at": now + timedelta(days=ctx.invite_days)} for mid, code in codes.items()])
+    return codes

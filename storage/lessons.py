@@ -43,15 +43,15 @@ def default_min_read(parsed: ParsedLesson) -> int:
 
 
 def parse_when(text: str, ctx: Context) -> datetime:
-    """`now`/`立即`, or a date with an optional time (a date alone means 09:00 local), as aware UTC."""
+    """`now`/`立即`, a date with an optional time (a date alone means 09:00 local), or ISO 8601 with an offset,
+    as aware UTC."""
     value = (text or "").strip()
     if value.lower() in ("now", "立即", "现在"):
         return ctx.now()
-    parsed = parse_datetime(value)
-    if parsed is None:
+    moment = calendar.parse_moment(value, ctx, DEFAULT_HOUR)
+    if moment is None:
         raise Refused("lesson_bad_time", value=value)
-    day, at = parsed
-    return calendar.at_local(day, at or DEFAULT_HOUR, ctx)
+    return moment
 
 
 def parse_due(text: str) -> date:

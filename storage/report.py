@@ -1,17 +1,11 @@
 """The monthly report as an Excel workbook: the KPI board for the whole organisation and for each unit."""
 from __future__ import annotations
 
-import io
-
-from openpyxl import Workbook
-from openpyxl.styles import Font
 from sqlalchemy import select
 
-from storage import kpi, units
+from storage import exports, kpi, units
 from storage.context import Context
 from storage.models.org import Unit
-
-HEADER = Font(bold=True)
 
 
 def _flatten(board: dict) -> dict[str, object]:
@@ -21,26 +15,19 @@ def _flatten(board: dict) -> dict[str, object]:
 async def workbook(session, ctx: Context, period: str | None) -> tuple[str, bytes]:
     label, start, end = kpi.period_bounds(period, ctx)
     whole = _flatten(await kpi.collect(session, ctx, unit_ids=None, start=start, end=end))
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "organisation"
+    wb = exports.XlsxWriter()
+    ws = wb.sheet("organisation")
     ws.append(["period", label])
-    ws.append(["indicator", "value"])
-    for cell in ws[2]:
-        cell.font = HEADER
+    ws.append(["indicator", "value"], bold=True)
     for key, value in whole.items():
         ws.append([key, value])
-    ws.column_dimensions["A"].width = 36
+    ws.widths({"A": 36})
 
-    per_unit = wb.create_sheet("units")
+    per_unit = wb.sheet("units")
     keys = list(whole)
-    per_unit.append(["kind", "unit", *keys])
-    for cell in per_unit[1]:
-        cell.font = HEADER
-    for unit in (await session.execute(select(Unit).order_by(Unit.kind, Unit.name))).scalars():
+    per_unit.append(["kind", "unit", *keys], bold=True)
+    for unit in (await session.execute(select(Unit).order_by(Unit.kind, Unit.path))).scalars():
         scope = await units.subtree_ids(session, {unit.id})
         row = _flatten(await kpi.collect(session, ctx, unit_ids=scope, start=start, end=end))
-        per_unit.append([unit.kind, unit.name, *[row.get(k) for k in keys]])
-    buf = io.BytesIO()
-    wb.save(buf)
-    return label, buf.getvalue()
+        per_unit.append([unit.kind, unit.path, *[row.get(k) for k in keys]])
+    return label, wb.to_bytes()

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage import audit, invites, members, units
+from storage import audit, exports, invites, members, units
 from storage.context import Context
 from storage.errors import InvalidFile, Problem
 from storage.models.org import Member
-from storage.tabular import parse_bool, read_table, split_list
+from storage.tabular import CHAT, Limits, parse_bool, read_table, split_list
 
 COLUMNS = {
     "employee_no": ("工号", "员工编号", "employee no"),
@@ -60,8 +60,10 @@ class RosterResult:
     relinked_member_ids: list[int]
 
 
-def check(data: bytes, filename: str) -> list[RosterEntry]:
-    rows = read_table(data, filename, COLUMNS, REQUIRED)
+def check(data: bytes, filename: str, limits: Limits = CHAT) -> list[RosterEntry]:
+    """The whole file read and checked, touching no database (run it off the event loop, outside a
+    transaction); any bad row refuses it with row-numbered reasons."""
+    rows = read_table(data, filename, COLUMNS, REQUIRED, limits)
     problems: list[Problem] = []
     entries: list[RosterEntry] = []
     seen: dict[str, int] = {}
@@ -98,54 +100,69 @@ def check(data: bytes, filename: str) -> list[RosterEntry]:
     return entries
 
 
+BATCH = 2000  # members per statement batch: well under SQLite's bound-variable limit, memory stays flat
+
+
 async def apply(session: AsyncSession, ctx: Context, entries: list[RosterEntry],
                 actor_id: int | None = None) -> RosterResult:
+    """Upsert the checked entries by employee number, a batch at a time (a roster may have 200,000 rows)."""
     created = updated = 0
     invitations: list[Invitation] = []
     role_changed: list[int] = []
-    existing = {m.employee_no: m for m in (await session.execute(
-        select(Member).where(Member.employee_no.in_([e.employee_no for e in entries]))
-    )).scalars()}
-    for e in entries:
-        dept = await units.ensure(session, "department", e.department)
-        branch = await units.ensure(session, "branch", e.branch) if e.branch else None
-        member = existing.get(e.employee_no)
-        if member is None:
-            member = Member(employee_no=e.employee_no, created_at=ctx.now(), language="zh", reachable=True,
-                            active=True)
-            session.add(member)
-            created += 1
-        else:
+    unit_ids = await _unit_ids(session, entries)
+    now = ctx.now()
+    for start in range(0, len(entries), BATCH):
+        batch = entries[start:start + BATCH]
+        numbers = [e.employee_no for e in batch]
+        existing = {m.employee_no: m for m in (await session.execute(
+            select(Member).where(Member.employee_no.in_(numbers)))).scalars()}
+        new_rows = []
+        for e in batch:
+            values = dict(name=e.name, unit_id=unit_ids[("department", e.department)],
+                          branch_id=unit_ids[("branch", e.branch)] if e.branch else None,
+                          party_member=e.party_member, active=True)
+            member = existing.get(e.employee_no)
+            if member is None:
+                new_rows.append(dict(employee_no=e.employee_no, roles=members.join_roles(e.roles), created_at=now,
+                                     language="zh", reachable=True, telegram_user_id=None, **values))
+                continue
             updated += 1
             if member.telegram_user_id is not None and member.role_set != e.roles:
                 role_changed.append(member.id)
-        # TONGXIN_ADMINS stay admins whatever the sheet says.
-        roles = set(e.roles) | ({"admin"} if member.telegram_user_id in ctx.admins else set())
-        member.name, member.unit_id = e.name, dept.id
-        member.branch_id = branch.id if branch else None
-        member.party_member, member.roles, member.active = e.party_member, members.join_roles(roles), True
+            # TONGXIN_ADMINS stay admins whatever the sheet says.
+            roles = set(e.roles) | ({"admin"} if member.telegram_user_id in ctx.admins else set())
+            for key, value in values.items():
+                setattr(member, key, value)
+            member.roles = members.join_roles(roles)
+        if new_rows:
+            await session.execute(insert(Member), new_rows)
+            created += len(new_rows)
         await session.flush()
-        if member.telegram_user_id is None:
-            code = await invites.issue(session, ctx, member.id)
-            invitations.append(Invitation(e.employee_no, e.name, code, invites.link(ctx, code)))
+        for member in existing.values():
+            session.expunge(member)  # done with: the session does not grow with the roster
+        unlinked = (await session.execute(
+            select(Member.id, Member.employee_no, Member.name)
+            .where(Member.employee_no.in_(numbers), Member.telegram_user_id.is_(None)))).all()
+        codes = await invites.issue_many(session, ctx, [row.id for row in unlinked])
+        by_no = {row.employee_no: row for row in unlinked}
+        for e in batch:
+            row = by_no.get(e.employee_no)
+            if row is not None:
+                code = codes[row.id]
+                invitations.append(Invitation(e.employee_no, e.name, code, invites.link(ctx, code)))
     audit.record(session, ctx, "roster.imported", "roster", None, actor_id=actor_id, created=created,
                  updated=updated)
     return RosterResult(created, updated, invitations, role_changed)
 
 
-async def import_file(session: AsyncSession, ctx: Context, data: bytes, filename: str,
-                      actor_id: int | None = None) -> RosterResult:
-    return await apply(session, ctx, check(data, filename), actor_id)
+async def _unit_ids(session: AsyncSession, entries: list[RosterEntry]) -> dict[tuple[str, str], int]:
+    """(kind, path) -> unit id for every department and branch the roster names, each made once."""
+    wanted = dict.fromkeys([("department", e.department) for e in entries]
+                           + [("branch", e.branch) for e in entries if e.branch])
+    return {(kind, path): (await units.ensure(session, kind, path)).id for kind, path in wanted}
 
 
 def codes_csv(invitations: list[Invitation]) -> bytes:
-    """The codes sheet for the secretary: UTF-8 with BOM so Excel and WPS open it right."""
-    import csv
-    import io
-
-    buf = io.StringIO()
-    writer = csv.writer(buf)
-    writer.writerow(["employee_no", "name", "invite_code", "invite_link"])
-    for inv in invitations:
-        writer.writerow([inv.employee_no, inv.name, inv.code, inv.link])
-    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+    """The codes sheet for the secretary (names are people's text: written as text)."""
+    return exports.csv_bytes([["employee_no", "name", "invite_code", "invite_link"],
+                              *([inv.employee_no, inv.name, inv.code, inv.link] for inv in invitations)])

@@ -87,14 +87,9 @@ def default_close(ctx: Context, opens_at: datetime) -> datetime:
 
 
 def parse_close(ctx: Context, value, default: time = time(23, 59)) -> datetime | None:
-    """A moment from `2026-12-10`, `2026/12/10 18:00`, `2026年12月10日`; a bare date closes at 23:59."""
-    from storage.tabular import parse_datetime
-
-    parsed = parse_datetime(value)
-    if parsed is None:
-        return None
-    day, at = parsed
-    return calendar.at_local(day, at or default, ctx)
+    """A moment from `2026-12-10`, `2026/12/10 18:00`, `2026年12月10日` (a bare date closes at 23:59), or ISO 8601
+    with an offset."""
+    return calendar.parse_moment(value, ctx, default)
 
 
 async def get(session: AsyncSession, survey_id: int) -> Survey | None:

@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field
 
 from messages import render
 from storage.errors import InvalidFile, Problem
-from storage.tabular import parse_bool, read_table
+from storage.tabular import CHAT, Limits, parse_bool, read_table
 
 COLUMNS = {
     "kind": ("类型", "题型", "type"),
@@ -81,8 +81,9 @@ def option_problems(kind: str, options: list[str]) -> list[tuple[str, dict]]:
     return problems
 
 
-def check(data: bytes, filename: str) -> list[QuestionSpec]:
-    rows = read_table(data, filename, COLUMNS, REQUIRED)
+def check(data: bytes, filename: str, limits: Limits = CHAT) -> list[QuestionSpec]:
+    """The questionnaire read and checked, touching no database (run it off the event loop)."""
+    rows = read_table(data, filename, COLUMNS, REQUIRED, limits)
     problems: list[Problem] = []
     questions: list[QuestionSpec] = []
     for row in rows:

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from messages import render
-from storage import calendar, surveys_tally, units
+from storage import calendar, exports, surveys_tally, units
 from storage.context import Context
 from storage.models.org import Member
 from storage.models.surveys import (Survey, SurveyAnswer, SurveyCompletion, SurveyNamedResponse, SurveyQuestion,
@@ -275,14 +275,11 @@ def charts(rep: Report) -> list[tuple[QuestionResult, bytes]]:
 
 async def export_xlsx(session: AsyncSession, ctx: Context, rep: Report, lang: str) -> bytes:
     """The aggregate (withheld cells say so) and, for named surveys only, each person's answers."""
-    from openpyxl import Workbook
-
     def h(key: str) -> str:
         return render(lang, "survey_export_header", key=key)
 
-    wb = Workbook()
-    ws = wb.active
-    ws.title = h("sheet_summary")
+    wb = exports.XlsxWriter()
+    ws = wb.sheet(h("sheet_summary"))
     ws.append([h("title"), rep.survey.title])
     ws.append([h("status"), h("closed") if rep.closed else h("open")])
     ws.append([h("closes"), calendar.local(rep.survey.closes_at, ctx).strftime("%Y-%m-%d %H:%M")])
@@ -293,7 +290,7 @@ async def export_xlsx(session: AsyncSession, ctx: Context, rep: Report, lang: st
     ws.append([h("rate"), round(rep.rate, 4) if rep.rate is not None else None])
     withheld = h("withheld")
 
-    qs = wb.create_sheet(h("sheet_questions"))
+    qs = wb.sheet(h("sheet_questions"))
     qs.append([h("number"), h("question"), h("kind"), h("answer"), h("count"), h("percent"), h("average"),
                h("enps")])
     for q in rep.questions:
@@ -309,7 +306,7 @@ async def export_xlsx(session: AsyncSession, ctx: Context, rep: Report, lang: st
         for text in q.texts:
             qs.append([q.number, q.question.text, kind, text])
 
-    us = wb.create_sheet(h("sheet_units"))
+    us = wb.sheet(h("sheet_units"))
     scored = [q for q in rep.questions if q.question.kind in ("rating", "scale10")]
     us.append([h("unit"), h("invited"), h("done"), h("rate"), *[f"Q{q.number} {h('average')}" for q in scored]])
     for row in (r for r in rep.units if r.invited):  # a row of only unfiled responses is no department
@@ -320,7 +317,7 @@ async def export_xlsx(session: AsyncSession, ctx: Context, rep: Report, lang: st
                      for q in scored]])
 
     if not rep.survey.anonymous:
-        ps = wb.create_sheet(h("sheet_people"))
+        ps = wb.sheet(h("sheet_people"))
         questions = [q.question for q in rep.questions]
         ps.append([h("employee_no"), h("name"), *[f"Q{i}" for i in range(1, len(questions) + 1)]])
         people = (await session.execute(
@@ -333,9 +330,7 @@ async def export_xlsx(session: AsyncSession, ctx: Context, rep: Report, lang: st
         given = {(a.response_id, a.question_id): a for a in answers}
         for rid, employee_no, name in people:
             ps.append([employee_no, name, *[_answer_cell(q, given.get((rid, q.id))) for q in questions]])
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return wb.to_bytes()
 
 
 def _answer_cell(q: SurveyQuestion, a: SurveyAnswer | None):

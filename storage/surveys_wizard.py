@@ -14,7 +14,7 @@ from storage.context import Context
 from storage.errors import Refused
 from storage.models.dialogs import Dialog
 from storage.models.org import Member
-from storage.surveys_files import MAX_QUESTION_CHARS, QuestionSpec, builtin, check, option_problems, split_options
+from storage.surveys_files import MAX_QUESTION_CHARS, QuestionSpec, builtin, option_problems, split_options
 
 KIND = "survey_new"
 CLOSE_CHOICES = {"1": 1, "3": 3, "7": 7, "14": 14}
@@ -51,10 +51,9 @@ async def begin_poll(session: AsyncSession, ctx: Context, member: Member) -> Wiz
     return await _screen(session, member, "question", data)
 
 
-async def begin_file(session: AsyncSession, ctx: Context, member: Member, content: bytes,
-                     filename: str) -> WizardScreen:
-    """Questions from a file (rejected whole with reasons when bad); the title is asked next."""
-    questions = check(content, filename)
+async def begin_file(session: AsyncSession, ctx: Context, member: Member,
+                     questions: list[QuestionSpec]) -> WizardScreen:
+    """Questions read from a file (`surveys_files.check`, outside the transaction); the title is asked next."""
     data = {"questions": [q.to_dict() for q in questions], "anonymous": True}
     await dialogs.start(session, ctx, member.id, KIND, "title", data)
     return await _screen(session, member, "title", data)

@@ -229,7 +229,7 @@ async def overdue_for(session: AsyncSession, ctx: Context, member: Member) -> li
 from storage.models.tasks import OPEN, STATUSES  # noqa: E402,F401
 from storage.tasks_digest import DIGEST_AT, produce_digest  # noqa: E402,F401
 from storage.tasks_import import (COLUMNS, REQUIRED, TEMPLATE_HEADERS, ImportResult, TaskEntry,  # noqa: E402,F401
-                                  apply, check, create_task, import_file, template_filename,
+                                  apply, check, create_task, import_rows, read, template_filename,
                                   template_xlsx, unit_index)
 from storage.tasks_kpi import (OnTime, average_days_overdue, kpi_figures, on_time_rates,  # noqa: E402,F401
                                overdue_now, task_status)

@@ -2,7 +2,6 @@
 template sheet, and `create_task`, the seam /newtask and other features (reception, feedback) share."""
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
@@ -10,12 +9,12 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from messages import render
-from storage import audit, calendar, members, outbox
+from storage import audit, calendar, exports, members, outbox, units
 from storage.context import Context
 from storage.errors import InvalidFile, Problem, Refused
 from storage.models.org import Member, Unit
 from storage.models.tasks import ACTIVE, OPEN, Task, TaskUnit
-from storage.tabular import parse_datetime, read_table, split_list
+from storage.tabular import CHAT, Limits, Row, parse_datetime, read_table, split_list
 from storage.tasks_reminders import drop_pending_reminders
 from storage.tasks_schedule import deadline_moment, reschedule, stamp
 from storage.tasks_views import load_names, owner_keyboard, view
@@ -58,26 +57,54 @@ class ImportResult:
     rescheduled: int
 
 
-async def unit_index(session: AsyncSession) -> dict[str, int]:
-    """Unit name -> id; a department wins over a branch of the same name."""
-    index: dict[str, int] = {}
-    for uid, kind, name in (await session.execute(
-            select(Unit.id, Unit.kind, Unit.name).order_by(Unit.kind.desc(), Unit.id))).all():
-        if kind == "department" or name not in index:
-            index[name] = uid
-    return index
+class UnitIndex:
+    """Units as a sheet names them: by path (`Plant2/Office`), or by a bare name only one unit has.
+    A department wins over a branch of the same path."""
+
+    def __init__(self, rows):
+        self.paths: dict[str, int] = {}
+        self.by_id: dict[int, str] = {}
+        named: dict[str, dict[str, int]] = {}
+        for uid, kind, name, path in sorted(rows, key=lambda r: (r[1] != "department", r[0])):
+            self.by_id[uid] = path
+            self.paths.setdefault(path, uid)
+            named.setdefault(name, {}).setdefault(path, uid)
+        self.named = named
+
+    def find(self, text: str) -> tuple[int | None, Problem | None]:
+        """(unit id, None), (None, unit_ambiguous problem params) or (None, None) when unknown."""
+        parts = units.split_path(text)
+        if len(parts) != 1:
+            return self.paths.get("/".join(parts)), None
+        candidates = self.named.get(parts[0], {})
+        if len(candidates) > 1:
+            return None, Problem(None, "unit_ambiguous", {"value": text, "candidates": sorted(candidates)})
+        return next(iter(candidates.values()), None), None
+
+    def get(self, text: str) -> int | None:
+        """The unit's id, None when unknown; an ambiguous bare name is refused naming the candidates."""
+        uid, ambiguous = self.find(text)
+        if ambiguous is not None:
+            raise Refused("unit_ambiguous", name=text, candidates=ambiguous.params["candidates"])
+        return uid
 
 
-async def check(session: AsyncSession, data: bytes, filename: str,
-                scope: set[int] | None = None) -> list[TaskEntry]:
+async def unit_index(session: AsyncSession) -> UnitIndex:
+    return UnitIndex((await session.execute(select(Unit.id, Unit.kind, Unit.name, Unit.path))).all())
+
+
+def read(data: bytes, filename: str, limits: Limits = CHAT) -> list[Row]:
+    """The sheet's rows, touching no database (run it off the event loop, outside a transaction)."""
+    return read_table(data, filename, COLUMNS, REQUIRED, limits)
+
+
+async def check(session: AsyncSession, rows: list[Row], scope: set[int] | None = None) -> list[TaskEntry]:
     """Every row checked against the organisation; any problem rejects the whole file (InvalidFile).
 
     `scope` is the units a secretary answers for (None: all, for admins and the CLI): a secretary may put
     tasks on the list, or change them, only where their unit leads, as with /newtask.
     """
-    rows = read_table(data, filename, COLUMNS, REQUIRED)
-    unit_ids = await unit_index(session)
-    unit_names = {uid: name for name, uid in unit_ids.items()}
+    index = await unit_index(session)
     held = {}
     if scope is not None:
         numbers = [r.text("task_no") for r in rows if r.text("task_no")]
@@ -106,16 +133,16 @@ async def check(session: AsyncSession, data: bytes, filename: str,
         elif len(title) > 500:
             problems.append(Problem(n, "bad_value", {"column": "title", "value": title[:20] + "…"}))
         lead = row.text("lead_department")
+        lead_id = None
         if not lead:
             problems.append(Problem(n, "missing", {"column": "lead_department"}))
-        elif lead not in unit_ids:
-            problems.append(Problem(n, "unknown_unit", {"value": lead}))
+        else:
+            lead_id = _unit(index, lead, n, problems)
         coops: list[int] = []
         for name in split_list(row.text("cooperating_departments")):
-            if name not in unit_ids:
-                problems.append(Problem(n, "unknown_unit", {"value": name}))
-            elif unit_ids[name] not in coops and name != lead:
-                coops.append(unit_ids[name])
+            uid = _unit(index, name, n, problems)
+            if uid is not None and uid not in coops and uid != lead_id:
+                coops.append(uid)
         owner_no = row.text("owner_employee_no")
         if not owner_no:
             problems.append(Problem(n, "missing", {"column": "owner_employee_no"}))
@@ -128,17 +155,26 @@ async def check(session: AsyncSession, data: bytes, filename: str,
         elif parsed is None:
             problems.append(Problem(n, "bad_date", {"column": "deadline", "value": row.text("deadline")}))
         if scope is not None and task_no:
-            for uid in (unit_ids.get(lead), held.get(task_no)):
+            for uid in (lead_id, held.get(task_no)):
                 if uid is not None and uid not in scope:
                     problems.append(Problem(n, "tasks_not_your_unit",
-                                            {"task_no": task_no, "value": unit_names.get(uid, "")}))
+                                            {"task_no": task_no, "value": index.by_id.get(uid, "")}))
                     break
         if len(problems) == before:
-            entries.append(TaskEntry(n, task_no, title, unit_ids[lead], coops, owners[owner_no], parsed[0],
+            entries.append(TaskEntry(n, task_no, title, lead_id, coops, owners[owner_no], parsed[0],
                                      parsed[1], row.text("description")))
     if problems:
         raise InvalidFile(problems)
     return entries
+
+
+def _unit(index: UnitIndex, text: str, row: int, problems: list[Problem]) -> int | None:
+    uid, ambiguous = index.find(text)
+    if ambiguous is not None:
+        problems.append(Problem(row, ambiguous.code, ambiguous.params))
+    elif uid is None:
+        problems.append(Problem(row, "unknown_unit", {"value": text}))
+    return uid
 
 
 async def apply(session: AsyncSession, ctx: Context, entries: list[TaskEntry], actor_id: int | None = None,
@@ -185,13 +221,14 @@ async def apply(session: AsyncSession, ctx: Context, entries: list[TaskEntry], a
     return ImportResult(created, updated, rescheduled)
 
 
-async def import_file(session: AsyncSession, ctx: Context, data: bytes, filename: str,
-                      actor_id: int | None = None, member: Member | None = None) -> ImportResult:
-    """The whole sheet, checked then applied; `member` (the secretary sending it in chat) limits the units."""
+async def import_rows(session: AsyncSession, ctx: Context, rows: list[Row], actor_id: int | None = None,
+                      member: Member | None = None) -> ImportResult:
+    """The sheet's rows (from `read`), checked then applied; `member` (the secretary sending it in chat)
+    limits the units."""
     if member is not None and not member.is_staff:
         raise Refused("not_allowed")
     scope = await members.staff_unit_ids(session, member) if member is not None else None
-    entries = await check(session, data, filename, scope)
+    entries = await check(session, rows, scope)
     return await apply(session, ctx, entries, member.id if member is not None else actor_id)
 
 
@@ -220,22 +257,16 @@ async def _tell_owners(session: AsyncSession, ctx: Context, told: list[tuple[Tas
 
 def template_xlsx(lang: str) -> bytes:
     """The import template: the headers and one example row."""
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "责任清单" if lang == "zh" else "tasks"
+    wb = exports.XlsxWriter()
+    ws = wb.sheet("责任清单" if lang == "zh" else "tasks")
     ws.append(list(TEMPLATE_HEADERS.get(lang, TEMPLATE_HEADERS["zh"])))
     ws.append(["2026-001", render(lang, "tasks_template_example", field="title"),
                render(lang, "tasks_template_example", field="lead"),
                render(lang, "tasks_template_example", field="coops"), "1001", date(2026, 12, 31),
                render(lang, "tasks_template_example", field="description")])
-    ws.cell(row=2, column=6).number_format = "yyyy-mm-dd"
-    for col, width in zip("ABCDEFG", (12, 30, 14, 20, 12, 14, 30)):
-        ws.column_dimensions[col].width = width
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    ws.number_format(2, 6, "yyyy-mm-dd")
+    ws.widths(dict(zip("ABCDEFG", (12, 30, 14, 20, 12, 14, 30))))
+    return wb.to_bytes()
 
 
 async def create_task(session: AsyncSession, ctx: Context, *, title: str, lead_unit_id: int, owner_id: int,

@@ -66,10 +66,11 @@ async def new_input(session: AsyncSession, ctx: Context, member: Member, dialog,
         index, ids, shown = await unit_index(session), [], []
         if text.lower() not in NONE_WORDS:
             for name in split_list(text):
-                if name not in index:
+                uid = index.get(name)
+                if uid is None:
                     raise Refused("tasks_new_unknown_unit", name=name)
-                if index[name] not in ids and index[name] != dialog.data.get("lead_unit_id"):
-                    ids.append(index[name])
+                if uid not in ids and uid != dialog.data.get("lead_unit_id"):
+                    ids.append(uid)
                     shown.append(name)
         data = {"coop_unit_ids": ids, "coops": shown}
     else:

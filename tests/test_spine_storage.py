@@ -65,12 +65,12 @@ def test_dates_as_cells_or_text(text, expected):
 async def test_roster_upserts_by_employee_no_and_issues_codes_only_to_unlinked(db, ctx):
     sheet = "工号,姓名,部门,支部,党员,角色\n1001,张伟,生产部,第一支部,是,书记\n1002,王芳,生产部,,否,\n"
     async with db.session() as s:
-        result = await roster.import_file(s, ctx, sheet.encode(), "r.csv")
+        result = await roster.apply(s, ctx, roster.check(sheet.encode(), "r.csv"))
     assert (result.created, result.updated, len(result.invitations)) == (2, 0, 2)
     async with db.session() as s:
         await members.register(s, ctx, TelegramUser(11, 11, "张伟"), result.invitations[0].code)
     async with db.session() as s:
-        again = await roster.import_file(s, ctx, sheet.replace("王芳", "王芳芳").encode(), "r.csv")
+        again = await roster.apply(s, ctx, roster.check(sheet.replace("王芳", "王芳芳").encode(), "r.csv"))
     assert (again.created, again.updated) == (0, 2)
     assert [i.employee_no for i in again.invitations] == ["1002"]
     async with db.session() as s:
@@ -82,7 +82,7 @@ async def test_roster_upserts_by_employee_no_and_issues_codes_only_to_unlinked(d
 
 async def test_a_fresh_code_replaces_the_old_one(db, ctx):
     async with db.session() as s:
-        result = await roster.import_file(s, ctx, "工号,姓名,部门\n7,甲,生产部\n".encode(), "r.csv")
+        result = await roster.apply(s, ctx, roster.check("工号,姓名,部门\n7,甲,生产部\n".encode(), "r.csv"))
         old = result.invitations[0].code
         m = await members.by_employee_no(s, "7")
         new = await invites.issue(s, ctx, m.id)
@@ -98,7 +98,7 @@ async def test_audiences_union_and_unknown_units(db, ctx):
     sheet = ("工号,姓名,部门,支部,党员,角色\n1,甲,生产部/一车间,第一支部,是,\n2,乙,财务部,第二支部,否,书记\n"
              "3,丙,生产部,第二支部,否,\n")
     async with db.session() as s:
-        await roster.import_file(s, ctx, sheet.encode(), "r.csv")
+        await roster.apply(s, ctx, roster.check(sheet.encode(), "r.csv"))
     async with db.session() as s:
         names = lambda ms: sorted(m.name for m in ms)  # noqa: E731
         assert names(await audiences.members(s, "unit:生产部")) == ["丙", "甲"]  # includes 一车间

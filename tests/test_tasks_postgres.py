@@ -52,7 +52,7 @@ async def test_a_thousand_tasks_due_at_once_with_two_replicas_ticking_are_each_r
             await s.execute(update(Member).values(chat_id=Member.id + 50_000, telegram_user_id=Member.id + 50_000))
         rows = [f"P-{i:04d},任务{i},生产部,,E{i % OWNERS:03d},2026-12-02," for i in range(TASKS)]
         async with dbs[0].session() as s:
-            result = await tasks.import_file(s, ctxs[0], sheet(*rows), "big.csv")
+            result = await tasks.import_rows(s, ctxs[0], tasks.read(sheet(*rows), "big.csv"))
         assert result.created == TASKS
 
         await asyncio.gather(*(replica(db, ctx, fake) for db, ctx in zip(dbs, ctxs)))

@@ -189,7 +189,7 @@ async def test_kpi_figures_on_time_rate_overdue_count_and_average_days_overdue(d
 
     at(clock, "2026-11-25 09:00")
     async with db.session() as s:
-        await tasks.import_file(s, ctx, data, "t.csv")
+        await tasks.import_rows(s, ctx, tasks.read(data, "t.csv"))
     for no, owner, reported in (("T-1", "1002", "2026-11-30 10:00"), ("T-6", "1005", "2026-12-01 18:00"),
                                 ("T-2", "1002", "2026-12-03 08:00")):
         at(clock, reported)
@@ -290,7 +290,7 @@ async def test_quiet_hours_and_the_escalation_threshold_are_the_organisations_se
     data = ("task_no,title,lead_department,cooperating_departments,owner_employee_no,deadline,description\n"
             "T-1,安全培训,生产部,,1002,2026-12-07,\n").encode()
     async with db.session() as s:
-        await tasks.import_file(s, ctx, data, "t.csv")
+        await tasks.import_rows(s, ctx, tasks.read(data, "t.csv"))
     strict = replace(ctx, quiet_start=20, quiet_end=9, overdue_escalate_days=1)
 
     async def kinds() -> dict[str, int]:

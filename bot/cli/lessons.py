@@ -37,7 +37,7 @@ def register(sub) -> None:
     p = lsub.add_parser("publish", help="publish a Markdown lesson to an audience (the bot sends it at --at)")
     p.add_argument("file", help="the lesson: '# Title', the body, an optional '## Quiz' section")
     p.add_argument("--audience", required=True, help="all, unit:<name>, branch:<name>, party, role:<role>; commas")
-    p.add_argument("--at", help="publish time, e.g. '2026-12-05 09:00' (a date alone means 09:00); default now")
+    p.add_argument("--at", help="publish time, e.g. '2026-12-05 09:00' (a date alone means 09:00) or 2026-12-05T01:00+00:00; default now")
     p.add_argument("--due", help="due date, e.g. 2026-12-10")
     p.add_argument("--min-read", type=int, dest="min_read",
                    help="seconds between delivery and a valid 'learned' (default: from the length)")

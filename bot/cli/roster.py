@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bot import config
 from bot.cli.common import read_file, storage_session
 
 
@@ -11,7 +12,7 @@ async def cmd_import(args) -> int:
     from storage import roster
 
     data, name = read_file(args.file)
-    entries = roster.check(data, name)  # refuses before touching the database
+    entries = roster.check(data, name, config.load().roster_limits)  # refuses before touching the database
     async with storage_session() as (session, ctx):
         result = await roster.apply(session, ctx, entries)
         await enqueue_menus(session, ctx, result.relinked_member_ids)

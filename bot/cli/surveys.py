@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import time
 
+from bot import config
 from bot.cli import CliError, cli_lang
 from bot.cli.common import read_file, storage_session
 
@@ -21,7 +22,7 @@ def _questions(spec: str):
             raise CliError(f"{spec}: unknown built-in survey (use {', '.join('builtin:' + b for b in BUILTINS)})")
         return builtin(name, cli_lang())
     data, filename = read_file(spec)
-    return None, None, check(data, filename)
+    return None, None, check(data, filename, config.load().upload_limits)
 
 
 async def cmd_publish(args) -> int:
@@ -59,7 +60,7 @@ def _moment(ctx, value, option, default):
         return None
     moment = surveys.parse_close(ctx, value, default)
     if moment is None:
-        raise CliError(f"{option}: {value!r} is not a date (for example 2026-12-10 or '2026-12-10 18:00')")
+        raise CliError(f"{option}: {value!r} is not a date (for example 2026-12-10, '2026-12-10 18:00' or 2026-12-10T10:00+00:00)")
     return moment
 
 
@@ -70,8 +71,8 @@ def register(sub) -> None:
     p.add_argument("file", help=".csv/.xlsx questionnaire, or builtin:satisfaction / builtin:enps")
     p.add_argument("--title", help="the survey's title (built-ins have one)")
     p.add_argument("--audience", required=True, help="all, unit:NAME, branch:NAME, party, role:ROLE, comma-separated")
-    p.add_argument("--closes", help="closing date or date and time (local); default a week after opening")
-    p.add_argument("--opens", help="opening date and time (local); default now")
+    p.add_argument("--closes", help="closing date or date and time (local), or ISO 8601 with an offset; default a week after opening")
+    p.add_argument("--opens", help="opening date and time (local), or ISO 8601 with an offset; default now")
     p.add_argument("--intro", help="a line shown with the invitation")
     p.add_argument("--named", action="store_true", help="not anonymous: answers are kept per person")
     p.add_argument("--min-group-size", type=int, default=5, help="results hidden below this many (min 3)")

@@ -1,6 +1,7 @@
 """`tasks import FILE`: the responsibility list from .csv/.xlsx, upserted by task_no."""
 from __future__ import annotations
 
+from bot import config
 from bot.cli.common import read_file, storage_session
 
 
@@ -8,10 +9,11 @@ async def cmd_import(args) -> int:
     from storage import tasks
 
     data, name = read_file(args.file)
+    rows = tasks.read(data, name, config.load().upload_limits)  # read before a transaction is opened
     async with storage_session() as (session, ctx):
         # The whole file is checked against the organisation before anything is written; a refusal
         # (InvalidFile) rolls the transaction back.
-        entries = await tasks.check(session, data, name)
+        entries = await tasks.check(session, rows)
         result = await tasks.apply(session, ctx, entries)
     print(f"tasks: {result.created} created, {result.updated} updated, {result.rescheduled} rescheduled")
     return 0

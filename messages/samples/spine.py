@@ -20,7 +20,7 @@ SAMPLES = {
     "audience_invalid": {"term": "units:x"},
     "audience_unknown_unit": {"kind": "unit", "name": "生产部"},
     "file_not_table": {"name": "a.pdf"},
-    "file_too_big": {"name": "a.xlsx"},
+    "file_too_big": {"name": "a.xlsx", "limit": "5 MB"},
     "roster_howto": {},
     "roster_imported": {"created": 3, "updated": 1, "invited": 3},
     "roster_codes_caption": {"count": 3},

@@ -14,11 +14,13 @@ UNIT_KINDS = ("department", "branch")
 
 class Unit(Base):
     __tablename__ = "units"
-    __table_args__ = (UniqueConstraint("kind", "name", name="uq_units_kind_name"),)
+    # A unit is identified by its path from the root (`Plant2/Office`): two units may share a name.
+    __table_args__ = (UniqueConstraint("kind", "path", name="uq_units_kind_path"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(16))
     name: Mapped[str] = mapped_column(String(200))
+    path: Mapped[str] = mapped_column(String(1000))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
 
     parent: Mapped["Unit | None"] = relationship(remote_side=[id], lazy="raise")
