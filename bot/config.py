@@ -31,6 +31,7 @@ class Config:
     http_port: int | None = None
     rate_per_second: float = 30.0
     chat_interval: float = 1.0
+    broadcast_headroom: float = 0.2
     bot_username: str | None = None
     quiet_start: int = 22
     quiet_end: int = 8
@@ -59,6 +60,13 @@ def _float(env, name, default, minimum=0.0) -> float:
         raise ConfigError(f"{name}: {raw!r} is not a number") from None
     if value < minimum:
         raise ConfigError(f"{name}: must be at least {minimum}, got {raw}")
+    return value
+
+
+def _share(env, name, default) -> float:
+    value = _float(env, name, default)
+    if value >= 1:
+        raise ConfigError(f"{name}: a share of the rate below 1 (0.2 is 20%), got {env.get(name)}")
     return value
 
 
@@ -166,6 +174,7 @@ def load(env: dict[str, str] | None = None, *, need_token: bool = False) -> Conf
         http_port=http_port,
         rate_per_second=_float(env, "TONGXIN_RATE_PER_SECOND", 30.0),
         chat_interval=_float(env, "TONGXIN_CHAT_INTERVAL", 1.0),
+        broadcast_headroom=_share(env, "TONGXIN_BROADCAST_HEADROOM", 0.2),
         bot_username=env.get("TONGXIN_BOT_USERNAME") or None,
         quiet_start=quiet_start,
         quiet_end=quiet_end,
