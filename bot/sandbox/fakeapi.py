@@ -88,6 +88,7 @@ class FakeBotAPI:
         self.send_count = 0
         self._poll_generation = 0
         self.limits: Limits | None = None
+        self.limits_since = 0.0
         self.accepted: list[tuple[float, str, int | None]] = []  # (monotonic time, method, chat) of every message
         self.refused: list[tuple[float, str, int | None, int]] = []  # (time, method, chat, status) of refusals
         self._window: deque[float] = deque()
@@ -207,15 +208,16 @@ class FakeBotAPI:
                        retry_after: int = 1) -> None:
         """Answer 429 above Telegram's limits from now on (0 turns one of them off)."""
         self.limits = Limits(per_second, chat_interval, tolerance, retry_after)
+        self.limits_since = time.monotonic()
 
     @property
     def throttled(self) -> int:
         """How many 429s the fake has answered (injected or for limits)."""
         return sum(1 for r in self.refused if r[3] == 429)
 
-    def peak_per_second(self) -> int:
+    def peak_per_second(self, since: float = 0.0) -> int:
         """The most messages accepted in any one-second window (less the tolerance), for rate assertions."""
-        times = [t for t, _, _ in self.accepted]
+        times = [t for t, _, _ in self.accepted if t >= since]
         span = 1.0 - (self.limits.tolerance if self.limits else 0.0)
         best, start = 0, 0
         for end, t in enumerate(times):
@@ -224,11 +226,11 @@ class FakeBotAPI:
             best = max(best, end - start + 1)
         return best
 
-    def min_chat_gap(self) -> float:
+    def min_chat_gap(self, since: float = 0.0) -> float:
         """The shortest time between two messages accepted for one chat."""
         last: dict = {}
         gap = float("inf")
-        for t, _, chat in self.accepted:
+        for t, _, chat in (a for a in self.accepted if a[0] >= since):
             if chat in last:
                 gap = min(gap, t - last[chat])
             last[chat] = t
