@@ -52,7 +52,8 @@ class Runtime:
         self.application.add_error_handler(_on_error)
         producers.load_features()
         handlers.register_all(self.application)
-        self.sender = Sender(self.application.bot, self.db, self.ctx, budget=self.budget)
+        self.sender = Sender(self.application.bot, self.db, self.ctx, budget=self.budget,
+                             lease_seconds=config.outbox_lease_seconds)
         self.replicas = (Replicas(self.db, self.ctx, self.budget, self.sender, headroom=config.broadcast_headroom)
                          if self.db.is_postgres else None)
         self.scheduler = None

@@ -32,6 +32,7 @@ class Config:
     rate_per_second: float = 30.0
     chat_interval: float = 1.0
     broadcast_headroom: float = 0.2
+    outbox_lease_seconds: float = 60.0
     bot_username: str | None = None
     quiet_start: int = 22
     quiet_end: int = 8
@@ -175,6 +176,7 @@ def load(env: dict[str, str] | None = None, *, need_token: bool = False) -> Conf
         rate_per_second=_float(env, "TONGXIN_RATE_PER_SECOND", 30.0),
         chat_interval=_float(env, "TONGXIN_CHAT_INTERVAL", 1.0),
         broadcast_headroom=_share(env, "TONGXIN_BROADCAST_HEADROOM", 0.2),
+        outbox_lease_seconds=_float(env, "TONGXIN_OUTBOX_LEASE_SECONDS", 60.0, minimum=1.0),
         bot_username=env.get("TONGXIN_BOT_USERNAME") or None,
         quiet_start=quiet_start,
         quiet_end=quiet_end,

@@ -145,6 +145,7 @@ class Sender:
         tasks = list(self._tasks.values())
         if tasks:
             await asyncio.wait(tasks, timeout=grace)
+        await self.recorder.idle()  # a cancelled writer's mark commits before the release clears it
         if self.held:
             clear = [r.id for r in self.held.values() if r.inflight is None]
             async with self.db.session() as session:

@@ -26,6 +26,11 @@ class Recorder:
             self._flushing = asyncio.create_task(self._flush())
         await asyncio.shield(done)  # a cancelled writer still lets the batch it joined commit
 
+    async def idle(self) -> None:
+        """Wait until every write asked for so far is committed (or has failed)."""
+        while self._flushing is not None and not self._flushing.done():
+            await asyncio.wait({self._flushing})
+
     async def _flush(self) -> None:
         while self._queue:
             batch, self._queue = self._queue, []
