@@ -163,6 +163,8 @@ class SendBudget(BaseRateLimiter):
                 continue
             self._asks.remove(chosen)
             lane, _, chat, granted = chosen
+            # Paced from when the slot is given, not when it was due: catching up a late timer would bunch
+            # two calls, and network jitter on top of that is what earns a 429.
             self._next_global = now + self.gap
             if chat is not None and self.chat_interval:
                 self._next_chat[chat] = now + self.chat_interval
