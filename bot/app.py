@@ -2,12 +2,16 @@
 from __future__ import annotations
 
 import logging
+import time
 
 from telegram import BotCommand, Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
 import handlers
+from bot.budget import SendBudget
 from bot.config import Config
+from bot.metrics import Metrics
+from bot.replicas import Replicas
 from bot.sender import Sender
 from bot.updates import PerChatUpdateProcessor
 from messages import render
@@ -30,14 +34,17 @@ class Runtime:
                            overdue_escalate_days=config.overdue_escalate_days,
                            bot_username=config.bot_username)
         self.processor = PerChatUpdateProcessor()
+        self.metrics = Metrics()
+        # One send budget for every Bot API call of this bot: replies, callback answers, the outbox.
+        self.budget = SendBudget(config.rate_per_second, config.chat_interval, headroom=config.broadcast_headroom,
+                                 metrics=self.metrics)
         builder = (ApplicationBuilder().token(config.token or "")
                    .base_url(f"{config.api_url}/bot")
                    .base_file_url(f"{config.api_url}/file/bot")
                    .concurrent_updates(self.processor)
                    .connection_pool_size(64)
-                   .pool_timeout(30))
-        # No AIORateLimiter: the outbox sender owns the limits and 429 handling (the limiter has no per-chat
-        # limit and would sleep inside the send); direct replies are one message to the user who just acted.
+                   .pool_timeout(30)
+                   .rate_limiter(self.budget))
         if config.webhook_mode:
             builder = builder.updater(None)
         self.application: Application = builder.build()
@@ -45,22 +52,36 @@ class Runtime:
         self.application.add_error_handler(_on_error)
         producers.load_features()
         handlers.register_all(self.application)
-        self.sender = Sender(self.application.bot, self.db, self.ctx, per_second=config.rate_per_second,
-                             chat_interval=config.chat_interval)
+        self.sender = Sender(self.application.bot, self.db, self.ctx, budget=self.budget,
+                             lease_seconds=config.outbox_lease_seconds)
+        self.replicas = (Replicas(self.db, self.ctx, self.budget, self.sender, headroom=config.broadcast_headroom)
+                         if self.db.is_postgres else None)
         self.scheduler = None
         self.web = None
+        self.last_tick_ok: float | None = None  # monotonic time of the last tick whose producers all ran
 
     @property
     def bot(self):
         return self.application.bot
 
-    async def tick(self) -> dict:
-        """One scheduler tick: producers write what is due into the outbox, then the sender drains it."""
+    async def produce(self) -> dict:
+        """The scheduler's tick: producers write what is due into the outbox (committing wakes the sender)."""
+        started = time.monotonic()
         produced = await producers.run_all(self.db, self.ctx)
+        self.metrics.tick_duration.observe(time.monotonic() - started)
+        if all(n >= 0 for n in produced.values()):
+            self.last_tick_ok = time.monotonic()
+            self.metrics.last_tick.set_to_current_time()
+        return produced
+
+    async def tick(self) -> dict:
+        """Producers, then a drain of everything due: what the tests call to move the world on."""
+        produced = await self.produce()
         stats = await self.sender.drain()
         return {"produced": produced, "sent": stats.sent, "retried": stats.retried, "dead": stats.dead}
 
-    async def start(self, *, polling: bool = True, upgrade: bool = True) -> None:
+    async def start(self, *, polling: bool = True, upgrade: bool = True, sender: bool = True) -> None:
+        """`sender=False` leaves the outbox to explicit `tick()`s (tests that step the world by hand)."""
         if upgrade:
             await migrate.upgrade(self.config.database_url)
         await self.application.initialize()
@@ -71,6 +92,10 @@ class Runtime:
                 self.ctx.bot_username = self.config.bot_username or username
         await self._default_menu()
         await self.application.start()
+        if sender:
+            if self.replicas is not None:
+                await self.replicas.start()
+            self.sender.start()
         if self.config.webhook_mode:
             from bot.web import WebServer
 
@@ -97,6 +122,9 @@ class Runtime:
         if self.scheduler is not None:
             await self.scheduler.stop()
             self.scheduler = None
+        await self.sender.stop()
+        if self.replicas is not None and self.replicas.started:
+            await self.replicas.stop()
         if self.application.updater and self.application.updater.running:
             await self.application.updater.stop()
         if self.application.running:

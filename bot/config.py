@@ -33,6 +33,8 @@ class Config:
     http_port: int | None = None
     rate_per_second: float = 30.0
     chat_interval: float = 1.0
+    broadcast_headroom: float = 0.2
+    outbox_lease_seconds: float = 60.0
     bot_username: str | None = None
     quiet_start: int = 22
     quiet_end: int = 8
@@ -87,6 +89,13 @@ def _count(env, name, default) -> int:
     if not raw.isdigit() or int(raw) < 1:
         raise ConfigError(f"{name}: must be a whole number of at least 1, got {raw!r}")
     return int(raw)
+
+
+def _share(env, name, default) -> float:
+    value = _float(env, name, default)
+    if value >= 1:
+        raise ConfigError(f"{name}: a share of the rate below 1 (0.2 is 20%), got {env.get(name)}")
+    return value
 
 
 def _hour(env, name, default) -> int:
@@ -193,6 +202,8 @@ def load(env: dict[str, str] | None = None, *, need_token: bool = False) -> Conf
         http_port=http_port,
         rate_per_second=_float(env, "TONGXIN_RATE_PER_SECOND", 30.0),
         chat_interval=_float(env, "TONGXIN_CHAT_INTERVAL", 1.0),
+        broadcast_headroom=_share(env, "TONGXIN_BROADCAST_HEADROOM", 0.2),
+        outbox_lease_seconds=_float(env, "TONGXIN_OUTBOX_LEASE_SECONDS", 60.0, minimum=1.0),
         bot_username=env.get("TONGXIN_BOT_USERNAME") or None,
         quiet_start=quiet_start,
         quiet_end=quiet_end,

@@ -1,5 +1,8 @@
 """The APScheduler job that only ticks: the schedule itself is rows in the database.
 
+A tick runs the producers only; the sender is its own loop, woken by their commits, so a long broadcast
+never holds back the next tick.
+
 `misfire_grace_time=None` and `coalesce=True`, so a tick due while the process was busy or restarting still
 runs once; each process has its own in-memory scheduler (job stores are never shared). Stopping lets a tick
 that is running finish, so a shutdown never cuts a transaction or a send in half.
@@ -27,7 +30,7 @@ class Ticker:
             return
         self._running = asyncio.current_task()
         try:
-            await self.runtime.tick()
+            await self.runtime.produce()
         except Exception:
             log.exception("tick failed")
         finally:

@@ -1,14 +1,19 @@
-"""The aiohttp server: the webhook (secret token checked in constant time) and /health."""
+"""The aiohttp server: the webhook (secret token checked in constant time), /health and /metrics."""
 from __future__ import annotations
 
 import hmac
 import json
 import logging
+import time
 from urllib.parse import urlparse
 
 from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import text
 from telegram import Update
+
+from storage import outbox
+from storage.models.outbox import LANE_NAMES
 
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -21,6 +26,7 @@ class WebServer:
         path = urlparse(runtime.config.webhook_url).path if runtime.config.webhook_url else "/webhook"
         self.app.router.add_post(path or "/webhook", self.webhook)
         self.app.router.add_get("/health", self.health)
+        self.app.router.add_get("/metrics", self.metrics)
         self._runner: web.AppRunner | None = None
         self.port: int | None = None
 
@@ -49,11 +55,27 @@ class WebServer:
         return web.Response(status=200)
 
     async def health(self, request: web.Request) -> web.Response:
+        backlog = None
         try:
             async with self.runtime.db.session() as session:
                 await session.execute(text("SELECT 1"))
+                backlog = await outbox.backlog(session, self.runtime.ctx)
             db_ok = True
         except Exception:  # health reports, it does not raise
             db_ok = False
-        body = {"ok": db_ok, "database": db_ok, "updates_handled": self.runtime.processor.finished}
+        last = self.runtime.last_tick_ok
+        body = {"ok": db_ok, "database": db_ok, "updates_handled": self.runtime.processor.finished,
+                "outbox_backlog": {LANE_NAMES[lane]: count for lane, (count, _) in (backlog or {}).items()},
+                "outbox_oldest_seconds": max((age for _, age in (backlog or {}).values()), default=0.0),
+                "last_tick_age_seconds": None if last is None else round(time.monotonic() - last, 3)}
         return web.json_response(body, status=200 if db_ok else 503)
+
+    async def metrics(self, request: web.Request) -> web.Response:
+        """Prometheus text; the backlog gauges are read from the database at each scrape."""
+        try:
+            async with self.runtime.db.session() as session:
+                self.runtime.metrics.show_backlog(await outbox.backlog(session, self.runtime.ctx))
+        except Exception:  # the counters are still worth scraping
+            log.warning("metrics: could not read the outbox backlog")
+        return web.Response(body=self.runtime.metrics.text(),
+                            headers={"Content-Type": CONTENT_TYPE_LATEST})

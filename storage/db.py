@@ -3,7 +3,7 @@ write transactions; PostgreSQL through asyncpg. One session per update or job, o
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
-from typing import AsyncIterator
+from typing import AsyncIterator, Callable
 
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
@@ -45,6 +45,8 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        # Called after a commit that enqueued outbox rows (the sender wakes right away, not at its next look).
+        self.outbox_listeners: list[Callable[[], None]] = []
 
     @property
     def is_postgres(self) -> bool:
@@ -56,6 +58,9 @@ class Database:
         async with self.sessions() as session:
             async with session.begin():
                 yield session
+            if session.info.pop("outbox_written", False):
+                for listener in self.outbox_listeners:
+                    listener()
 
     async def vacuum(self, tables: tuple[str, ...]) -> None:
         """Reclaim the dead rows of these tables now (PostgreSQL; SQLite zeroes deleted rows as it goes).

@@ -1,23 +1,40 @@
 """The outbox: everything sent later or to many people is a row here first.
 
 A row's unique dedupe key makes enqueuing idempotent (the same notification enqueued twice is sent once,
-across restarts and replicas). Rows are claimed with a lease (`FOR UPDATE SKIP LOCKED` on PostgreSQL),
-so a crash between claim and send leaves the row to be claimed again when the lease runs out.
+across restarts and replicas). Each row has a lane (notice, scheduled, broadcast), derived from its kind.
+Rows are claimed highest lane first, oldest first, with a lease (`FOR UPDATE SKIP LOCKED` on PostgreSQL);
+what was sent is written message by message, so a crash repeats at most the message whose request was on
+the wire, and that one is counted (`uncertain_sends`). Enqueuing wakes the senders when the transaction
+commits: in process through the session, across processes by `NOTIFY` on PostgreSQL.
 """
 from __future__ import annotations
 
 import base64
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, func, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
 from storage import bulk, sealing
 from storage.context import Context
 from storage.models.org import Member
-from storage.models.outbox import DEAD, PENDING, SENDING, SENT, Outbox
+from storage.models.outbox import BROADCAST, DEAD, NOTICE, PENDING, SCHEDULED, SENDING, SENT, Outbox, SendLease
+
+CHANNEL = "tongxin_outbox"  # NOTIFY channel the senders LISTEN on
+WRITTEN = "outbox_written"  # session.info flag: this transaction enqueued something
+
+# The lane a kind goes in; a kind not named here is a personal notice caused by someone's action.
+LANES = {
+    "lesson.push": BROADCAST, "survey.invite": BROADCAST, "survey.shared": BROADCAST,
+    "lesson.reminder": SCHEDULED, "survey.reminder": SCHEDULED, "survey.closed": SCHEDULED,
+    "tasks.reminder": SCHEDULED, "tasks.alert": SCHEDULED, "tasks.escalation": SCHEDULED,
+    "tasks.digest": SCHEDULED, "feedback.escalation": SCHEDULED, "feedback.digest": SCHEDULED,
+}
+
+
+def lane_for(kind: str) -> int:
+    return LANES.get(kind, NOTICE)
 
 # --- what a row sends -------------------------------------------------------------------------------
 
@@ -46,9 +63,10 @@ def commands_menu(chat_id: int, commands: list[tuple[str, str]]) -> dict:
 # --- enqueue ----------------------------------------------------------------------------------------
 
 def row(ctx: Context, *, key: str, chat_id: int, messages: list[dict], member_id: int | None = None,
-        kind: str = "message", not_before: datetime | None = None) -> dict:
+        kind: str = "message", not_before: datetime | None = None, lane: int | None = None) -> dict:
     now = ctx.now()
     return {"dedupe_key": key, "chat_id": chat_id, "member_id": member_id, "kind": kind,
+            "lane": lane_for(kind) if lane is None else lane,
             "payload": {"messages": messages}, "status": PENDING, "progress": 0, "attempts": 0,
             "uncertain_sends": 0, "not_before": not_before or now, "created_at": now}
 
@@ -83,72 +101,130 @@ async def enqueue(session: AsyncSession, ctx: Context, **fields) -> bool:
 
 
 async def enqueue_many(session: AsyncSession, rows: list[dict]) -> int:
-    """Insert rows in one batched statement; rows whose dedupe key exists are skipped. Returns how many were new."""
-    return await bulk.insert_new(session, Outbox, rows, ["dedupe_key"])
+    """Insert rows in one batched statement; rows whose dedupe key exists are skipped. Returns how many were new.
+
+    New rows wake the senders once the transaction commits (`Database.session` reads the flag; PostgreSQL
+    delivers the NOTIFY only on commit, and never for a rolled-back transaction)."""
+    new = await bulk.insert_new(session, Outbox, rows, ["dedupe_key"])
+    if new:
+        if not session.info.get(WRITTEN) and session.get_bind().dialect.name == "postgresql":
+            await session.execute(text(f"NOTIFY {CHANNEL}"))
+        session.info[WRITTEN] = True
+    return new
 
 
 async def to_member(session: AsyncSession, ctx: Context, member: Member, *, key: str, messages: list[dict],
-                    kind: str = "message", not_before: datetime | None = None) -> bool:
+                    kind: str = "message", not_before: datetime | None = None, lane: int | None = None) -> bool:
     """Queue for one member; members not linked yet or unreachable are skipped (False)."""
     if member.chat_id is None or not member.reachable or not member.active:
         return False
     return await enqueue(session, ctx, key=key, chat_id=member.chat_id, member_id=member.id,
-                         messages=messages, kind=kind, not_before=not_before)
+                         messages=messages, kind=kind, not_before=not_before, lane=lane)
 
 
 # --- claim and settle -------------------------------------------------------------------------------
 
-async def claim(session: AsyncSession, ctx: Context, limit: int, lease_seconds: float = 120) -> list[Outbox]:
+def _due(now: datetime):
+    return or_(and_(Outbox.status == PENDING, Outbox.not_before <= now),
+               and_(Outbox.status == SENDING, Outbox.lease_until < now))
+
+
+async def claim(session: AsyncSession, ctx: Context, limit: int, lease_seconds: float = 120,
+                skip: set[int] | frozenset = frozenset()) -> list[Outbox]:
+    """Take up to `limit` due rows, highest lane first, oldest first, under a lease.
+
+    A row whose lease ran out while a request was on the wire (`inflight`) was perhaps sent: it is sent
+    again from that message and the possible duplicate counted in `uncertain_sends`."""
     now = ctx.now()
-    due = or_(and_(Outbox.status == PENDING, Outbox.not_before <= now),
-              and_(Outbox.status == SENDING, Outbox.lease_until < now))
+    query = select(Outbox).where(_due(now))
+    if skip:
+        query = query.where(Outbox.id.not_in(skip))
     rows = list((await session.execute(
-        select(Outbox).where(due).order_by(Outbox.id).limit(limit).with_for_update(skip_locked=True)
+        query.order_by(Outbox.lane, Outbox.id).limit(limit).with_for_update(skip_locked=True)
     )).scalars().all())
     if rows:
-        await session.execute(
-            update(Outbox),
-            [{"id": r.id, "status": SENDING, "lease_until": now + timedelta(seconds=lease_seconds)} for r in rows],
-        )
+        until = now + timedelta(seconds=lease_seconds)
+        for r in rows:
+            if r.inflight is not None:
+                r.uncertain_sends += 1
+                r.progress = r.inflight
+                r.inflight = None
+            r.status, r.lease_until = SENDING, until
+        await session.execute(update(Outbox), [
+            {"id": r.id, "status": SENDING, "lease_until": until, "progress": r.progress,
+             "uncertain_sends": r.uncertain_sends, "inflight": None} for r in rows])
         _open_sealed(ctx, rows)
     return rows
 
 
-@dataclass
-class Outcome:
-    """What happened to one claimed row; applied in bulk by `settle`."""
-
-    id: int
-    status: str  # SENT, PENDING (retry later) or DEAD
-    progress: int
-    attempts: int
-    uncertain_sends: int
-    message_ids: list | None = None
-    not_before: datetime | None = None
-    sent_at: datetime | None = None
-    error: str | None = None
-    unreachable_member_id: int | None = None
+async def any_due(session: AsyncSession, ctx: Context) -> bool:
+    """One indexed look: is anything due now? (the SQLite sender's once-a-second poll)."""
+    return (await session.execute(select(Outbox.id).where(_due(ctx.now())).limit(1))).first() is not None
 
 
-async def settle(session: AsyncSession, outcomes: list[Outcome]) -> None:
-    if not outcomes:
-        return
-    params = []
-    for o in outcomes:
-        p = {"id": o.id, "status": o.status, "progress": o.progress, "attempts": o.attempts,
-             "uncertain_sends": o.uncertain_sends, "message_ids": o.message_ids, "error": o.error,
-             "sent_at": o.sent_at, "lease_until": None}
-        if o.not_before is not None:
-            p["not_before"] = o.not_before
-        params.append(p)
-    # Rows with and without not_before have different keys: executemany needs uniform parameter sets.
-    for has_nb in (True, False):
-        group = [p for p in params if ("not_before" in p) == has_nb]
-        if group:
-            await session.execute(update(Outbox), group)
-    unreachable = {o.unreachable_member_id for o in outcomes if o.unreachable_member_id}
-    if unreachable:
-        await session.execute(update(Member).where(Member.id.in_(unreachable)).values(reachable=False))
+async def write(session: AsyncSession, changes: list[dict]) -> None:
+    """Apply per-row changes ({"id": …, column: value}) as few executemany statements (same keys together)."""
+    groups: dict[tuple, list[dict]] = {}
+    for change in changes:
+        groups.setdefault(tuple(sorted(change)), []).append(change)
+    for group in groups.values():
+        await session.execute(update(Outbox), group)
+
+
+async def renew(session: AsyncSession, ids: list[int], until: datetime) -> None:
+    if ids:
+        await session.execute(update(Outbox).where(Outbox.id.in_(ids), Outbox.status == SENDING)
+                              .values(lease_until=until))
+
+
+async def release(session: AsyncSession, ids: list[int], clear_inflight: list[int] = ()) -> None:
+    """Give claimed rows back (a sender stopping): what was recorded stays, the rest is due again.
+
+    `clear_inflight`: rows whose announced request was never made; the others keep the mark and are counted."""
+    if ids:
+        await session.execute(update(Outbox).where(Outbox.id.in_(ids), Outbox.status == SENDING)
+                              .values(status=PENDING, lease_until=None))
+    if clear_inflight:
+        await session.execute(update(Outbox).where(Outbox.id.in_(clear_inflight)).values(inflight=None))
+
+
+async def backlog(session: AsyncSession, ctx: Context) -> dict[int, tuple[int, float]]:
+    """Per lane: rows waiting (due or being sent) and the age in seconds of the oldest due one."""
+    now = ctx.now()
+    waiting = or_(and_(Outbox.status == PENDING, Outbox.not_before <= now), Outbox.status == SENDING)
+    rows = (await session.execute(select(Outbox.lane, func.count(), func.min(Outbox.not_before))
+                                  .where(waiting).group_by(Outbox.lane))).all()
+    return {lane: (count, max(0.0, (now - oldest).total_seconds()) if oldest else 0.0)
+            for lane, count, oldest in rows}
+
+
+# --- the budget row (PostgreSQL replicas) -----------------------------------------------------------
+
+async def hold_lease(session: AsyncSession, ctx: Context, name: str, holder: str, seconds: float) -> bool:
+    """Take or renew the lease `name` for `holder`; False while another holder's lease runs."""
+    now = ctx.now()
+    insert = bulk.dialect_insert(session)(SendLease).values(name=name, holder=holder,
+                                                           lease_until=now + timedelta(seconds=seconds))
+    stmt = insert.on_conflict_do_update(
+        index_elements=["name"], set_={"holder": insert.excluded.holder, "lease_until": insert.excluded.lease_until},
+        where=or_(SendLease.holder == holder, SendLease.lease_until < now),
+    ).returning(SendLease.holder)
+    return (await session.execute(stmt)).first() is not None
+
+
+async def drop_lease(session: AsyncSession, name: str, holder: str) -> None:
+    await session.execute(SendLease.__table__.delete().where(SendLease.name == name, SendLease.holder == holder))
+
+
+async def live_leases(session: AsyncSession, ctx: Context, prefix: str) -> int:
+    return (await session.execute(select(func.count()).where(SendLease.name.startswith(prefix),
+                                                            SendLease.lease_until >= ctx.now()))).scalar_one()
+
+
+async def unreachable(session: AsyncSession, member_ids: set[int]) -> None:
+    """Members Telegram refuses to reach (blocked, chat gone): skipped until they write again."""
+    if member_ids:
+        await session.execute(update(Member).where(Member.id.in_(member_ids)).values(reachable=False))
 
 
 async def counts(session: AsyncSession) -> dict[str, int]:

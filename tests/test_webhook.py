@@ -50,7 +50,7 @@ async def test_webhook_checks_the_secret_and_handles_updates(sqlite_url, tmp_pat
 async def test_the_scheduler_ticks_by_itself_and_sends_the_outbox(sqlite_url, tmp_path, clock):
     fake = FakeBotAPI()
     await fake.start()
-    env = BotEnv(fake, make_config(fake, tmp_path, sqlite_url, tick_seconds=0.2), clock)
+    env = BotEnv(fake, make_config(fake, tmp_path, sqlite_url, tick_seconds=0.2), clock, sender_loop=True)
     await env.start(upgrade=False)
     try:
         admin = env.admin()

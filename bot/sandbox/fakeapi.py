@@ -3,6 +3,8 @@
 It keeps what the bot sent per chat (with edits applied), queues updates that simulated users cause
 (messages, documents, photos, button presses) for `getUpdates` long polling, serves uploaded and
 user-sent files through `getFile` and the file download path, and can be told to fail with 429, 403 or 500.
+`enforce_limits()` makes it answer 429 with `retry_after` as Telegram does above its limits (about 30
+messages/s overall, one per second per chat), never more leniently.
 The tests and the terminal chat drive the bot through it over HTTP, exactly as Telegram would.
 """
 from __future__ import annotations
@@ -12,7 +14,7 @@ import itertools
 import json
 import secrets
 import time
-from collections import defaultdict
+from collections import defaultdict, deque
 from dataclasses import dataclass
 
 from aiohttp import web
@@ -33,6 +35,25 @@ class Failure:
     chat_id: int | None = None
     retry_after: int | None = None
     description: str | None = None
+
+
+# What counts against Telegram's message limits.
+MESSAGE_METHODS = frozenset({"sendMessage", "sendDocument", "sendPhoto", "sendPoll", "sendMediaGroup",
+                             "copyMessage", "forwardMessage", "editMessageText", "editMessageReplyMarkup"})
+
+
+@dataclass
+class Limits:
+    """Telegram's limits as the fake enforces them.
+
+    `per_second` messages in any window of one second (less `tolerance`), and `chat_interval` seconds between
+    two messages to one chat (less `tolerance`). The tolerance absorbs the network jitter between requests the
+    bot paced correctly; Telegram's own limits are looser ("about 30"), so the fake stays the stricter."""
+
+    per_second: float = 30.0
+    chat_interval: float = 1.0
+    tolerance: float = 0.05
+    retry_after: int = 1
 
 
 class ApiError(Exception):
@@ -66,6 +87,12 @@ class FakeBotAPI:
         self.base_url = ""
         self.send_count = 0
         self._poll_generation = 0
+        self.limits: Limits | None = None
+        self.limits_since = 0.0
+        self.accepted: list[tuple[float, str, int | None]] = []  # (monotonic time, method, chat) of every message
+        self.refused: list[tuple[float, str, int | None, int]] = []  # (time, method, chat, status) of refusals
+        self._window: deque[float] = deque()
+        self._last_in_chat: dict[int, float] = {}
 
     # --- server --------------------------------------------------------------------------------
 
@@ -93,13 +120,20 @@ class FakeBotAPI:
         method = request.match_info["method"]
         params = await self._params(request)
         self.calls.append((method, params))
+        now = time.monotonic()
         try:
             self._maybe_fail(method, params)
             handler = getattr(self, f"api_{method}", None)
             if handler is None:
                 raise ApiError(404, "Not Found: method not found")
+            if method in MESSAGE_METHODS:
+                self._within_limits(now, params.get("chat_id"))
             result = await handler(params)
+            if method in MESSAGE_METHODS:
+                self.accepted.append((now, method, params.get("chat_id")))
         except ApiError as exc:
+            if method in MESSAGE_METHODS or exc.status == 429:
+                self.refused.append((now, method, params.get("chat_id"), exc.status))
             body = {"ok": False, "error_code": exc.status, "description": exc.description}
             if exc.parameters:
                 body["parameters"] = exc.parameters
@@ -150,7 +184,57 @@ class FakeBotAPI:
                 raise ApiError(400, f.description or "Bad Request: chat not found")
             raise ApiError(f.status, f.description or "Internal Server Error")
 
+    def _within_limits(self, now: float, chat) -> None:
+        limits = self.limits
+        if limits is None:
+            return
+        window = self._window
+        while window and window[0] <= now - (1.0 - limits.tolerance):
+            window.popleft()
+        too_fast = limits.per_second > 0 and len(window) >= limits.per_second
+        last = self._last_in_chat.get(chat) if isinstance(chat, int) else None
+        chat_too_fast = (limits.chat_interval > 0 and last is not None
+                         and now - last < limits.chat_interval - limits.tolerance)
+        if too_fast or chat_too_fast:
+            after = limits.retry_after
+            raise ApiError(429, f"Too Many Requests: retry after {after}", {"retry_after": after})
+        window.append(now)
+        if isinstance(chat, int):
+            self._last_in_chat[chat] = now
+
     # --- control (tests and the terminal chat) ------------------------------------------------------
+
+    def enforce_limits(self, per_second: float = 30.0, chat_interval: float = 1.0, *, tolerance: float = 0.05,
+                       retry_after: int = 1) -> None:
+        """Answer 429 above Telegram's limits from now on (0 turns one of them off)."""
+        self.limits = Limits(per_second, chat_interval, tolerance, retry_after)
+        self.limits_since = time.monotonic()
+
+    @property
+    def throttled(self) -> int:
+        """How many 429s the fake has answered (injected or for limits)."""
+        return sum(1 for r in self.refused if r[3] == 429)
+
+    def peak_per_second(self, since: float = 0.0) -> int:
+        """The most messages accepted in any one-second window (less the tolerance), for rate assertions."""
+        times = [t for t, _, _ in self.accepted if t >= since]
+        span = 1.0 - (self.limits.tolerance if self.limits else 0.0)
+        best, start = 0, 0
+        for end, t in enumerate(times):
+            while times[start] <= t - span:
+                start += 1
+            best = max(best, end - start + 1)
+        return best
+
+    def min_chat_gap(self, since: float = 0.0) -> float:
+        """The shortest time between two messages accepted for one chat."""
+        last: dict = {}
+        gap = float("inf")
+        for t, _, chat in (a for a in self.accepted if a[0] >= since):
+            if chat in last:
+                gap = min(gap, t - last[chat])
+            last[chat] = t
+        return gap
 
     def fail(self, method: str | None, status: int, times: int = 1, *, chat_id: int | None = None,
              retry_after: int | None = None, description: str | None = None) -> None:

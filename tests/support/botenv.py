@@ -103,14 +103,17 @@ class Press:
 
 
 class BotEnv:
-    def __init__(self, fake: FakeBotAPI, config: Config, clock: FrozenClock):
+    def __init__(self, fake: FakeBotAPI, config: Config, clock: FrozenClock, *, sender_loop: bool = False):
+        """`sender_loop`: the outbox goes out on its own as in production; without it only `tick()` sends,
+        so a conversation can look at what is queued before it goes."""
         self.fake, self.config, self.clock = fake, config, clock
+        self.sender_loop = sender_loop
         self.runtime: Runtime | None = None
         self._handled_base = 0
 
     async def start(self, upgrade: bool = True) -> None:
         self.runtime = Runtime(self.config, clock=self.clock)
-        await self.runtime.start(upgrade=upgrade)
+        await self.runtime.start(upgrade=upgrade, sender=self.sender_loop)
 
     async def stop(self) -> None:
         if self.runtime is not None:
