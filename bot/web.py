@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 import time
 from urllib.parse import urlparse
@@ -10,8 +9,8 @@ from urllib.parse import urlparse
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import text
-from telegram import Update
 
+from bot import update_body
 from storage import outbox
 from storage.models.outbox import LANE_NAMES
 
@@ -47,10 +46,10 @@ class WebServer:
         if not expected or not hmac.compare_digest(given, expected):
             return web.Response(status=403)
         try:
-            payload = await request.json()
-        except json.JSONDecodeError:
+            update = update_body.parse(await request.read(), self.runtime.application.bot)
+        except update_body.BadBody as exc:
+            log.warning("webhook: refused a body (%s)", exc)
             return web.Response(status=400)
-        update = Update.de_json(payload, self.runtime.application.bot)
         await self.runtime.application.update_queue.put(update)
         return web.Response(status=200)
 
