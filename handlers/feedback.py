@@ -56,13 +56,12 @@ async def composing(turn: Turn, dialog) -> None:
     if not draft.get("text"):
         turn.say("feedback_ask_text", attached=bool(draft.get("attachment")), category="")
         return
-    cfg = await feedback.load_config(turn.session)
-    attachment = draft.get("attachment") or {}
-    keyboard = [[_btn(turn, "submit_anonymous", NEW, "anon")],
-                [_btn(turn, "submit_named", NEW, "named"), _btn(turn, "cancel", NEW, "cancel")]]
-    turn.say("feedback_confirm", keyboard, category=feedback.category_name(cfg, turn.lang, draft["category"]),
-             body=feedback.excerpt(draft["text"]), length=len(draft["text"]),
-             attachment=attachment.get("name", ""))
+    facts = await flows.confirmation(turn.session, turn.me, draft, turn.lang)
+    keyboard = [[_btn(turn, "submit_anonymous", NEW, "anon")]]
+    if facts["unit"]:
+        keyboard.append([_btn(turn, "submit_anonymous_unit", NEW, "anonunit", unit=facts["unit"])])
+    keyboard.append([_btn(turn, "submit_named", NEW, "named"), _btn(turn, "cancel", NEW, "cancel")])
+    turn.say("feedback_confirm", keyboard, **facts)
 
 
 async def _new_step(turn: Turn, action: str) -> None:
@@ -71,9 +70,11 @@ async def _new_step(turn: Turn, action: str) -> None:
         key = action[4:]
         await flows.draft_start(turn.session, turn.ctx, turn.me, key)
         turn.edit("feedback_ask_text", category=feedback.category_name(cfg, turn.lang, key), attached=False)
-    elif action in ("anon", "named"):
-        ticket = await flows.draft_submit(turn.session, turn.ctx, turn.me, anonymous=action == "anon")
-        turn.edit("feedback_submitted", ticket=ticket.id, anonymous=ticket.anonymous)
+    elif action in ("anon", "anonunit", "named"):
+        ticket = await flows.draft_submit(turn.session, turn.ctx, turn.me, anonymous=action != "named",
+                                          show_unit=action == "anonunit")
+        turn.edit("feedback_submitted", ticket=ticket.id, anonymous=ticket.anonymous,
+                  **await feedback.disclosure(turn.session, ticket))
     elif action == "cancel":
         await flows.draft_cancel(turn.session, turn.me)
         turn.edit("feedback_cancelled")
@@ -97,7 +98,8 @@ async def my_tickets(turn: Turn) -> None:
 
 async def _view(turn: Turn, ticket: FeedbackTicket, note: str = "") -> None:
     view = await feedback.writer_view(turn.session, ticket, turn.lang)
-    turn.edit("feedback_ticket_writer", feedback.writer_keyboard(turn.lang, ticket) or None, note=note, **view)
+    turn.edit("feedback_ticket_writer", feedback.writer_keyboard(turn.lang, ticket, view["rateable"]) or None,
+              note=note, **view)
 
 
 async def _ticket_step(turn: Turn, ticket_id: str, action: str) -> None:

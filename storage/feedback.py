@@ -32,9 +32,9 @@ from storage.feedback_texts import (EXCERPT, MESSAGE_LIMIT, excerpt, long_messag
                                     size, staff_keyboard, writer_keyboard)
 from storage.feedback_tickets import (DIGEST, ESCALATION, NOTICE, PRIVATE_KINDS, RELAY, midnight,
                                       normalise_id, responsible_staff, ticket_unit_ids, today, unit_size)
-from storage.feedback_views import (inbox_items, mytickets_items, names_of, shown_unit, staff_view,
+from storage.feedback_views import (disclosure, inbox_items, mytickets_items, names_of, shown_unit, staff_view,
                                     task_number, tasks_available, thread, writer_name, writer_view)
-from storage.feedback_writer import (begin_writer_reply, my_tickets, rate, start, submit,
+from storage.feedback_writer import (begin_writer_reply, my_tickets, rate, start, submit, unit_offer,
                                      writer_message, writer_reopen, writer_resolve, writer_ticket)
 
 __all__ = [
@@ -58,6 +58,7 @@ __all__ = [
     "category_name",
     "change_config",
     "check_config",
+    "disclosure",
     "close_unresolved",
     "excerpt",
     "inbox",
@@ -94,6 +95,7 @@ __all__ = [
     "thread",
     "ticket_unit_ids",
     "today",
+    "unit_offer",
     "unit_size",
     "writer_keyboard",
     "writer_message",

@@ -35,7 +35,7 @@ class FeedbackConfig:
     daily_limit: int = 5
     route_retention_days: int = 30
     reply_deadline_days: int = 3
-    min_unit_size: int = 5
+    min_unit_size: int = 10
     pdca_optional: list[str] = field(default_factory=lambda: ["suggestion"])
     office_name: dict[str, str] = field(default_factory=dict)          # {lang: name}; default: a template
     max_text: int = 20000

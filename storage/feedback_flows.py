@@ -11,7 +11,7 @@ from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage import calendar, dialogs
+from storage import calendar, dialogs, units
 from storage import feedback as fb
 from storage import feedback_routes as routes
 from storage.context import Context
@@ -61,15 +61,30 @@ async def draft_input(session: AsyncSession, ctx: Context, member: Member, dialo
     return draft
 
 
-async def draft_submit(session: AsyncSession, ctx: Context, member: Member, anonymous: bool) -> FeedbackTicket:
+async def confirmation(session: AsyncSession, member: Member, draft: dict, lang: str) -> dict:
+    """What the confirm step shows: the draft, and the department the writer may choose to show (only when
+    it has at least `min_unit_size` members; otherwise the reason it is not offered)."""
+    cfg = await fb.load_config(session)
+    offer = await fb.unit_offer(session, member)
+    attachment = draft.get("attachment") or {}
+    return {"category": fb.category_name(cfg, lang, draft["category"]), "body": fb.excerpt(draft["text"]),
+            "length": len(draft["text"]), "attachment": attachment.get("name", ""),
+            "unit": (await units.names(session, [offer])).get(offer, "") if offer else "",
+            "min_unit_size": cfg.min_unit_size, "has_unit": member.unit_id is not None}
+
+
+async def draft_submit(session: AsyncSession, ctx: Context, member: Member, anonymous: bool,
+                       show_unit: bool = False) -> FeedbackTicket:
     """The confirm press. The draft row is locked: a double tap (or two replicas) submits it once, the
     second press finds it gone."""
     dialog = await session.get(Dialog, member.id, with_for_update=True)
     draft = draft_of(ctx, member, dialog)
     if not draft.get("text"):
         raise Refused("button_expired")
+    if show_unit and await fb.unit_offer(session, member) is None:
+        raise Refused("button_expired")  # offered only where the department is big enough (a forged press)
     ticket = await fb.submit(session, ctx, member, category=draft["category"], text=draft["text"],
-                             anonymous=anonymous, attachment=draft.get("attachment"))
+                             anonymous=anonymous, attachment=draft.get("attachment"), show_unit=show_unit)
     await dialogs.clear(session, member.id)
     return ticket
 

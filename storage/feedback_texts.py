@@ -46,15 +46,15 @@ def _b(lang: str, name: str, prefix: Prefix, obj, action: str, **params) -> dict
     return button(render(lang, "feedback_button", name=name, **params), prefix, obj, action)
 
 
-def writer_keyboard(lang: str, ticket: FeedbackTicket) -> list[list[dict]]:
-    """What the writer can do with their ticket in its current state."""
+def writer_keyboard(lang: str, ticket: FeedbackTicket, rateable: bool = False) -> list[list[dict]]:
+    """What the writer can do with their ticket in its current state (`rateable`: `has_answer`)."""
     rows: list[list[dict]] = []
     if ticket.status in LIVE_STATES:
         rows.append([_b(lang, "answer_back", Prefix.FEEDBACK, ticket.id, "reply"),
                      _b(lang, "resolved", Prefix.FEEDBACK, ticket.id, "resolve")])
     if ticket.status in (ANSWERED, *CLOSED_STATES):
         rows.append([_b(lang, "reopen", Prefix.FEEDBACK, ticket.id, "reopen")])
-    if ticket.first_reply_at is not None:
+    if rateable:
         rows.append([_b(lang, "star", Prefix.FEEDBACK, ticket.id, f"rate{n}", n=n) for n in range(1, 6)])
     return rows
 

@@ -17,7 +17,8 @@ from storage.context import Context
 from storage.errors import Refused
 from storage.feedback_config import category_name, load_config, office_name, status_name
 from storage.feedback_texts import long_messages, open_keyboard, writer_keyboard
-from storage.models.feedback import FeedbackAuditQueue, FeedbackRoute, FeedbackTicket, FeedbackTicketUnit
+from storage.models.feedback import (ANSWERED, CLOSED_STATES, FeedbackAuditQueue, FeedbackMessage, FeedbackRoute,
+                                     FeedbackTicket, FeedbackTicketUnit)
 from storage.models.org import Member
 
 RELAY, NOTICE, ESCALATION, DIGEST = "feedback.relay", "feedback.notice", "feedback.escalation", "feedback.digest"
@@ -101,6 +102,16 @@ async def handlers_of(session: AsyncSession, ticket: FeedbackTicket) -> list[Mem
     return await responsible_staff(session, ticket.id)
 
 
+async def has_answer(session: AsyncSession, ticket: FeedbackTicket) -> bool:
+    """The writer may rate once the office has answered (a reply, not only a follow-up question) or closed
+    the ticket: there is nothing to rate before."""
+    if ticket.status in (ANSWERED, *CLOSED_STATES):
+        return True
+    return (await session.execute(
+        select(FeedbackMessage.id).where(FeedbackMessage.ticket_id == ticket.id, FeedbackMessage.author == "office",
+                                         FeedbackMessage.kind == "reply").limit(1))).first() is not None
+
+
 async def close(session: AsyncSession, ctx: Context, ticket: FeedbackTicket, status: str) -> None:
     """Close the ticket; its route now expires after the retention (the way back ends with it)."""
     cfg = await load_config(session)
@@ -147,7 +158,7 @@ async def relay(session: AsyncSession, ctx: Context, ticket: FeedbackTicket, tem
     lang = writer.language
     params = dict(params, office=office_name(cfg, lang), category=category_name(cfg, lang, ticket.category),
                   status=status_name(lang, ticket.status))
-    keyboard = writer_keyboard(lang, ticket) or None
+    keyboard = writer_keyboard(lang, ticket, await has_answer(session, ticket)) or None
     if body is not None:
         msgs = long_messages(lang, template, body=body, ticket_id=ticket.id, keyboard=keyboard, **params)
     else:

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage import units
 from storage.feedback_config import category_name, load_config, office_name, status_name
 from storage.feedback_texts import excerpt
-from storage.feedback_tickets import unit_size
+from storage.feedback_tickets import has_answer, unit_size
 from storage.models.feedback import FeedbackMessage, FeedbackTicket
 from storage.models.org import Member
 
@@ -35,6 +35,13 @@ async def shown_unit(session: AsyncSession, ticket: FeedbackTicket) -> str:
     if ticket.anonymous and await unit_size(session, ticket.unit_id) < cfg.min_unit_size:
         return ""
     return (await units.names(session, [ticket.unit_id])).get(ticket.unit_id, "")
+
+
+async def disclosure(session: AsyncSession, ticket: FeedbackTicket) -> dict:
+    """Who the office sees behind a ticket: the writer's name (signed) and the department (signed, or
+    anonymous when the writer chose to show it). The staff view, the notice and what the writer is told on
+    submitting are all rendered from this one answer."""
+    return {"unit": await shown_unit(session, ticket), "writer": await writer_name(session, ticket)}
 
 
 async def writer_name(session: AsyncSession, ticket: FeedbackTicket) -> str:
@@ -85,7 +92,8 @@ async def writer_view(session: AsyncSession, ticket: FeedbackTicket, lang: str) 
             "status": status_name(lang, ticket.status), "received": ticket.received_on,
             "anonymous": ticket.anonymous, "body": excerpt(ticket.text),
             "thread": _thread_items(messages, "writer", {}), "earlier": max(0, len(messages) - THREAD_SHOWN),
-            "office": office_name(cfg, lang), "rating": ticket.rating}
+            "office": office_name(cfg, lang), "rating": ticket.rating,
+            "rateable": await has_answer(session, ticket)}
 
 
 async def staff_view(session: AsyncSession, ticket: FeedbackTicket, lang: str) -> dict:
@@ -96,8 +104,8 @@ async def staff_view(session: AsyncSession, ticket: FeedbackTicket, lang: str) -
     body = excerpt(ticket.text)
     return {"ticket": ticket.id, "category": category_name(cfg, lang, ticket.category),
             "status": status_name(lang, ticket.status), "received": ticket.received_on,
-            "deadline": ticket.deadline_on, "unit": await shown_unit(session, ticket),
-            "writer": await writer_name(session, ticket), "anonymous": ticket.anonymous, "body": body,
+            "deadline": ticket.deadline_on, **await disclosure(session, ticket), "anonymous": ticket.anonymous,
+            "body": body,
             "long": body != ticket.text, "attachment": ticket.attachment_name or "",
             "thread": _thread_items(messages, "office", names), "earlier": max(0, len(messages) - THREAD_SHOWN),
             "assignee": names.get(ticket.assignee_id, ""), "rating": ticket.rating,

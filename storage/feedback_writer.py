@@ -19,7 +19,8 @@ from storage import feedback_routes as routes
 from storage.context import Context
 from storage.errors import Refused
 from storage.feedback_config import FeedbackConfig, load_config
-from storage.feedback_tickets import (close, handlers_of, message_text, new_id, normalise_id, notify_staff,
+from storage.feedback_views import disclosure
+from storage.feedback_tickets import (close, handlers_of, has_answer, message_text, new_id, normalise_id, notify_staff,
                                       responsible_staff, today, unit_size, writer_audit)
 from storage.models.feedback import (ANSWERED, ASSIGNED, CLOSED_STATES, LIVE_STATES, OPEN, RESOLVED,
                                      FeedbackMessage, FeedbackRoute, FeedbackTicket, FeedbackTicketUnit)
@@ -41,8 +42,25 @@ async def _check_limit(session: AsyncSession, ctx: Context, cfg: FeedbackConfig,
         raise Refused("feedback_limit_reached", limit=cfg.daily_limit)
 
 
+async def unit_offer(session: AsyncSession, member: Member) -> int | None:
+    """The writer's department, if it is big enough (`min_unit_size`) to be shown on an anonymous ticket
+    when they choose so; None otherwise. The one rule both the confirmation and the filing follow."""
+    cfg = await load_config(session)
+    if member.unit_id is None or await unit_size(session, member.unit_id) < cfg.min_unit_size:
+        return None
+    return member.unit_id
+
+
+async def _ticket_unit(session: AsyncSession, member: Member, anonymous: bool, show_unit: bool) -> int | None:
+    """The department the ticket keeps: a signed ticket's always; an anonymous one's only when the writer
+    chose to show it and it is big enough."""
+    if not anonymous:
+        return member.unit_id
+    return await unit_offer(session, member) if show_unit else None
+
+
 async def submit(session: AsyncSession, ctx: Context, member: Member, *, category: str, text: str,
-                 anonymous: bool = True, attachment: dict | None = None) -> FeedbackTicket:
+                 anonymous: bool = True, attachment: dict | None = None, show_unit: bool = False) -> FeedbackTicket:
     """Check a ticket and queue it sealed under its new number; returns the ticket as it will be filed (not
     stored: the tick files it, `apply_submit`). Refusals queue nothing."""
     cfg = await load_config(session)
@@ -51,9 +69,13 @@ async def submit(session: AsyncSession, ctx: Context, member: Member, *, categor
     text = await message_text(session, text)
     await _check_limit(session, ctx, cfg, member)
     data = {"ticket": await new_id(session), "category": category, "text": text, "anonymous": anonymous,
-            "attachment": attachment or {}, "day": today(ctx).isoformat()}
+            "show_unit": show_unit, "attachment": attachment or {}, "day": today(ctx).isoformat()}
     await pending.queue(session, ctx, "submit", member.id, **data)
-    return _queued_ticket(data)
+    ticket = _queued_ticket(data)
+    # What the office will see, as the filing will decide it: the writer is shown exactly this.
+    ticket.unit_id = await _ticket_unit(session, member, anonymous, show_unit)
+    ticket.writer_member_id = None if anonymous else member.id
+    return ticket
 
 
 def _queued_ticket(data: dict) -> FeedbackTicket:
@@ -70,9 +92,7 @@ async def apply_submit(session: AsyncSession, ctx: Context, member: Member, data
     day = date.fromisoformat(data["day"])
     if await session.get(FeedbackTicket, data["ticket"]) is not None:
         return  # the number was taken meanwhile (one chance in 10^11); filed once, never twice
-    unit_id = member.unit_id
-    if anonymous and unit_id is not None and await unit_size(session, unit_id) < cfg.min_unit_size:
-        unit_id = None  # a small unit would all but name the writer
+    unit_id = await _ticket_unit(session, member, anonymous, bool(data.get("show_unit")))
     ticket = FeedbackTicket(
         id=data["ticket"], category=category, anonymous=anonymous,
         writer_member_id=None if anonymous else member.id, unit_id=unit_id, text=text,
@@ -89,10 +109,8 @@ async def apply_submit(session: AsyncSession, ctx: Context, member: Member, data
             session.add(FeedbackTicketUnit(ticket_id=ticket.id, unit_id=unit.id))
     await session.flush()
     writer_audit(session, ctx, ticket, "feedback.submitted", member)
-    unit_names = await units.names(session, [unit_id] if unit_id else [])
     await notify_staff(session, ctx, ticket, await responsible_staff(session, ticket.id), "feedback_notice_new",
-                       "new", body=text, unit=unit_names.get(unit_id, ""), deadline=ticket.deadline_on,
-                       writer="" if anonymous else member.name)
+                       "new", body=text, deadline=ticket.deadline_on, **await disclosure(session, ticket))
     # No log line here: its timestamp next to a ticket number would be the precise moment the ticket never keeps.
 
 
@@ -187,23 +205,23 @@ async def apply_reopen(session: AsyncSession, ctx: Context, member: Member, data
                        "reopened")
 
 
-def _rateable(ticket: FeedbackTicket, stars: int) -> None:
+async def _rateable(session: AsyncSession, ticket: FeedbackTicket, stars: int) -> None:
     if not 1 <= stars <= 5:
         raise Refused("button_expired")
-    if ticket.first_reply_at is None:
+    if not await has_answer(session, ticket):
         raise Refused("feedback_nothing_to_rate")
 
 
 async def rate(session: AsyncSession, ctx: Context, member: Member, ticket_id: str, stars: int) -> FeedbackTicket:
     ticket = await writer_ticket(session, ctx, member, ticket_id)
-    _rateable(ticket, stars)
+    await _rateable(session, ticket, stars)
     await pending.queue(session, ctx, "rate", member.id, ticket=ticket.id, stars=stars)
     return _as_it_will_be(ticket, rating=stars)
 
 
 async def apply_rate(session: AsyncSession, ctx: Context, member: Member, data: dict) -> None:
     ticket = await _locked(session, ctx, member, data["ticket"])
-    _rateable(ticket, data["stars"])
+    await _rateable(session, ticket, data["stars"])
     ticket.rating = data["stars"]
     writer_audit(session, ctx, ticket, "feedback.rated", member)
 

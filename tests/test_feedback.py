@@ -3,7 +3,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+from sqlalchemy import func, select
+
 from storage import feedback_kpi
+from storage.models.feedback import FeedbackPending
 from tests.support.botenv import DEMO_ROSTER
 from tests.support.feedback import configure, submit, ticket_in
 
@@ -23,7 +26,7 @@ async def test_anonymous_ticket_round_trip_reply_answer_rate_resolve_and_kpi(env
     assert "默认<b>匿名</b>" in wang.last["text"]
     await wang.press("困难帮扶")
     await wang.send("家里老人住院，想申请困难帮扶。")
-    assert "默认匿名提交" in wang.last["text"] and "不记录你的姓名" in wang.last["text"]
+    assert "默认匿名提交" in wang.last["text"] and "不记录您的姓名" in wang.last["text"]
     press = await wang.press("匿名提交")
     ticket = ticket_in(press.text)
     assert "匿名" in press.text and "/mytickets" in press.text
@@ -184,19 +187,46 @@ async def test_text_with_markup_and_5000_characters_arrives_intact(env, clock):
     assert stats["dead"] == 0
 
 
-async def test_signed_ticket_names_the_writer_and_a_big_unit_is_shown_for_anonymous_ones(env):
-    roster = DEMO_ROSTER + "".join(f"20{i},工人{i},生产部,第一支部,否,employee\n" for i in range(1, 4))
-    await env.import_roster(roster)  # 生产部 now has 6 members
-    await configure(env, routing={"work": ["生产部"], "other": ["生产部"]})
+async def test_staff_see_exactly_what_the_writer_was_promised_for_each_choice(env):
+    roster = DEMO_ROSTER + "".join(f"20{i:02d},工人{i},生产部,第一支部,否,employee\n" for i in range(1, 9))
+    await env.import_roster(roster)  # 生产部 now has 11 members: big enough to be shown, if the writer wants
+    await configure(env, routing={"work": ["生产部"], "other": ["生产部"], "suggestion": ["生产部"]})
     zhang = await env.join(101, "张伟", "1001")
     wang = await env.join(102, "王芳", "1002")
-    signed = await submit(wang, "工作与生产", "设备老化，需要更新。", anonymous=False)
-    anonymous = await submit(wang, "其他", "食堂饭菜偏咸。")
-    await env.tick()
-    texts = zhang.texts()
-    assert any(f"#{signed}" in t and "署名：王芳" in t for t in texts)
-    assert any(f"#{anonymous}" in t and "生产部" in t and "王芳" not in t for t in texts)
-    assert "署名" in await wang.say("/mytickets")
+    chen = await env.join(105, "陈静", "1005")  # 财务部: 3 people
+
+    async def file(person, category: str, text: str, choice: str) -> tuple[str, str, str]:
+        """Submit with one of the confirm buttons; returns (ticket, what the writer was told, staff's view)."""
+        await person.send("/feedback")
+        await person.press(category)
+        confirm = await person.say(text)
+        press = await person.press(choice)
+        ticket = ticket_in(press.text)
+        await env.tick()
+        await zhang.send("/inbox")
+        view = (await zhang.press(f"#{ticket}")).text
+        return ticket, confirm + "\n" + press.text, view
+
+    _, told, view = await file(wang, "其他", "食堂饭菜偏咸。", "匿名提交")
+    assert "处理人只看到内容和类别" in told and "匿名提交，显示部门" in told
+    assert "来源：匿名" in view and "生产部" not in view and "王芳" not in view
+
+    _, told, view = await file(wang, "意见建议", "班车晚点。", "匿名提交，显示部门（生产部）")
+    assert "处理人看到：内容、类别和您的部门（生产部），不知道您是谁" in told
+    assert "来源：生产部（匿名）" in view and "王芳" not in view
+
+    _, told, view = await file(wang, "工作与生产", "设备老化，需要更新。", "署名提交")
+    assert "您的姓名（王芳）" in told and "来源：王芳（署名）" in view
+
+    # A department under min_unit_size is never offered, and the writer is told why.
+    await chen.send("/feedback")
+    await chen.press("其他")
+    confirm = await chen.say("财务室空调坏了。")
+    assert "不足 10 人" in confirm and "显示部门（" not in confirm
+    forged = await chen.press_data("fbk:new:anonunit")
+    assert "失效" in forged.toast
+    async with env.db.session() as s:
+        assert (await s.execute(select(func.count()).select_from(FeedbackPending))).scalar_one() == 0
 
 
 async def test_photo_attachment_reaches_the_secretary_on_request(env):
@@ -351,6 +381,15 @@ async def test_a_secretary_takes_the_ticket_asks_a_question_and_only_the_assigne
     question = wang.last["text"]
     assert "想再了解一些情况" in question and "是哪个月的补贴" in question and "党群工作部" in question
     assert "张伟" not in question
+    # A question is not an answer: nothing to rate yet, and a forged rating press changes nothing.
+    buttons = [b["text"] for row in wang.last.get("reply_markup", {}).get("inline_keyboard", []) for b in row]
+    assert not [b for b in buttons if "⭐" in b]
+    assert "收到答复后才能评分" in (await wang.press_data(f"fbk:{ticket}:rate5")).toast
+    await env.tick()
+    async with env.db.session() as s:
+        from storage.models.feedback import FeedbackTicket
+
+        assert (await s.get(FeedbackTicket, ticket)).rating is None
 
     liu_before = len(liu.messages)
     await wang.press("回复")
