@@ -78,8 +78,14 @@ async def pressed(turn: Turn) -> None:
         dialog = await flows.pdca_dialog(s, me, ticket_id)
         _pdca_prompt(turn, await flows.pdca_input(s, ctx, me, dialog, None))
     elif action == "close":
-        ticket = await feedback.close_unresolved(s, ctx, me, ticket_id)
-        await _view(turn, ticket, note="unresolved")
+        ticket = await flows.close_start(s, ctx, me, ticket_id)
+        turn.toast("feedback_thread_toast")
+        turn.say("feedback_close_ask_reason", ticket=ticket.id)
+    elif action == "closeok":
+        await _view(turn, await flows.close_confirm(s, ctx, me, ticket_id), note="unresolved")
+    elif action == "closeno":
+        await flows.close_cancel(s, me)
+        turn.edit("feedback_close_kept", ticket=ticket_id)
     elif action == "file":
         ticket = await feedback.staff_ticket(s, me, ticket_id)
         if not ticket.attachment_file_id:
@@ -100,6 +106,13 @@ async def office_text(turn: Turn, dialog) -> None:
     ticket, question = await flows.office_input(turn.session, turn.ctx, turn.me, dialog, turn.message.text or "")
     turn.say("feedback_office_sent", [[_btn(turn, "open", ticket.id, "view")]], ticket=ticket.id,
              question=question)
+
+
+@on_input(flows.CLOSE)
+async def close_text(turn: Turn, dialog) -> None:
+    ticket, reason = await flows.close_input(turn.session, turn.ctx, turn.me, dialog, turn.message.text)
+    keyboard = [[_btn(turn, "close_confirm", ticket.id, "closeok"), _btn(turn, "close_cancel", ticket.id, "closeno")]]
+    turn.say("feedback_close_confirm", keyboard, ticket=ticket.id, reason=reason)
 
 
 @on_input(flows.PDCA)

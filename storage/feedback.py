@@ -25,7 +25,8 @@ from storage.feedback_config import (CONFIG_MAX, DEFAULT_CATEGORIES, RANGES, SET
                                      FeedbackConfig, category_name, change_config, check_config, load_config,
                                      office_name, save_config, status_name)
 from storage.feedback_kpi import kpi_figures  # for /kpi and the report
-from storage.feedback_office import (PDCA_MAX, begin_office_message, begin_resolve, can_see,
+from storage.feedback_office import (PDCA_MAX, begin_close, begin_office_message, begin_resolve, can_see,
+                                     close_reason,
                                      close_unresolved, inbox, mark_answered, measure_to_task, office_message,
                                      pdca_required, resolve, staff_ticket, take)
 from storage.feedback_texts import (EXCERPT, MESSAGE_LIMIT, excerpt, long_messages, open_keyboard,
@@ -51,6 +52,7 @@ __all__ = [
     "RANGES",
     "RELAY",
     "SETTING_KEY",
+    "begin_close",
     "begin_office_message",
     "begin_resolve",
     "begin_writer_reply",
@@ -59,6 +61,7 @@ __all__ = [
     "change_config",
     "check_config",
     "disclosure",
+    "close_reason",
     "close_unresolved",
     "excerpt",
     "inbox",

@@ -22,7 +22,7 @@ from storage.models.org import Member
 from storage.tabular import parse_datetime
 
 DRAFT, THREAD = "feedback", "feedback_thread"
-OFFICE, PDCA, TASK = "inbox_reply", "inbox_pdca", "inbox_task"
+OFFICE, PDCA, TASK, CLOSE = "inbox_reply", "inbox_pdca", "inbox_task", "inbox_close"
 
 
 # --- the writer's draft --------------------------------------------------------------------------------
@@ -131,6 +131,39 @@ async def office_input(session: AsyncSession, ctx: Context, staff: Member, dialo
     ticket = await fb.office_message(session, ctx, staff, dialog.data.get("t", ""), text, question=question)
     await dialogs.clear(session, staff.id)
     return ticket, question
+
+
+# --- the office: close unresolved, with a reason and a confirmation ------------------------------------
+
+async def close_start(session: AsyncSession, ctx: Context, staff: Member, ticket_id: str) -> FeedbackTicket:
+    ticket = await fb.begin_close(session, staff, ticket_id)
+    await dialogs.start(session, ctx, staff.id, CLOSE, "reason", {"t": ticket.id})
+    return ticket
+
+
+async def close_input(session: AsyncSession, ctx: Context, staff: Member, dialog: Dialog,
+                      text: str | None) -> tuple[FeedbackTicket, str]:
+    """The typed reason; the staff member then confirms it with a button (`close_confirm`)."""
+    ticket = await fb.begin_close(session, staff, dialog.data.get("t", ""))
+    reason = fb.close_reason(text)
+    await dialogs.advance(session, ctx, dialog, "confirm", reason=reason)
+    return ticket, reason
+
+
+async def close_confirm(session: AsyncSession, ctx: Context, staff: Member, ticket_id: str) -> FeedbackTicket:
+    dialog = await dialogs.get(session, staff.id)
+    if (dialog is None or dialog.kind != CLOSE or dialog.step != "confirm"
+            or dialog.data.get("t") != fb.normalise_id(ticket_id)):
+        raise Refused("button_expired")
+    ticket = await fb.close_unresolved(session, ctx, staff, ticket_id, dialog.data.get("reason", ""))
+    await dialogs.clear(session, staff.id)
+    return ticket
+
+
+async def close_cancel(session: AsyncSession, staff: Member) -> None:
+    dialog = await dialogs.get(session, staff.id)
+    if dialog is not None and dialog.kind == CLOSE:
+        await dialogs.clear(session, staff.id)
 
 
 # --- the office: close as resolved with root cause and measure -----------------------------------------

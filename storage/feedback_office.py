@@ -132,16 +132,35 @@ async def resolve(session: AsyncSession, ctx: Context, staff: Member, ticket_id:
     ticket.root_cause, ticket.measure, ticket.pdca_done = root_cause, measure, True
     if ticket.status in LIVE_STATES:
         await close(session, ctx, ticket, RESOLVED)
-        await relay(session, ctx, ticket, "feedback_relay_closed", resolved=True)
+        await relay(session, ctx, ticket, "feedback_relay_closed", resolved=True, reason="")
     audit.record(session, ctx, "feedback.resolved", "feedback_ticket", ticket.id, actor_id=staff.id)
     return ticket
 
 
-async def close_unresolved(session: AsyncSession, ctx: Context, staff: Member, ticket_id: str) -> FeedbackTicket:
+async def begin_close(session: AsyncSession, staff: Member, ticket_id: str) -> FeedbackTicket:
+    """Closing unresolved starts with the reason: the ticket must still be open to this staff member."""
+    return await _live(session, staff, ticket_id)
+
+
+def close_reason(text: str | None) -> str:
+    """A reason is required: the writer is told it, and the PDCA record keeps it."""
+    text = (text or "").strip()
+    if not text:
+        raise Refused("feedback_close_reason_required")
+    if len(text) > PDCA_MAX:
+        raise Refused("feedback_text_too_long", max=PDCA_MAX)
+    return text
+
+
+async def close_unresolved(session: AsyncSession, ctx: Context, staff: Member, ticket_id: str,
+                           reason: str) -> FeedbackTicket:
+    """Close with the confirmed reason; the writer is told it through the sealed route."""
+    reason = close_reason(reason)
     ticket = await _live(session, staff, ticket_id)
     await close(session, ctx, ticket, UNRESOLVED)
+    ticket.close_reason = reason
     audit.record(session, ctx, "feedback.closed_unresolved", "feedback_ticket", ticket.id, actor_id=staff.id)
-    await relay(session, ctx, ticket, "feedback_relay_closed", resolved=False)
+    await relay(session, ctx, ticket, "feedback_relay_closed", resolved=False, reason=reason)
     return ticket
 
 

@@ -110,6 +110,7 @@ async def staff_view(session: AsyncSession, ticket: FeedbackTicket, lang: str) -
             "thread": _thread_items(messages, "office", names), "earlier": max(0, len(messages) - THREAD_SHOWN),
             "assignee": names.get(ticket.assignee_id, ""), "rating": ticket.rating,
             "root_cause": excerpt(ticket.root_cause or "", PDCA_EXCERPT),
+            "close_reason": excerpt(ticket.close_reason or "", PDCA_EXCERPT),
             "measure": excerpt(ticket.measure or "", PDCA_EXCERPT), "task": await task_number(session, ticket)}
 
 

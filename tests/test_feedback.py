@@ -277,10 +277,25 @@ async def test_answered_reopen_close_unresolved_and_rating_rules(env):
     assert "未解决，工单已重新打开" in zhang.last["text"]
     await zhang.send("/inbox")
     await zhang.press(f"#{ticket}")
-    closed = await zhang.press("关闭（未解决）")
-    assert "已关闭（未解决）" in closed.text
+    asked = await zhang.press("关闭（未解决）")
+    assert "请写明原因" in asked.text
+    # No reason, no closing: the refusal says so and the ticket stays as it was.
+    assert "关闭工单需要原因" in await zhang.say("   ")
+    async with env.db.session() as s:
+        from storage.models.feedback import FeedbackTicket
+
+        assert (await s.get(FeedbackTicket, ticket)).status == "assigned"
+    confirm = await zhang.send("调岗属于人事部门决定，本部门无权更改。")
+    assert "确认关闭" in confirm[-1]["text"] and "无权更改" in confirm[-1]["text"]
     await env.tick()
-    assert "未能解决" in wang.last["text"]
+    async with env.db.session() as s:
+        assert (await s.get(FeedbackTicket, ticket)).status == "assigned"  # typed, not yet confirmed
+    closed = await zhang.press("确认关闭")
+    assert "已关闭（未解决）" in closed.text and "未解决原因：调岗属于人事部门决定" in closed.text
+    await env.tick()
+    assert "未能解决" in wang.last["text"] and "原因：调岗属于人事部门决定" in wang.last["text"]
+    async with env.db.session() as s:
+        assert (await s.get(FeedbackTicket, ticket)).close_reason == "调岗属于人事部门决定，本部门无权更改。"
     assert "已关闭" in (await wang.press_data(f"fbk:{ticket}:reply")).toast
     await wang.press("重新打开")
     await wang.press("⭐⭐⭐⭐")

@@ -49,7 +49,7 @@ async def test_kpi_figures_over_a_period(db, ctx, clock):
         (at(4, 8), lambda s, z, l: feedback.office_message(s, ctx, z, t2, "请说明", question=True)),  # 24 h
         (at(9, 12), lambda s, z, l: feedback.office_message(s, ctx, l, t3, "已报修")),      # 148 h, late
         (at(10, 9), lambda s, z, l: feedback.resolve(s, ctx, z, t1, root_cause="沟通少", measure="每周例会")),
-        (at(10, 9), lambda s, z, l: feedback.close_unresolved(s, ctx, z, t2)),
+        (at(10, 9), lambda s, z, l: feedback.close_unresolved(s, ctx, z, t2, "超出职权")),
     ]
     for moment, step in steps:
         clock.set(moment)

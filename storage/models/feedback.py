@@ -44,6 +44,8 @@ class FeedbackTicket(Base):
     closed_on: Mapped[date | None] = mapped_column(Date)
     rating: Mapped[int | None] = mapped_column(Integer)
     root_cause: Mapped[str | None] = mapped_column(Text)
+    # Why the office closed it unresolved (typed and confirmed; the writer is told it).
+    close_reason: Mapped[str | None] = mapped_column(Text)
     measure: Mapped[str | None] = mapped_column(Text)
     pdca_done: Mapped[bool] = mapped_column(Boolean, default=False)
     task_id: Mapped[int | None] = mapped_column(Integer)
