@@ -9,7 +9,15 @@ from storage.models.org import Unit
 
 
 def _flatten(board: dict) -> dict[str, object]:
-    return {f"{feature}.{key}": value for feature, figures in board.items() for key, value in figures.items()}
+    """One column per figure; a figure made of parts (first replies by working days) gets one per part."""
+    flat: dict[str, object] = {}
+    for feature, figures in board.items():
+        for key, value in figures.items():
+            if isinstance(value, dict):
+                flat.update({f"{feature}.{key}.{part}": v for part, v in value.items()})
+            else:
+                flat[f"{feature}.{key}"] = value
+    return flat
 
 
 async def workbook(session, ctx: Context, period: str | None) -> tuple[str, bytes]:

@@ -73,7 +73,9 @@ async def test_anonymous_ticket_round_trip_reply_answer_rate_resolve_and_kpi(env
         start = datetime(2026, 12, 1, tzinfo=env.ctx.tz)
         figures = await feedback_kpi.kpi_figures(s, env.ctx, unit_ids=None, start=start, end=start + timedelta(days=31))
     assert figures["tickets_received"] == 1
-    assert figures["first_reply_median_hours"] == figures["first_reply_p90_hours"] == 2.0  # 08:00 -> 10:00
+    assert figures["first_reply_days"] == {"0": 1, "1": 0, "2": 0, "3+": 0}  # answered the day it came
+    board = await zhang.say("/kpi")
+    assert "首次答复（按工作日）：当天 1 件" in board and "小时" not in board  # no hour the data cannot carry
     assert figures["answered_in_time_rate"] == 1.0
     assert figures["resolution_rate"] == 1.0
     assert figures["satisfaction_avg"] == 5.0

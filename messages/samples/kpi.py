@@ -7,7 +7,7 @@ SAMPLES = {
                   "avg_days_overdue": 2.5},
         "lessons": {"lessons_published": 2, "audience": 40, "learned": 30, "coverage": 0.75, "avg_score": 86.0},
         "surveys": {"surveys_closed": 1, "response_rate": 0.6, "satisfaction_avg": 4.2},
-        "feedback": {"tickets_received": 5, "first_reply_median_hours": 20.0, "first_reply_p90_hours": 50.0,
+        "feedback": {"tickets_received": 5, "first_reply_days": {"0": 2, "1": 1, "2": 0, "3+": 1},
                      "answered_in_time_rate": 0.8, "resolution_rate": None, "satisfaction_avg": 4.0},
         "reception": {"days_held": 1, "bookings": 4, "attended": 3, "matters_raised": 3, "matters_resolved": 1,
                       "matters_to_tasks": 2, "tasks_done_on_time": 1},
