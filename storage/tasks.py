@@ -237,6 +237,6 @@ from storage.tasks_newtask import (NEW_DIALOG, NEW_STEPS, begin_new, create_from
                                    new_input)
 from storage.tasks_reminders import REMINDER_KINDS, produce_reminders  # noqa: E402,F401
 from storage.tasks_schedule import (OVERDUE, PRE_STAGES, REMINDER_AT, colour, days_overdue,  # noqa: E402,F401
-                                    deadline_moment, deadline_text, escalate_days, latest_stage, reschedule,
-                                    stage_moment, stage_name)
+                                    deadline_moment, deadline_text, escalate_days, hours_overdue, latest_stage,
+                                    reschedule, stage_moment, stage_name)
 from storage.tasks_views import LIST_LIMIT, Names  # noqa: E402,F401
