@@ -232,7 +232,7 @@ from storage.tasks_import import (COLUMNS, REQUIRED, TEMPLATE_HEADERS, ImportRes
                                   apply, check, create_task, import_rows, read, template_filename,
                                   template_xlsx, unit_index)
 from storage.tasks_kpi import (OnTime, average_days_overdue, kpi_figures, on_time_rates,  # noqa: E402,F401
-                               overdue_now, task_status)
+                               overdue_now, overdue_tasks, task_status)
 from storage.tasks_newtask import (NEW_DIALOG, NEW_STEPS, begin_new, create_from_dialog,  # noqa: E402,F401
                                    new_input)
 from storage.tasks_reminders import REMINDER_KINDS, produce_reminders  # noqa: E402,F401
