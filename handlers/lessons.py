@@ -26,7 +26,7 @@ def question_keyboard(view: lessons_quiz.QuestionView) -> list[list[dict]]:
 
 def say_question(turn: Turn, view: lessons_quiz.QuestionView) -> None:
     turn.say("lesson_quiz_question", question_keyboard(view), title=view.lesson_title, number=view.number,
-             total=view.total, question=view.text, options=list(zip(LETTERS, view.options)))
+             total=view.total, question=view.text, options=list(zip(LETTERS, view.options)), practice=view.practice)
 
 
 def say_result(turn: Turn, result: lessons_quiz.Result) -> None:
@@ -35,7 +35,8 @@ def say_result(turn: Turn, result: lessons_quiz.Result) -> None:
         keyboard = [[callbacks.button(turn.t("lesson_button_retry"), Prefix.QUIZ, result.attempt_id, "retry")]]
     turn.say("lesson_quiz_result", keyboard, title=result.lesson_title, right=result.right, asked=result.asked,
              score=result.score, passed=result.passed, newly_learned=result.newly_learned,
-             wrong_left=result.wrong_left, points=result.points, pass_mark=result.pass_mark)
+             wrong_left=result.wrong_left, points=result.points, pass_mark=result.pass_mark,
+             practice=result.practice)
 
 
 @handler()
@@ -91,7 +92,8 @@ async def quiz_button(turn: Turn) -> None:
     q = done.question
     turn.edit("lesson_quiz_answered", title=q.lesson_title, number=q.number, total=q.total, question=q.text,
               options=list(zip(LETTERS, q.options)), chosen=LETTERS[done.chosen],
-              right_option=LETTERS[done.right_option], right=done.right, explanation=done.explanation)
+              right_option=LETTERS[done.right_option], right=done.right, explanation=done.explanation,
+              practice=q.practice)
     if done.next is not None:
         say_question(turn, done.next)
     else:

@@ -348,7 +348,7 @@ async def overview(session: AsyncSession, ctx: Context, member: Member, *, limit
     pending, learned = [], []
     for a, lesson in rows:
         item = {"id": lesson.id, "title": lesson.title, "due": lesson.due_on, "quiz": bool(lesson.quiz),
-                "score": a.score, "learned_at": calendar.local(a.learned_at, ctx) if a.learned_at else None}
+                "score": a.first_score, "learned_at": calendar.local(a.learned_at, ctx) if a.learned_at else None}
         (learned if a.learned_at else pending).append(item)
     total, today = await lessons_points.totals(session, ctx, member.id)
     staff = None

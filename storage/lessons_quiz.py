@@ -1,9 +1,11 @@
 """The lesson quiz: one question at a time, the right option and the explanation after each answer, the
-score at the end; passing marks the lesson learned, and the questions still wrong can be retried.
+score at the end; passing marks the lesson learned, and the questions still wrong can be practised.
 
-The first complete attempt is the score that counts for the KPI and for quiz points (retries teach, they
-do not earn); right answers from retries add up towards passing. An answer is accepted once: a double press,
-an old question's button or another member's attempt is refused.
+The first complete attempt is the one that counts: its score is the quiz score everywhere (/lessons, the
+KPI), it alone decides the pass mark, and it alone earns quiz points. Practice rounds ("practise the wrong
+ones") come after the right answers were shown, so they teach and say so: they change neither the score,
+nor the pass, nor the points. An answer is accepted once: a double press, an old question's button or
+another member's attempt is refused.
 """
 from __future__ import annotations
 
@@ -28,6 +30,7 @@ class QuestionView:
     lesson_title: str
     text: str
     options: list[str]
+    practice: bool = False  # a round after the first attempt: not scored
 
 
 @dataclass
@@ -45,20 +48,21 @@ class Answered:
 class Result:
     attempt_id: int
     lesson_title: str
-    right: int
+    right: int  # right answers in this round
     asked: int
-    score: int  # percent of all questions answered right so far
-    passed: bool
+    score: int  # percent, the first attempt's: the quiz score that counts
+    passed: bool  # the first attempt reached the pass mark
     newly_learned: bool
     wrong_left: int
     points: int
     pass_mark: int
+    practice: bool = False  # this round was practice after the first attempt
 
 
 def _view(attempt: QuizAttempt, lesson: Lesson) -> QuestionView:
     q = lesson.quiz[attempt.questions[attempt.position]]
     return QuestionView(attempt.id, attempt.position, attempt.position + 1, len(attempt.questions), lesson.title,
-                        q["q"], list(q["options"]))
+                        q["q"], list(q["options"]), practice=not attempt.first)
 
 
 def percent(right: int, total: int) -> int:
@@ -83,8 +87,8 @@ async def start(session: AsyncSession, ctx: Context, member: Member, lesson_id: 
     questions = list(range(len(lesson.quiz))) if first else \
         [i for i in range(len(lesson.quiz)) if i not in set(a.quiz_right)]
     if not questions:
-        return Result(0, lesson.title, len(a.quiz_right), len(lesson.quiz), a.score or 0, True, False, 0, 0,
-                      lesson.pass_percent)
+        return Result(0, lesson.title, len(a.quiz_right), len(lesson.quiz), a.first_score or 0,
+                      (a.first_score or 0) >= lesson.pass_percent, False, 0, 0, lesson.pass_percent, practice=True)
     attempt = QuizAttempt(assignment_id=a.id, member_id=member.id, questions=questions, position=0, answers=[],
                           first=first, started_at=ctx.now())
     session.add(attempt)
@@ -93,7 +97,7 @@ async def start(session: AsyncSession, ctx: Context, member: Member, lesson_id: 
 
 
 async def retry(session: AsyncSession, ctx: Context, member: Member, attempt_id: int) -> QuestionView | Result:
-    """From a finished attempt's "retry the wrong ones" button."""
+    """From a finished attempt's "practise the wrong ones" button: a practice round, not scored."""
     attempt = await _own_attempt(session, member, attempt_id)
     a = await session.get(LessonAssignment, attempt.assignment_id)
     return await start(session, ctx, member, a.lesson_id)
@@ -143,7 +147,7 @@ async def _finish(session: AsyncSession, ctx: Context, member: Member, attempt: 
     attempt.finished_at = ctx.now()
     total = len(lesson.quiz)
     right_now = sum(1 for _, _, ok in attempt.answers if ok)
-    a.score = percent(len(a.quiz_right), total)
+    a.score = percent(len(a.quiz_right), total)  # what has been learned so far, practice included
     points = 0
     if attempt.first:
         a.first_score = percent(right_now, total)
@@ -152,11 +156,14 @@ async def _finish(session: AsyncSession, ctx: Context, member: Member, attempt: 
         if right_now == total:
             points += await lessons_points.award(session, ctx, member.id, lesson.id, "full_marks",
                                                  lessons_points.FULL_MARKS)
-    passed = a.score >= lesson.pass_percent
+    # Only the first attempt passes: after it the right answers were shown, so a practice round that
+    # reaches the mark proves nothing.
+    passed = (a.first_score or 0) >= lesson.pass_percent
     newly = False
-    if passed and a.learned_at is None:
+    if attempt.first and passed and a.learned_at is None:
         points += await lessons.complete(session, ctx, a, "quiz")
         newly = a.learned_at is not None
-    audit.record(session, ctx, "lesson.quiz", "lesson", lesson.id, actor_id=member.id, score=a.score)
-    return Result(attempt.id, lesson.title, right_now, len(attempt.questions), a.score, passed, newly,
-                  total - len(a.quiz_right), points, lesson.pass_percent)
+    audit.record(session, ctx, "lesson.quiz", "lesson", lesson.id, actor_id=member.id, score=a.first_score,
+                 practice=not attempt.first)
+    return Result(attempt.id, lesson.title, right_now, len(attempt.questions), a.first_score or 0, passed, newly,
+                  total - len(a.quiz_right), points, lesson.pass_percent, practice=not attempt.first)

@@ -232,11 +232,11 @@ from storage.tasks_import import (COLUMNS, REQUIRED, TEMPLATE_HEADERS, ImportRes
                                   apply, check, create_task, import_rows, read, template_filename,
                                   template_xlsx, unit_index)
 from storage.tasks_kpi import (OnTime, average_days_overdue, kpi_figures, on_time_rates,  # noqa: E402,F401
-                               overdue_now, task_status)
+                               overdue_now, overdue_tasks, task_status)
 from storage.tasks_newtask import (NEW_DIALOG, NEW_STEPS, begin_new, create_from_dialog,  # noqa: E402,F401
                                    new_input)
 from storage.tasks_reminders import REMINDER_KINDS, produce_reminders  # noqa: E402,F401
 from storage.tasks_schedule import (OVERDUE, PRE_STAGES, REMINDER_AT, colour, days_overdue,  # noqa: E402,F401
-                                    deadline_moment, deadline_text, escalate_days, latest_stage, reschedule,
-                                    stage_moment, stage_name)
+                                    deadline_moment, deadline_text, escalate_days, hours_overdue, latest_stage,
+                                    reschedule, stage_moment, stage_name)
 from storage.tasks_views import LIST_LIMIT, Names  # noqa: E402,F401

@@ -1,16 +1,23 @@
-"""KPI figures of the responsibility list: on-time completion per unit and period, overdue now, average
-days overdue, and the summary the /kpi board and the monthly report read."""
+"""KPI figures of the responsibility list: on-time completion per unit and period, overdue at a moment
+(now, or the end of a past period), average days overdue, and the summary the /kpi board and the monthly
+report read.
+
+"Overdue at a moment" is the task's state then, rebuilt from its notes (reported done, confirmed, returned,
+cancelled): a task finished in November still counts as overdue at the end of October if it was late then.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage import calendar
 from storage.context import Context
 from storage.models.org import Unit
-from storage.models.tasks import ACTIVE, CANCELLED, DONE, Task
+from storage.models.tasks import ACTIVE, CANCELLED, DONE, Task, TaskNote
+from storage.tasks_schedule import days_overdue
 
 
 @dataclass
@@ -46,24 +53,43 @@ async def on_time_rates(session: AsyncSession, ctx: Context, start: date, end: d
     return [OnTime(uid, name, int(due), int(ok)) for uid, name, due, ok in (await session.execute(query)).all()]
 
 
-async def overdue_now(session: AsyncSession, ctx: Context, unit_ids: set[int] | None = None) -> int:
-    """Tasks past their deadline that the owner has not reported done."""
-    query = select(func.count(Task.id)).where(Task.status.in_(ACTIVE), Task.deadline_at <= ctx.now())
-    if unit_ids is not None:
-        query = query.where(Task.lead_unit_id.in_(unit_ids))
-    return int((await session.execute(query)).scalar_one())
+# The notes that move a task on or off the owner's desk; progress notes do not.
+STATE_NOTES = ("done", "confirm", "return", "cancel")
 
 
-async def average_days_overdue(session: AsyncSession, ctx: Context, unit_ids: set[int] | None = None) -> float | None:
-    """Mean time past the deadline of the tasks overdue now, in days (None when nothing is overdue)."""
+def _overdue_at(at: datetime, now: datetime):
+    """Tasks past their deadline at `at` that the owner had not reported done (nor been relieved of)."""
+    if at >= now:
+        return select(Task).where(Task.status.in_(ACTIVE), Task.deadline_at <= now)
+    last = (select(TaskNote.kind).where(TaskNote.task_id == Task.id, TaskNote.kind.in_(STATE_NOTES),
+                                        TaskNote.at <= at)
+            .order_by(TaskNote.at.desc(), TaskNote.id.desc()).limit(1).scalar_subquery())
+    return select(Task).where(Task.created_at <= at, Task.deadline_at <= at, or_(last.is_(None), last == "return"))
+
+
+async def overdue_tasks(session: AsyncSession, ctx: Context, unit_ids: set[int] | None = None,
+                        at: datetime | None = None) -> list[Task]:
+    """The tasks overdue at `at` (None: now)."""
     now = ctx.now()
-    query = select(Task.deadline_at).where(Task.status.in_(ACTIVE), Task.deadline_at <= now)
+    query = _overdue_at(min(at or now, now), now)
     if unit_ids is not None:
         query = query.where(Task.lead_unit_id.in_(unit_ids))
-    moments = list((await session.execute(query)).scalars())
-    if not moments:
-        return None
-    return round(sum((now - m).total_seconds() for m in moments) / len(moments) / 86400, 1)
+    return list((await session.execute(query)).scalars())
+
+
+async def overdue_now(session: AsyncSession, ctx: Context, unit_ids: set[int] | None = None,
+                      at: datetime | None = None) -> int:
+    """Tasks past their deadline that the owner has not reported done, now or at `at`."""
+    return len(await overdue_tasks(session, ctx, unit_ids, at))
+
+
+async def average_days_overdue(session: AsyncSession, ctx: Context, unit_ids: set[int] | None = None,
+                               at: datetime | None = None) -> float | None:
+    """Mean days overdue of the tasks overdue now (or at `at`), counted as the task lists count them: whole
+    local days after the deadline date (None when nothing is overdue)."""
+    moment = min(at or ctx.now(), ctx.now())
+    late = [days_overdue(t, moment, ctx) for t in await overdue_tasks(session, ctx, unit_ids, moment)]
+    return round(sum(late) / len(late), 1) if late else None
 
 
 async def task_status(session: AsyncSession, task_id: int) -> str | None:
@@ -74,11 +100,16 @@ async def task_status(session: AsyncSession, task_id: int) -> str | None:
 
 async def kpi_figures(session: AsyncSession, ctx: Context, *, unit_ids: set[int] | None, start: datetime,
                       end: datetime) -> dict:
-    """The /kpi board's figures: tasks due in the period (local dates), done on time, overdue now."""
+    """The /kpi board's figures: tasks due in the period (local dates), done on time, and the tasks overdue
+    at the period's end; for the period still running, overdue now (`overdue_as_of` None). A past period
+    shows its own state, so `overdue_as_of` is its last day."""
     start_day, end_day = start.astimezone(ctx.tz).date(), end.astimezone(ctx.tz).date()
     rates = await on_time_rates(session, ctx, start_day, end_day, unit_ids)
     due = sum(r.due for r in rates)
     on_time = sum(r.on_time for r in rates)
+    ended = end <= ctx.now()
+    at = end if ended else None
     return {"tasks_due": due, "tasks_done_on_time": on_time, "on_time_rate": on_time / due if due else None,
-            "overdue_now": await overdue_now(session, ctx, unit_ids),
-            "avg_days_overdue": await average_days_overdue(session, ctx, unit_ids)}
+            "overdue": await overdue_now(session, ctx, unit_ids, at),
+            "overdue_as_of": calendar.local(end, ctx).date() - timedelta(days=1) if ended else None,
+            "avg_days_overdue": await average_days_overdue(session, ctx, unit_ids, at)}

@@ -90,9 +90,18 @@ def deadline_text(task: Task) -> str:
 
 
 def days_overdue(task: Task, now: datetime, ctx: Context) -> int:
+    """Whole local days after the deadline date: 0 on the due day itself (a deadline with a time that has
+    passed shows hours instead, see `hours_overdue`), 1 from the next midnight."""
     if now < task.deadline_at:
         return 0
-    return max(1, (calendar.local(now, ctx).date() - task.due_date).days)
+    return max(0, (calendar.local(now, ctx).date() - task.due_date).days)
+
+
+def hours_overdue(task: Task, now: datetime, ctx: Context) -> int | None:
+    """Whole hours past a deadline with a time, on its due day (0: under an hour); None otherwise."""
+    if now < task.deadline_at or days_overdue(task, now, ctx) > 0:
+        return None
+    return int((now - task.deadline_at).total_seconds() // 3600)
 
 
 def stamp(moment: datetime) -> str:

@@ -14,7 +14,7 @@ from storage import calendar, members
 from storage.context import Context
 from storage.models.org import Member, Unit
 from storage.models.tasks import ACTIVE, Task, TaskUnit
-from storage.tasks_schedule import colour, days_overdue, deadline_text
+from storage.tasks_schedule import colour, days_overdue, deadline_text, hours_overdue
 
 LIST_LIMIT = 30
 
@@ -53,7 +53,8 @@ def view(task: Task, names: Names, now: datetime, ctx: Context) -> dict:
         "owner": names.members.get(task.owner_id, ""), "deadline": deadline_text(task),
         "status": task.status, "colour": colour(task, now, ctx),
         "days_left": (task.due_date - calendar.local(now, ctx).date()).days,
-        "days_overdue": days_overdue(task, now, ctx), "note": task.completion_note or "",
+        "overdue": now >= task.deadline_at, "days_overdue": days_overdue(task, now, ctx),
+        "hours_overdue": hours_overdue(task, now, ctx), "note": task.completion_note or "",
     }
 
 

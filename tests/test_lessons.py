@@ -58,7 +58,7 @@ async def test_lesson_reaches_its_branch_and_learned_counts_only_after_reading_t
     assert abs(figures.coverage - 1 / 3) < 1e-9
 
 
-async def test_quiz_one_question_at_a_time_fail_then_retry_the_wrong_ones_and_pass(env):
+async def test_quiz_first_attempt_counts_and_practising_the_wrong_ones_says_it_is_not_scored(env):
     zhang, wang, li, chen = await _branch_one(env)
     lesson_id = await publish(env, min_read=600)
 
@@ -72,30 +72,49 @@ async def test_quiz_one_question_at_a_time_fail_then_retry_the_wrong_ones_and_pa
     third = await li.press("B")  # 发家致富: wrong
     assert "正确答案是 A" in third.message["text"]
     result = third.text
-    assert "答对 1/3" in result and "33%" in result and "还没有及格" in result
-    assert "还有 2 道题答错了" in result
+    assert "答对 1/3" in result and "成绩 33%（以第一次作答为准）" in result and "未及格（及格线 60%）" in result
+    assert "有 2 道题答错了" in result and "练习不计成绩" in result
 
     async with env.db.session() as s:
         attempt_id = (await s.execute(select(QuizAttempt.id))).scalar_one()
     stale = await li.press_data(f"quz:{attempt_id}:0.1")  # the first question again
     assert "已经答过" in stale.toast
 
-    retry = await li.press("重做错题")
-    assert "测验 1/2" in retry.text and "党章规定党员有几项义务" in retry.text
+    practice = await li.press("练习错题")
+    assert "练习 1/2</b>（不计成绩）" in practice.text and "党章规定党员有几项义务" in practice.text
     await li.press("B")
-    passed = await li.press("A")
-    assert "答对 2/2" in passed.text and "100%" in passed.text and "本课记为已学习" in passed.text
+    done = await li.press("A")
+    assert "练习完成" in done.text and "本轮答对 2/2" in done.text and "不计成绩，也不加积分" in done.text
+    assert "测验成绩以第一次作答为准：33%，未及格" in done.text and "错题已全部练对" in done.text
+    assert "已学习" not in done.text.split("。")[0] and "记为已学习" not in done.text
 
-    # Nothing left to retry, and the lesson counts as learned without waiting for the reading time.
-    assert "已全部完成" in (await li.press("参加测验")).toast
+    # Nothing left to practise; the score is still the first attempt's, and the lesson is not learned.
+    assert "成绩 33%（以第一次作答为准）" in (await li.press("参加测验")).toast
+    listing = await li.say("/lessons")
+    assert "待学习：" in listing and "测验 33%，未及格" in listing and "测验 100%" not in listing
     async with env.db.session() as s:
         a = (await s.execute(select(LessonAssignment).where(LessonAssignment.member_id == 3))).scalar_one()
         points = dict((await s.execute(select(LessonPoints.reason, LessonPoints.points)
                                        .where(LessonPoints.member_id == 3))).all())
         figures = await lessons_kpi.lesson_figures(s, lesson_id)
-    assert (a.first_score, a.score, a.learned_via) == (33, 100, "quiz")
-    assert points == {"quiz": 2, "learned": 5}, "retries teach; only the first attempt's answers earn"
-    assert figures.learned == 1 and figures.avg_score == 33.0
+    assert (a.first_score, a.learned_at) == (33, None)
+    assert points == {"quiz": 2}, "practice teaches; only the first attempt's answers earn"
+    assert figures.learned == 0 and figures.avg_score == 33.0
+
+
+async def test_a_passing_first_attempt_learns_the_lesson_and_practice_keeps_its_score(env):
+    zhang, wang, li, chen = await _branch_one(env)
+    await publish(env, min_read=600)
+    await wang.press("参加测验")
+    for letter in ("B", "A", "B"):  # two of three right: 67%, over the 60% mark
+        last = await wang.press(letter)
+    assert "成绩 67%（以第一次作答为准）" in last.text and "已及格，本课记为已学习" in last.text
+    practice = await wang.press("练习错题")
+    assert "练习 1/1" in practice.text
+    done = await wang.press("A")
+    assert "测验成绩以第一次作答为准：67%，已及格" in done.text and "积分 +" not in done.text
+    listing = await wang.say("/lessons")
+    assert "测验 67%" in listing and "测验 100%" not in listing
 
 
 async def test_full_marks_earn_the_bonus_and_lessons_lists_pending_learned_and_points(env):

@@ -313,3 +313,26 @@ async def test_pass_mark_is_the_authors_and_must_be_a_percentage(db, ctx):
         for position, option in enumerate((1, 0, 1)):  # two of three right: 67%, under the mark
             done = await lessons_quiz.answer(s, ctx, li, view.attempt_id, position, option)
     assert done.result.score == 67 and not done.result.passed and done.result.pass_mark == 100
+
+
+async def test_only_the_first_attempt_passes_scores_and_earns(db, ctx):
+    await _org(db, ctx)
+    lesson_id = await _publish(db, ctx)
+    async with db.session() as s:
+        li = await s.get(Member, 3)
+        view = await lessons_quiz.start(s, ctx, li, lesson_id)
+        for position, option in enumerate((0, 1, 1)):  # all three wrong
+            first = await lessons_quiz.answer(s, ctx, li, view.attempt_id, position, option)
+        practice = await lessons_quiz.retry(s, ctx, li, view.attempt_id)
+        assert practice.practice and practice.total == 3
+        for position, option in enumerate((1, 0, 0)):  # all three right, after being shown the answers
+            again = await lessons_quiz.answer(s, ctx, li, practice.attempt_id, position, option)
+        a = (await s.execute(select(LessonAssignment).where(LessonAssignment.member_id == 3))).scalar_one()
+        earned = (await s.execute(select(func.coalesce(func.sum(LessonPoints.points), 0))
+                                  .where(LessonPoints.member_id == 3))).scalar_one()
+        nothing_left = await lessons_quiz.start(s, ctx, li, lesson_id)
+    assert (first.result.score, first.result.passed, first.result.practice) == (0, False, False)
+    assert (again.result.score, again.result.passed, again.result.practice) == (0, False, True)
+    assert (again.result.right, again.result.points, again.result.newly_learned) == (3, 0, False)
+    assert (a.first_score, a.learned_at, earned) == (0, None, 0)
+    assert (nothing_left.score, nothing_left.passed) == (0, False)

@@ -206,8 +206,8 @@ async def test_kpi_figures_on_time_rate_overdue_count_and_average_days_overdue(d
         assert [(r.unit, r.due, r.on_time) for r in rates] == [("生产部", 3, 1), ("财务部", 1, 1)]
         assert round(rates[0].rate, 3) == 0.333 and rates[1].rate == 1.0
         assert await tasks.overdue_now(s, ctx) == 2  # T-3 and last month's T-7
-        # T-3 passed at 2026-12-03 00:00 (9 hours ago), T-7 at 2026-11-21 00:00 (12 days 9 hours ago).
-        assert await tasks.average_days_overdue(s, ctx) == round((0.375 + 12.375) / 2, 1)
+        # Whole local days after the deadline date, as the lists say: T-3 (12-02) 1 day, T-7 (11-20) 13 days.
+        assert await tasks.average_days_overdue(s, ctx) == (1 + 13) / 2
         production = (await s.execute(select(Task.lead_unit_id).where(Task.task_no == "T-1"))).scalar_one()
         assert await tasks.overdue_now(s, ctx, {production + 1000}) == 0
         assert await tasks.average_days_overdue(s, ctx, {production + 1000}) is None

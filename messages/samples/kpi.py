@@ -1,9 +1,11 @@
 """Sample contexts for the KPI board."""
+from datetime import date
 
 SAMPLES = {
     "kpi_bad_period": {"value": "11月"},
     "kpi_board": {"period": "2026-11", "whole": True, "board": {
-        "tasks": {"tasks_due": 10, "tasks_done_on_time": 8, "on_time_rate": 0.8, "overdue_now": 1,
+        "tasks": {"tasks_due": 10, "tasks_done_on_time": 8, "on_time_rate": 0.8, "overdue": 1,
+                  "overdue_as_of": date(2026, 11, 30),
                   "avg_days_overdue": 2.5},
         "lessons": {"lessons_published": 2, "audience": 40, "learned": 30, "coverage": 0.75, "avg_score": 86.0},
         "surveys": {"surveys_closed": 1, "response_rate": 0.6, "satisfaction_avg": 4.2},

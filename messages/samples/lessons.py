@@ -6,7 +6,8 @@ from storage.lessons_kpi import Figures
 
 _at = datetime(2026, 12, 3, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 _options = [("A", "共产主义"), ("B", "小康社会 <b>")]
-_question = {"title": "学习<二十大>精神", "number": 1, "total": 3, "question": "党的最高理想是什么？", "options": _options}
+_question = {"title": "学习<二十大>精神", "number": 1, "total": 3, "question": "党的最高理想是什么？", "options": _options,
+             "practice": False}
 
 SAMPLES = {
     "lesson_push_header": {"title": "学习二十大精神", "due": date(2026, 12, 10), "minutes": 3, "questions": 2},
@@ -26,13 +27,14 @@ SAMPLES = {
     "lesson_quiz_answered": {**_question, "chosen": "B", "right_option": "A", "right": False,
                              "explanation": "共产主义是最高理想。"},
     "lesson_quiz_result": {"title": "学习二十大精神", "right": 1, "asked": 3, "score": 33, "passed": False,
-                           "newly_learned": False, "wrong_left": 2, "points": 2, "pass_mark": 60},
+                           "newly_learned": False, "wrong_left": 2, "points": 2, "pass_mark": 60,
+                           "practice": False},
     "lesson_quiz_complete": {"score": 100},
     "lesson_quiz_stale": {},
     "lesson_reminder": {"title": "学习二十大精神", "due": date(2026, 12, 10), "stage": "due", "quiz": True,
                         "days_left": 3},
     "lesson_list": {
-        "pending": [{"id": 1, "title": "学习二十大精神", "due": date(2026, 12, 10), "quiz": True, "score": None,
+        "pending": [{"id": 1, "title": "学习二十大精神", "due": date(2026, 12, 10), "quiz": True, "score": 33,
                      "learned_at": None}],
         "learned": [{"id": 2, "title": "党章第一章", "due": None, "quiz": False, "score": 80, "learned_at": _at}],
         "points_total": 27, "points_today": 5,

@@ -5,13 +5,16 @@ from storage.tasks import OverdueGroup
 
 _task = {"id": 7, "no": "2026-001", "title": "完成年度安全生产培训", "description": "全员参加",
          "lead": "生产部", "coops": ["财务部", "办公室"], "owner": "王芳", "deadline": "2026-12-10",
-         "status": "in_progress", "colour": "blue", "days_left": 3, "days_overdue": 0, "note": "已完成培训"}
-_late = {**_task, "no": "2026-002", "colour": "red", "days_left": -2, "days_overdue": 2, "coops": []}
+         "status": "in_progress", "colour": "blue", "days_left": 3, "overdue": False, "days_overdue": 0, "hours_overdue": None,
+         "note": "已完成培训"}
+_late = {**_task, "no": "2026-002", "colour": "red", "days_left": -2, "overdue": True, "days_overdue": 2, "coops": []}
+_late_today = {**_late, "no": "2026-003", "days_left": 0, "days_overdue": 0, "hours_overdue": 3}
 _new = {"title": "整理台账", "lead": "生产部", "coops": ["财务部"], "owner": "王芳", "deadline": "2026-12-31"}
 
 SAMPLES = {
     "tasks_status": {"status": "reported"},
     "tasks_colour": {"colour": "yellow"},
+    "tasks_overdue_span": {"task": _late_today},
     "tasks_line": {"task": _late},
     "tasks_button": {"name": "progress"},
     "tasks_list_empty": {},
