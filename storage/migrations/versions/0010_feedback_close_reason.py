@@ -1,13 +1,13 @@
 """feedback close reason: closing a ticket unresolved keeps the reason the writer was told.
 
-Revision ID: 0013
+Revision ID: 0010
 Revises: 0009
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0013'
+revision = '0010'
 down_revision = '0009'
 branch_labels = None
 depends_on = None
