@@ -1,14 +1,18 @@
-"""The aiohttp server: the webhook (secret token checked in constant time) and /health."""
+"""The aiohttp server: the webhook (secret token checked in constant time) and /health.
+
+The webhook answers 200 only once the update is committed to the inbox: Telegram redelivers anything not
+acknowledged, and the inbox ignores what it already has. A body that is not an update gets 400.
+"""
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 from urllib.parse import urlparse
 
 from aiohttp import web
 from sqlalchemy import text
-from telegram import Update
+
+from bot.update_payload import NotAnUpdate, parse
 
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -41,11 +45,15 @@ class WebServer:
         if not expected or not hmac.compare_digest(given, expected):
             return web.Response(status=403)
         try:
-            payload = await request.json()
-        except json.JSONDecodeError:
-            return web.Response(status=400)
-        update = Update.de_json(payload, self.runtime.application.bot)
-        await self.runtime.application.update_queue.put(update)
+            payload = parse(await request.read())
+        except NotAnUpdate as exc:
+            log.warning("webhook body refused: %s", exc)
+            return web.Response(status=400, text=str(exc))
+        try:
+            await self.runtime.inbox.accept([payload])
+        except Exception as exc:  # not recorded, so not acknowledged: Telegram sends it again
+            log.error("webhook update %s not recorded: %s", payload["update_id"], exc)
+            return web.Response(status=503)
         return web.Response(status=200)
 
     async def health(self, request: web.Request) -> web.Response:

@@ -1,8 +1,10 @@
 """The per-update wrapper every handler goes through.
 
-It opens one transaction, identifies the member, applies the role check (the one place it lives, for
-commands, texts and buttons alike), runs the handler, commits, and only then sends the replies the handler
-queued: nothing is said about a change that did not commit. A stranger gets the registration prompt,
+It opens one transaction, marks the update handled in the inbox (an update already handled, redelivered or
+taken by another process, is left alone), identifies the member, applies the role check (the one place it
+lives, for commands, texts and buttons alike), runs the handler, commits, and only then sends the replies
+the handler queued: nothing is said about a change that did not commit, and a change commits together with
+"handled", so no ticket is filed twice and no press counts twice. A stranger gets the registration prompt,
 whatever they sent or pressed.
 """
 from __future__ import annotations
@@ -19,7 +21,7 @@ from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from messages import language_for, render
-from storage import members
+from storage import inbox, members
 from storage.errors import InvalidFile, Refused, render_problems
 from storage.members import TelegramUser
 from storage.models.org import Member
@@ -194,6 +196,8 @@ def handler(roles: tuple[str, ...] | None = None, *, strangers: bool = False):
             turn = Turn(update, context, runtime, user, language_for(user.language_code))
             try:
                 async with runtime.db.session() as session:
+                    if not await inbox.take(session, update.update_id):
+                        return  # handled before: its change and its replies are not repeated
                     turn.session = session
                     turn.member = await members.identify(session, runtime.ctx, user)
                     if turn.member is not None:
@@ -207,6 +211,7 @@ def handler(roles: tuple[str, ...] | None = None, *, strangers: bool = False):
                             turn.say("not_allowed")
                     else:
                         await fn(turn)
+                runtime.inbox.committed(update.update_id)
             except Refused as exc:
                 turn.refuse(exc)
             except InvalidFile as exc:
