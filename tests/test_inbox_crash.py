@@ -8,7 +8,7 @@ from collections import Counter
 
 from sqlalchemy import text
 
-from bot.sandbox.fakeapi import FakeBotAPI
+from bot.sandbox.fakeapi import ApiError, FakeBotAPI
 from storage import inbox
 from storage.db import Database
 from tests.support import botprocess
@@ -60,15 +60,21 @@ def hold_replies_after(fake, allowed: int):
     so the process dies with updates recorded and not yet handled. Returns the undo."""
     original = fake.api_sendMessage
     seen = []
+    gone = asyncio.Event()
 
     async def held(params):
         seen.append(1)
         if len(seen) > allowed:
-            await asyncio.Event().wait()  # never answered: these die with the process
+            await gone.wait()
+            raise ApiError(500, "the caller is gone")  # never delivered: these die with the process
         return await original(params)
 
+    def undo():
+        fake.api_sendMessage = original
+        gone.set()
+
     fake.api_sendMessage = held
-    return lambda: setattr(fake, "api_sendMessage", original)
+    return undo
 
 
 async def all_handled_none_twice(fake, url: str) -> None:
