@@ -1,4 +1,4 @@
-"""Assembles the runtime: database, rules context, PTB Application, sender and scheduler tick."""
+"""Assembles the runtime: database, rules context, PTB Application, update inbox, sender and scheduler tick."""
 from __future__ import annotations
 
 import logging
@@ -10,17 +10,23 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes
 import handlers
 from bot.budget import SendBudget
 from bot.config import Config
+from bot.inbox import InboxPump
 from bot.metrics import Metrics
+from bot.polling import Poller
 from bot.replicas import Replicas
 from bot.sender import Sender
 from bot.updates import PerChatUpdateProcessor
 from messages import render
-from storage import migrate, producers, settings
+from storage import locks, migrate, producers, settings
 from storage.clock import Clock
 from storage.context import Context
 from storage.db import Database
 
 log = logging.getLogger(__name__)
+
+
+class PollingTaken(Exception):
+    """Another process already polls for this bot."""
 
 
 class Runtime:
@@ -44,9 +50,9 @@ class Runtime:
                    .concurrent_updates(self.processor)
                    .connection_pool_size(64)
                    .pool_timeout(30)
-                   .rate_limiter(self.budget))
-        if config.webhook_mode:
-            builder = builder.updater(None)
+                   .rate_limiter(self.budget)
+                   # No Updater: updates come in through the inbox (bot/inbox.py), from the webhook or our poller.
+                   .updater(None))
         self.application: Application = builder.build()
         self.application.bot_data["runtime"] = self
         self.application.add_error_handler(_on_error)
@@ -59,6 +65,9 @@ class Runtime:
         self.scheduler = None
         self.web = None
         self.last_tick_ok: float | None = None  # monotonic time of the last tick whose producers all ran
+        self.inbox = InboxPump(self)
+        self.poller: Poller | None = None
+        self._polling_lock: locks.ProcessLock | None = None
 
     @property
     def bot(self):
@@ -82,6 +91,9 @@ class Runtime:
 
     async def start(self, *, polling: bool = True, upgrade: bool = True, sender: bool = True) -> None:
         """`sender=False` leaves the outbox to explicit `tick()`s (tests that step the world by hand)."""
+        polling = polling and not self.config.webhook_mode
+        if polling:
+            await self._lock_polling()  # first: a second poller stops before it touches anything
         if upgrade:
             await migrate.upgrade(self.config.database_url)
         await self.application.initialize()
@@ -96,6 +108,7 @@ class Runtime:
             if self.replicas is not None:
                 await self.replicas.start()
             self.sender.start()
+        await self.inbox.start(sole_consumer=polling)
         if self.config.webhook_mode:
             from bot.web import WebServer
 
@@ -110,8 +123,19 @@ class Runtime:
                 self.web = WebServer(self)
                 await self.web.start()
             if polling:
-                await self.application.updater.start_polling(allowed_updates=Update.ALL_TYPES, timeout=10,
-                                                             poll_interval=0.0)
+                self.poller = Poller(self)
+                self.poller.start()
+
+    async def _lock_polling(self) -> None:
+        """Telegram allows one getUpdates consumer per bot: a second process refuses to start."""
+        lock = locks.ProcessLock(self.db.engine, f"polling-{(self.config.token or '').split(':')[0]}")
+        try:
+            await lock.acquire()
+        except locks.Busy:
+            await self.db.dispose()
+            raise PollingTaken("another process is already polling for this bot on this database; "
+                               "stop it first, or run replicas in webhook mode") from None
+        self._polling_lock = lock
 
     def start_scheduler(self) -> None:
         from bot.scheduler import start_scheduler
@@ -122,17 +146,23 @@ class Runtime:
         if self.scheduler is not None:
             await self.scheduler.stop()
             self.scheduler = None
-        await self.sender.stop()
-        if self.replicas is not None and self.replicas.started:
-            await self.replicas.stop()
-        if self.application.updater and self.application.updater.running:
-            await self.application.updater.stop()
-        if self.application.running:
-            await self.application.stop()
+        if self.poller is not None:
+            await self.poller.stop()
+            self.poller = None
         if self.web is not None:
             await self.web.stop()
             self.web = None
+        if self.application.running:
+            await self.inbox.stop()
+        await self.sender.stop()
+        if self.replicas is not None and self.replicas.started:
+            await self.replicas.stop()
+        if self.application.running:
+            await self.application.stop()
         await self.application.shutdown()
+        if self._polling_lock is not None:
+            await self._polling_lock.release()
+            self._polling_lock = None
         await self.db.dispose()
 
     async def _default_menu(self) -> None:

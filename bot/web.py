@@ -1,4 +1,8 @@
-"""The aiohttp server: the webhook (secret token checked in constant time), /health and /metrics."""
+"""The aiohttp server: the webhook (secret token checked in constant time), /health and /metrics.
+
+The webhook answers 200 only once the update is committed to the inbox: Telegram redelivers anything not
+acknowledged, and the inbox ignores what it already has. A body that is not an update gets 400.
+"""
 from __future__ import annotations
 
 import hmac
@@ -10,7 +14,7 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import text
 
-from bot import update_body
+from bot.update_payload import NotAnUpdate, parse
 from storage import outbox
 from storage.models.outbox import LANE_NAMES
 
@@ -46,11 +50,15 @@ class WebServer:
         if not expected or not hmac.compare_digest(given, expected):
             return web.Response(status=403)
         try:
-            update = update_body.parse(await request.read(), self.runtime.application.bot)
-        except update_body.BadBody as exc:
-            log.warning("webhook: refused a body (%s)", exc)
-            return web.Response(status=400)
-        await self.runtime.application.update_queue.put(update)
+            payload = parse(await request.read())
+        except NotAnUpdate as exc:
+            log.warning("webhook body refused: %s", exc)
+            return web.Response(status=400, text=str(exc))
+        try:
+            await self.runtime.inbox.accept([payload])
+        except Exception as exc:  # not recorded, so not acknowledged: Telegram sends it again
+            log.error("webhook update %s not recorded: %s", payload["update_id"], exc)
+            return web.Response(status=503)
         return web.Response(status=200)
 
     async def health(self, request: web.Request) -> web.Response:

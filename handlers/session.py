@@ -1,9 +1,13 @@
 """The per-update wrapper every handler goes through.
 
-It opens one transaction, identifies the member, applies the role check (the one place it lives, for
-commands, texts and buttons alike), runs the handler, commits, and only then sends the replies the handler
-queued: nothing is said about a change that did not commit. Slow work that needs no database (reading a
-file) runs between two transactions through `Turn.outside`. A stranger gets the registration prompt,
+It opens one transaction, marks the update handled in the inbox (an update already handled, redelivered or
+taken by another process, is left alone), identifies the member, applies the role check (the one place it
+lives, for commands, texts and buttons alike), runs the handler, commits, and only then sends the replies
+the handler queued: nothing is said about a change that did not commit, and a change commits together with
+"handled", so no ticket is filed twice and no press counts twice. Slow work that needs no database (reading
+a file) runs between two transactions through `Turn.outside` (the update counts as handled from the first
+commit: a crash while reading the file loses that upload, and the sender is not told). A stranger gets the
+registration prompt,
 whatever they sent or pressed.
 """
 from __future__ import annotations
@@ -21,7 +25,7 @@ from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from messages import language_for, render
-from storage import members
+from storage import inbox, members
 from storage.errors import InvalidFile, Refused, render_problems
 from storage.members import TelegramUser
 from storage.models.org import Member
@@ -232,6 +236,9 @@ def handler(roles: tuple[str, ...] | None = None, *, strangers: bool = False):
             try:
                 await turn.begin()
                 try:
+                    if not await inbox.take(turn.session, update.update_id):
+                        await turn.end()
+                        return  # handled before: its change and its replies are not repeated
                     turn.member = await members.identify(turn.session, runtime.ctx, user)
                     if turn.member is not None:
                         turn.lang = turn.member.language
@@ -248,6 +255,7 @@ def handler(roles: tuple[str, ...] | None = None, *, strangers: bool = False):
                     await turn.end(exc)
                     raise
                 await turn.end()
+                runtime.inbox.committed(update.update_id)
             except Refused as exc:
                 turn.refuse(exc)
             except InvalidFile as exc:

@@ -7,15 +7,19 @@ import signal
 
 from bot import config as config_module
 from bot import logs
+from bot.cli import CliError
 
 log = logging.getLogger(__name__)
 
 
 async def run_bot(cfg) -> None:
-    from bot.app import Runtime
+    from bot.app import PollingTaken, Runtime
 
     runtime = Runtime(cfg)
-    await runtime.start()
+    try:
+        await runtime.start()
+    except PollingTaken as exc:
+        raise CliError(str(exc)) from None
     runtime.start_scheduler()
     mode = "webhook" if cfg.webhook_mode else "polling"
     log.info("Tongxin running as @%s (%s)", runtime.bot.username, mode)
