@@ -18,8 +18,8 @@ from storage import audiences, audit, calendar, members, producers, tabular
 from storage.context import Context
 from storage.errors import Refused
 from storage.models.org import Member
-from storage.models.reception import (ACTIVE, HOLDING, OPEN, WAITING, Booking, ReceptionDay, ReceptionSeries,
-                                      ReceptionSlot)
+from storage.models.reception import (ACTIVE, BOOKED, HOLDING, OPEN, WAITING, Booking, ReceptionDay,
+                                      ReceptionSeries, ReceptionSlot)
 
 DEFAULT_NOTICE_DAYS = 2
 NOTICE_MAX = 30
@@ -286,7 +286,9 @@ async def upcoming_for(session: AsyncSession, ctx: Context, member: Member, limi
         select(ReceptionDay).where(ReceptionDay.status == OPEN, ReceptionDay.starts_at > ctx.now())
         .order_by(ReceptionDay.starts_at, ReceptionDay.id)
     )).scalars().all()
-    allowed = [d for d in days if await audiences.includes(session, d.audience, member)][:limit]
+    # A leader's own days are not for them to book: they see those as their agenda (`own_days`).
+    allowed = [d for d in days if d.leader_id != member.id
+               and await audiences.includes(session, d.audience, member)][:limit]
     return await day_views(session, ctx, allowed, member)
 
 
@@ -329,6 +331,28 @@ async def leader_days(session: AsyncSession, ctx: Context, leader_id: int) -> li
         select(ReceptionDay).where(ReceptionDay.leader_id == leader_id, ReceptionDay.status == OPEN,
                                    ReceptionDay.ends_at > ctx.now()).order_by(ReceptionDay.starts_at)
     )).scalars().all())
+
+
+@dataclass
+class OwnDay:
+    """A leader's coming day as they see it: who booked each slot and the matter they raise."""
+
+    day: date
+    starts: datetime  # local
+    ends: datetime
+    place: str
+    slots: list[dict]  # {"starts", "ends", "name", "topic", "pending"} per place taken, in slot order
+
+
+async def own_days(session: AsyncSession, ctx: Context, member: Member, limit: int = 6) -> list[OwnDay]:
+    """The member's own coming reception days (as the leader), with the bookings on each."""
+    out = []
+    for d in (await leader_days(session, ctx, member.id))[:limit]:
+        taken = [{"starts": calendar.local(slot.starts_at, ctx), "ends": calendar.local(slot.ends_at, ctx),
+                  "name": who.name, "topic": booking.topic, "pending": booking.status != BOOKED}
+                 for slot, booking, who in await holders(session, d.id)]
+        out.append(OwnDay(d.day, calendar.local(d.starts_at, ctx), calendar.local(d.ends_at, ctx), d.place, taken))
+    return out
 
 
 async def leader_name(session: AsyncSession, day: ReceptionDay) -> str:

@@ -49,6 +49,8 @@ async def check_bookable(session: AsyncSession, ctx: Context, member: Member,
     slot, day = await slot_and_day(session, slot_id)
     if day.status != OPEN or slot.starts_at <= ctx.now():
         raise Refused("reception_closed")
+    if day.leader_id == member.id:
+        raise Refused("reception_own_day_refused", day=day.day)
     if not await audiences.includes(session, day.audience, member):
         raise Refused("reception_not_for_you")
     if not notice_open(ctx, day):

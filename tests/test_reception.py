@@ -413,3 +413,23 @@ async def test_slot_taken_while_typing_offers_the_waitlist_without_retyping_the_
     assert "排在第 1 位" in press.text and "停车位不够" in press.text
     assert await bookings(env) == [("1002", slots[0], "booked"), ("1003", slots[0], "waiting")]
     assert "没有看懂" in await li.say("随便说一句")  # the flow is over: nothing else is booked
+
+
+async def test_a_leader_cannot_book_their_own_day_and_sees_it_as_their_agenda_first(env):
+    await env.import_roster(DEMO_ROSTER)
+    wang = await env.join(201, "王芳", "1002")
+    zhao = await env.join(206, "赵磊", "1006")
+    slots = await make_day(env)  # 赵磊's day
+    await make_day(env, leader="1001", place="会议室 2", start=time(9), end=time(10))  # 张伟 receives too
+    await book(wang, "14:00（余1）", "食堂午餐排队时间太长")
+
+    shown = await zhao.send("/reception")
+    assert "您的接待日" in shown[0]["text"] and "王芳：食堂午餐排队时间太长" in shown[0]["text"]
+    assert "14:30" not in shown[0]["text"] and not shown[0].get("reply_markup")
+    assert "张伟" in shown[1]["text"] and shown[1].get("reply_markup")  # someone else's day, bookable
+    assert len(shown) == 2
+
+    press = await zhao.press_data(f"rcp:{slots[1]}:book")
+    assert "是您本人的接待日，不能预约" in press.toast
+    await zhao.send("/reception")
+    assert await bookings(env) == [("1002", slots[0], "booked")] and await booked_count(env, slots[1]) == 0

@@ -229,3 +229,17 @@ async def test_a_waitlist_left_open_long_after_its_slot_is_closed_without_a_mess
         assert (await s.get(Booking, waiting.id)).status == "lapsed"
         sent = select(func.count(Outbox.id)).where(Outbox.dedupe_key.like("reception:%"))
         assert (await s.execute(sent)).scalar_one() == 0
+
+
+async def test_a_leader_is_refused_a_slot_on_their_own_day_even_with_room(db, ctx):
+    await _roster(db, ctx)
+    async with db.session() as s:
+        [day] = await reception.create(s, ctx, _spec(), actor_id=None)
+        slot = (await s.execute(select(ReceptionSlot.id).where(ReceptionSlot.day_id == day.id))).scalars().first()
+        leader = (await s.execute(select(Member).where(Member.employee_no == "1006"))).scalar_one()
+        with pytest.raises(Refused) as refused:
+            await book(s, ctx, leader, slot, "自己约自己")
+    assert refused.value.template == "reception_own_day_refused"
+    async with db.session() as s:
+        assert (await s.execute(select(func.count(Booking.id)))).scalar_one() == 0
+        assert (await s.get(ReceptionSlot, slot)).booked == 0
