@@ -55,25 +55,34 @@ def after_quiet(moment: datetime, ctx: Context) -> datetime:
     return at_local(day, time(ctx.quiet_end), ctx)
 
 
-def is_working_day(day: date) -> bool:
-    return day.weekday() < 5
+def is_working_day(day: date, ctx: Context | None = None) -> bool:
+    """Monday to Friday, unless the holiday list (`ctx.calendar_days`, see `storage.holidays`) says otherwise."""
+    listed = ctx.calendar_days.get(day) if ctx is not None else None
+    return day.weekday() < 5 if listed is None else listed
 
 
-def add_working_days(day: date, n: int) -> date:
+def next_working_day(day: date, ctx: Context | None = None) -> date:
+    """`day` itself, or the first working day after it."""
+    while not is_working_day(day, ctx):
+        day = day + timedelta(days=1)
+    return day
+
+
+def add_working_days(day: date, n: int, ctx: Context | None = None) -> date:
     step = 1 if n >= 0 else -1
     left = abs(n)
     while left:
         day = day + timedelta(days=step)
-        if is_working_day(day):
+        if is_working_day(day, ctx):
             left -= 1
     return day
 
 
-def working_days_between(start: date, end: date) -> int:
+def working_days_between(start: date, end: date, ctx: Context | None = None) -> int:
     """Working days after `start` up to and including `end`."""
     count, day = 0, start
     while day < end:
         day = day + timedelta(days=1)
-        if is_working_day(day):
+        if is_working_day(day, ctx):
             count += 1
     return count

@@ -54,7 +54,7 @@ async def check_bookable(session: AsyncSession, ctx: Context, member: Member,
     if not await audiences.includes(session, day.audience, member):
         raise Refused("reception_not_for_you")
     if not notice_open(ctx, day):
-        raise Refused("reception_notice", days=day.notice_days, last=last_booking_day(day.day, day.notice_days))
+        raise Refused("reception_notice", days=day.notice_days, last=last_booking_day(day.day, day.notice_days, ctx))
     mine = await active_booking(session, day.id, member.id)
     if mine is not None:
         raise Refused("reception_one_per_day", day=day.day)

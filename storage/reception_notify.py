@@ -64,6 +64,18 @@ async def waitlist_closed(session: AsyncSession, ctx: Context, booking: Booking,
                topic=booking.topic, **slot_params(ctx, slot, day, await leader_name(session, day)))
 
 
+async def series_shifted(session: AsyncSession, ctx: Context, series, shifts: list) -> None:
+    """The creator of a recurring day is told which dates moved off a non-working day or were skipped."""
+    creator = await session.get(Member, series.created_by) if series.created_by is not None else None
+    if creator is None:
+        return
+    leader = await session.get(Member, series.leader_id)
+    for planned, moved in shifts:
+        await send(session, ctx, creator, f"reception:series:{series.id}:shift:{planned.isoformat()}",
+                   "reception_series_shifted", leader=leader.name if leader else "", place=series.place,
+                   shifts=[(planned, moved)])
+
+
 @producers.producer("reception.reminders")
 async def produce_reminders(session: AsyncSession, ctx: Context) -> int:
     """The day-before reminder from 09:00 the day before; the one-hour reminder an hour before (it replaces

@@ -433,3 +433,42 @@ async def test_a_leader_cannot_book_their_own_day_and_sees_it_as_their_agenda_fi
     assert "是您本人的接待日，不能预约" in press.toast
     await zhao.send("/reception")
     assert await bookings(env) == [("1002", slots[0], "booked")] and await booked_count(env, slots[1]) == 0
+
+
+async def test_a_monthly_day_that_falls_on_a_sunday_moves_to_monday_and_the_secretary_is_told(env):
+    await env.import_roster(DEMO_ROSTER)
+    zhang = await env.join(205, "张伟", "1001")
+    for answer in ("/newreception", "1006", "2027-01-14", "14:00-16:00 30 1", "办公楼 301"):
+        await zhang.say(answer)
+    await zhang.press("全体人员")
+    await zhang.say("2")
+    press = await zhang.press("每月这一天")
+    assert "2027-01-14 14:00–16:00" in press.text and "2027-02-15 14:00–16:00" in press.text
+    assert "2027-02-14（周日）不是工作日，已改到 2027-02-15（周一）" in press.text
+    assert "2027-03-14（周日）不是工作日，已改到 2027-03-15（周一）" in press.text
+    from sqlalchemy import select
+
+    from storage.models.reception import ReceptionDay
+
+    async with env.db.session() as s:
+        days = (await s.execute(select(ReceptionDay.day).order_by(ReceptionDay.day))).scalars().all()
+    assert days == [date(2027, 1, 14), date(2027, 2, 15), date(2027, 3, 15)]
+
+
+async def test_a_weekly_day_on_a_sunday_is_refused_before_anything_is_made(env):
+    await env.import_roster(DEMO_ROSTER)
+    zhang = await env.join(205, "张伟", "1001")
+    for answer in ("/newreception", "1006", "2026-12-13", "14:00-16:00", "办公楼 301"):
+        await zhang.say(answer)
+    await zhang.press("全体人员")
+    await zhang.say("2")
+    press = await zhang.press("每周这一天")
+    assert "每周接待日不能定在周日" in press.toast
+    assert await bookings(env) == []
+    from sqlalchemy import func, select
+
+    from storage.models.reception import ReceptionDay, ReceptionSeries
+
+    async with env.db.session() as s:
+        assert (await s.execute(select(func.count(ReceptionDay.id)))).scalar_one() == 0
+        assert (await s.execute(select(func.count(ReceptionSeries.id)))).scalar_one() == 0
