@@ -55,6 +55,30 @@ def after_quiet(moment: datetime, ctx: Context) -> datetime:
     return at_local(day, time(ctx.quiet_end), ctx)
 
 
+def awake_after(start: datetime, span: timedelta, ctx: Context) -> datetime:
+    """The moment `span` after `start` counting only time outside the quiet hours: a hold that begins at
+    21:27 with two hours runs 33 minutes before 22:00 and the rest from 08:00, so it never ends while
+    people sleep."""
+    moment, left = after_quiet(start, ctx), span
+    if ctx.quiet_start == ctx.quiet_end:
+        return moment + left
+    for _ in range(400):  # a span of a year at most; never a loop without end
+        loc = local(moment, ctx)
+        quiet = at_local(loc.date(), time(ctx.quiet_start), ctx)
+        if quiet <= moment:
+            quiet = at_local(loc.date() + timedelta(days=1), time(ctx.quiet_start), ctx)
+        if moment + left < quiet:
+            return moment + left
+        left -= quiet - moment
+        moment = after_quiet(quiet, ctx)
+    return moment + left
+
+
+def delivery_note(moment: datetime, ctx: Context) -> datetime | None:
+    """When something scheduled for `moment` actually goes out (local), if quiet hours hold it; else None."""
+    return local(after_quiet(moment, ctx), ctx) if is_quiet(moment, ctx) else None
+
+
 def is_working_day(day: date, ctx: Context | None = None) -> bool:
     """Monday to Friday, unless the holiday list (`ctx.calendar_days`, see `storage.holidays`) says otherwise."""
     listed = ctx.calendar_days.get(day) if ctx is not None else None

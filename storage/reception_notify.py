@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.callbacks import Prefix, button
 from messages import render
-from storage import calendar, members, outbox, producers
+from storage import calendar, members, outbox, producers, reception_booking
 from storage.context import Context
 from storage.models.org import Member
 from storage.models.reception import BOOKED, OFFERED, OPEN, Booking, ReceptionDay, ReceptionSlot
@@ -45,7 +45,7 @@ async def offer(session: AsyncSession, ctx: Context, booking: Booking, slot: Rec
     member = await session.get(Member, booking.member_id)
     keyboard = [[button(label(member.language, "confirm"), Prefix.BOOKING, booking.id, "confirm"),
                  button(label(member.language, "decline"), Prefix.BOOKING, booking.id, "decline")]]
-    await send(session, ctx, member, f"reception:bkg:{booking.id}:offer", "reception_offer", keyboard,
+    await send(session, ctx, member, reception_booking.offer_key(booking.id), "reception_offer", keyboard,
                topic=booking.topic, expires=calendar.local(booking.offer_expires_at, ctx),
                **slot_params(ctx, slot, day, await leader_name(session, day)))
 

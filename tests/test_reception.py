@@ -472,3 +472,24 @@ async def test_a_weekly_day_on_a_sunday_is_refused_before_anything_is_made(env):
     async with env.db.session() as s:
         assert (await s.execute(select(func.count(ReceptionDay.id)))).scalar_one() == 0
         assert (await s.execute(select(func.count(ReceptionSeries.id)))).scalar_one() == 0
+
+
+async def test_a_place_freed_at_night_is_held_two_waking_hours_and_never_runs_out_in_quiet_hours(env, clock):
+    await env.import_roster(DEMO_ROSTER)
+    wang = await env.join(201, "王芳", "1002")
+    li = await env.join(202, "李强", "1003")
+    slots = await make_day(env)
+    await book(wang, "14:00（余1）", "食堂排队")
+    assert "免打扰时段不计在内" in await _waitlist(li, "停车位不够")
+
+    clock.set(local(date(2026, 12, 3), 21, 27))
+    await wang.press("取消 12-15 14:00", (await wang.send("/mybookings"))[0])
+    await env.tick()
+    assert "已为您保留到 12-04 09:27" in li.texts()[-1]  # 33 minutes tonight, the rest after 08:00
+    clock.set(local(date(2026, 12, 3), 23, 28))
+    await env.tick()
+    clock.set(local(date(2026, 12, 4), 9, 0))
+    await env.tick()
+    assert "已顺延" not in li.texts()[-1]
+    assert "已确认预约" in (await li.press("确认预约")).text
+    assert await bookings(env) == [("1002", slots[0], "cancelled"), ("1003", slots[0], "booked")]

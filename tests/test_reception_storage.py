@@ -202,6 +202,8 @@ async def test_a_place_freed_at_night_is_offered_in_the_morning_and_held_two_hou
     assert row.not_before == morning
     clock.set(morning + timedelta(hours=1, minutes=59))
     async with db.session() as s:
+        assert await expire_offers(s, ctx) == 0  # not even delivered: the hold has not begun
+        (await s.get(Outbox, row.id)).status, (await s.get(Outbox, row.id)).sent_at = "sent", morning
         assert await expire_offers(s, ctx) == 0
     clock.set(morning + timedelta(hours=2))
     async with db.session() as s:
@@ -356,3 +358,32 @@ def test_cli_loads_the_holiday_list_and_refuses_a_bad_file_without_writing(sqlit
         main(["calendar", "holidays", str(good)])
     assert done.value.code == 0 and "1 day(s) off, 1 weekend working day(s) for 2027" in capsys.readouterr().out
     assert asyncio.run(stored()) == [(date(2027, 2, 15), False), (date(2027, 2, 20), True)]
+
+
+async def test_an_offer_held_in_the_outbox_starts_its_hold_when_it_is_delivered(db, ctx, clock):
+    from storage.models.outbox import Outbox
+    from storage.reception_booking import cancel, confirm_offer, expire_offers, offer_key
+
+    await _roster(db, ctx)
+    async with db.session() as s:
+        people = {m.employee_no: m for m in (await s.execute(select(Member))).scalars()}
+        for n, m in enumerate(people.values()):
+            m.chat_id = 8000 + n
+        [day] = await reception.create(s, ctx, _spec(), actor_id=None)
+        slot = (await s.execute(select(ReceptionSlot.id).where(ReceptionSlot.day_id == day.id))).scalars().first()
+        first = await book(s, ctx, people["1002"], slot, "食堂")
+        waiting = await book(s, ctx, people["1003"], slot, "停车", waitlist=True)
+        await cancel(s, ctx, people["1002"], first.booking.id)
+        offered_until = (await s.get(Booking, waiting.booking.id)).offer_expires_at
+    assert offered_until == ctx.now() + timedelta(hours=2)
+    clock.advance(hours=3)  # a backlog kept the offer in the outbox all this time
+    async with db.session() as s:
+        assert await expire_offers(s, ctx) == 0
+        assert (await s.get(Booking, waiting.booking.id)).status == "offered"
+        row = (await s.execute(select(Outbox).where(Outbox.dedupe_key == offer_key(waiting.booking.id)))).scalar_one()
+        row.status, row.sent_at = "sent", ctx.now()  # delivered now
+    clock.advance(hours=1, minutes=59)
+    async with db.session() as s:
+        assert await expire_offers(s, ctx) == 0
+        confirmed = await confirm_offer(s, ctx, people["1003"], waiting.booking.id)
+    assert confirmed.status == "booked"

@@ -253,3 +253,25 @@ async def test_the_kpi_board_shows_closed_surveys_response_rate_and_satisfaction
     await env.tick()
     board = await env.admin().say("/kpi 2026-12")
     assert "结束 1 份，回复率 43%，满意度 4.00" in board  # 3 of the 7 asked
+
+
+async def test_a_survey_published_in_quiet_hours_says_when_the_invitations_go_out(env, clock):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    await env.import_roster(DEMO_ROSTER)
+    zhang = await env.join(101, "张伟", "1001")
+    wang = await env.join(102, "王芳", "1002")
+    clock.set(datetime(2026, 12, 3, 23, 10, tzinfo=ZoneInfo("Asia/Shanghai")))
+    await zhang.say("/newsurvey")
+    await zhang.say("周五下午组织什么活动？")
+    await zhang.say("羽毛球|读书会|观影")
+    await zhang.press("部门：生产部")
+    await zhang.say("2026-12-05")
+    done = (await zhang.press("发布")).text
+    assert "已发布" in done and "现处于免打扰时段，邀请将于 2026-12-04 08:00 发出" in done
+    await env.tick()
+    assert not any("周五下午组织什么活动" in t for t in wang.texts())
+    clock.set(datetime(2026, 12, 4, 8, 0, tzinfo=ZoneInfo("Asia/Shanghai")))
+    await env.tick()
+    assert "周五下午组织什么活动" in invitation(wang)["text"]
