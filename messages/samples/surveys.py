@@ -22,7 +22,7 @@ SAMPLES = {
     "survey_results_head": {"title": "食堂满意度", "survey_id": 3, "closed": False, "closes": _when, "invited": 13,
                             "done": 8, "rate": 8 / 13, "low": False, "respondents": 8, "minimum": 5,
                             "withheld": False, "units": [_u, _u_small], "anonymous": True, "low_mark": 60,
-                            "total": 9, "pending": 1},
+                            "total": 9, "pending": 1, "unregistered": 2},
     "survey_results_question": {"q": _q, "minimum": 5, "texts": [], "more": 0},
     "survey_results_pick": {"count": 2},
     "survey_chart_caption": {"number": 1, "text": "最希望加强哪方面？", "kind": "single", "labels": ["思想教育", "职工关爱"]},
