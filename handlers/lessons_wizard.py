@@ -32,7 +32,8 @@ def ask_time(turn: Turn, audience: str, size: int) -> None:
 def ask_due(turn: Turn, at) -> None:
     row = [callbacks.button(turn.t("lesson_wizard_due_label", choice=c), Prefix.LESSON_WIZARD, 0, f"d-{c}")
            for c in wizard.DUE_CHOICES]
-    turn.say("lesson_wizard_ask_due", [row, _cancel_row(turn)], at=calendar.local(at, turn.ctx))
+    turn.say("lesson_wizard_ask_due", [row, _cancel_row(turn)], at=calendar.local(at, turn.ctx),
+             delivers=calendar.delivery_note(at, turn.ctx))
 
 
 def show_preview(turn: Turn, p: wizard.Preview) -> None:
@@ -41,7 +42,7 @@ def show_preview(turn: Turn, p: wizard.Preview) -> None:
     turn.say("lesson_wizard_preview",
              [[callbacks.button(turn.t("lesson_wizard_button_publish"), Prefix.LESSON_WIZARD, 0, "publish")],
               _cancel_row(turn)],
-             title=p.title, audience=p.audience, size=p.size, at=p.publish_at, due=p.due_on,
+             title=p.title, audience=p.audience, size=p.size, at=p.publish_at, delivers=p.delivers, due=p.due_on,
              questions=p.questions, min_read=p.min_read, parts=len(p.parts))
 
 
@@ -91,7 +92,7 @@ async def wizard_button(turn: Turn) -> None:
     if action == "publish":
         lesson = await wizard.publish(turn.session, turn.ctx, turn.me)
         turn.edit("lesson_wizard_done", title=lesson.title, at=calendar.local(lesson.publish_at, turn.ctx),
-                  now=lesson.publish_at <= turn.ctx.now())
+                  now=lesson.publish_at <= turn.ctx.now(), delivers=calendar.delivery_note(lesson.publish_at, turn.ctx))
         return
     if action.startswith("a") and action[1:].isdigit():
         dialog = await wizard.current(turn.session, turn.me, wizard.AUDIENCE)

@@ -33,9 +33,13 @@ def _day_keyboard(turn: Turn, day: reception.DayView) -> list[list[dict]] | None
 
 @handler()
 async def list_days(turn: Turn) -> None:
+    own = await reception.own_days(turn.session, turn.ctx, turn.me)
+    for day in own:  # a leader's own agenda comes first
+        turn.say("reception_own_day", d=day)
     days = await reception.upcoming_for(turn.session, turn.ctx, turn.me)
     if not days:
-        turn.say("reception_none")
+        if not own:
+            turn.say("reception_none")
         return
     for day in days:
         turn.say("reception_day", _day_keyboard(turn, day), d=day)

@@ -65,13 +65,14 @@ async def _wizard_pressed(turn: Turn, action: str) -> None:
         _ask(turn, step, dialog.data)
         return
     if action in REPEATS and dialog.step == "repeat":
-        days = await reception_wizard.finish(turn.session, turn.ctx, turn.me.id, dialog.data, action)
+        shifts: list = []  # the series' dates moved off (or skipped as) non-working days
+        days = await reception_wizard.finish(turn.session, turn.ctx, turn.me.id, dialog.data, action, shifts)
         if isinstance(days, Refused):  # the flow is over; /newreception starts afresh
             turn.toast(days.template, alert=True, **days.params)
             return
         turn.edit("reception_created", days=[(d.day, calendar.local(d.starts_at, turn.ctx),
                                               calendar.local(d.ends_at, turn.ctx)) for d in days],
-                  data=dialog.data, repeat=action)
+                  data=dialog.data, repeat=action, shifts=shifts)
         return
     raise Refused("button_expired")
 

@@ -58,7 +58,8 @@ def show(turn: Turn, screen: WizardScreen, *, new_message: bool = True) -> None:
     if screen.step == "published":
         s = screen.survey
         reply("survey_published", title=s.title, survey_id=s.id, audience=s.audience,
-              closes=calendar.local(s.closes_at, turn.ctx), anonymous=s.anonymous)
+              closes=calendar.local(s.closes_at, turn.ctx), anonymous=s.anonymous,
+              invites=calendar.delivery_note(s.opens_at, turn.ctx))
         return
     reply("survey_wizard_step", keyboard(turn.lang, screen), step=screen.step,
           questions=[(q.kind, q.text) for q in screen.questions], title=screen.data.get("title", ""),

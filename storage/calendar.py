@@ -55,25 +55,58 @@ def after_quiet(moment: datetime, ctx: Context) -> datetime:
     return at_local(day, time(ctx.quiet_end), ctx)
 
 
-def is_working_day(day: date) -> bool:
-    return day.weekday() < 5
+def awake_after(start: datetime, span: timedelta, ctx: Context) -> datetime:
+    """The moment `span` after `start` counting only time outside the quiet hours: a hold that begins at
+    21:27 with two hours runs 33 minutes before 22:00 and the rest from 08:00, so it never ends while
+    people sleep."""
+    moment, left = after_quiet(start, ctx), span
+    if ctx.quiet_start == ctx.quiet_end:
+        return moment + left
+    for _ in range(400):  # a span of a year at most; never a loop without end
+        loc = local(moment, ctx)
+        quiet = at_local(loc.date(), time(ctx.quiet_start), ctx)
+        if quiet <= moment:
+            quiet = at_local(loc.date() + timedelta(days=1), time(ctx.quiet_start), ctx)
+        if moment + left < quiet:
+            return moment + left
+        left -= quiet - moment
+        moment = after_quiet(quiet, ctx)
+    return moment + left
 
 
-def add_working_days(day: date, n: int) -> date:
+def delivery_note(moment: datetime, ctx: Context) -> datetime | None:
+    """When something scheduled for `moment` actually goes out (local), if quiet hours hold it; else None."""
+    return local(after_quiet(moment, ctx), ctx) if is_quiet(moment, ctx) else None
+
+
+def is_working_day(day: date, ctx: Context | None = None) -> bool:
+    """Monday to Friday, unless the holiday list (`ctx.calendar_days`, see `storage.holidays`) says otherwise."""
+    listed = ctx.calendar_days.get(day) if ctx is not None else None
+    return day.weekday() < 5 if listed is None else listed
+
+
+def next_working_day(day: date, ctx: Context | None = None) -> date:
+    """`day` itself, or the first working day after it."""
+    while not is_working_day(day, ctx):
+        day = day + timedelta(days=1)
+    return day
+
+
+def add_working_days(day: date, n: int, ctx: Context | None = None) -> date:
     step = 1 if n >= 0 else -1
     left = abs(n)
     while left:
         day = day + timedelta(days=step)
-        if is_working_day(day):
+        if is_working_day(day, ctx):
             left -= 1
     return day
 
 
-def working_days_between(start: date, end: date) -> int:
+def working_days_between(start: date, end: date, ctx: Context | None = None) -> int:
     """Working days after `start` up to and including `end`."""
     count, day = 0, start
     while day < end:
         day = day + timedelta(days=1)
-        if is_working_day(day):
+        if is_working_day(day, ctx):
             count += 1
     return count

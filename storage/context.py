@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from storage.clock import Clock
@@ -19,6 +19,9 @@ class Context:
     bot_username: str | None = None
     invite_days: int = 30
     overdue_escalate_days: int = 3
+    # The admin's holiday list (`storage.holidays`): a date -> whether it is a working day (False: a public
+    # holiday on a weekday, True: a weekend day worked instead, 调休). Other days follow the weekday.
+    calendar_days: dict[date, bool] = field(default_factory=dict)
 
     def now(self) -> datetime:
         return self.clock.now()

@@ -66,7 +66,7 @@ async def escalate(session: AsyncSession, ctx: Context) -> int:
     """Tickets past their reply deadline with no first reply go to the admins, once each working day."""
     now = ctx.now()
     day = fb.today(ctx)
-    if calendar.is_quiet(now, ctx) or not calendar.is_working_day(day):
+    if calendar.is_quiet(now, ctx) or not calendar.is_working_day(day, ctx):
         return 0
     tickets = list((await session.execute(
         select(FeedbackTicket)
@@ -84,7 +84,7 @@ async def escalate(session: AsyncSession, ctx: Context) -> int:
     for ticket in tickets:
         ticket.escalated_on = day
         ticket.escalations = (ticket.escalations or 0) + 1
-        waited = calendar.working_days_between(ticket.received_on, day)
+        waited = calendar.working_days_between(ticket.received_on, day, ctx)
         for admin in admins:
             lang = admin.language
             text = render(lang, "feedback_escalation", ticket=ticket.id,

@@ -98,7 +98,7 @@ async def apply_submit(session: AsyncSession, ctx: Context, member: Member, data
         writer_member_id=None if anonymous else member.id, unit_id=unit_id, text=text,
         attachment_kind=attachment.get("kind"), attachment_file_id=attachment.get("file_id"),
         attachment_name=attachment.get("name"), status=OPEN, received_on=day,
-        deadline_on=calendar.add_working_days(day, cfg.reply_deadline_days), escalations=0, pdca_done=False,
+        deadline_on=calendar.add_working_days(day, cfg.reply_deadline_days, ctx), escalations=0, pdca_done=False,
     )
     session.add(ticket)
     await session.flush()

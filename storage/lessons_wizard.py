@@ -36,6 +36,7 @@ class Preview:
     due_on: date | None
     questions: int
     min_read: int
+    delivers: datetime | None = None  # local: when quiet hours hold the push past `publish_at`
 
 
 async def start(session: AsyncSession, ctx: Context, member: Member) -> None:
@@ -178,7 +179,7 @@ async def preview(session: AsyncSession, ctx: Context, member: Member, dialog: D
     publish_at = datetime.fromisoformat(dialog.data["publish_at"])
     return Preview(parsed.title, lessons.lesson_parts(draft, member.language), dialog.data["audience"],
                    await lessons.audience_size(session, dialog.data["audience"]), calendar.local(publish_at, ctx),
-                   due, len(parsed.quiz), min_read)
+                   due, len(parsed.quiz), min_read, calendar.delivery_note(publish_at, ctx))
 
 
 async def publish(session: AsyncSession, ctx: Context, member: Member) -> Lesson:

@@ -18,8 +18,8 @@ from storage import audiences, audit, calendar, members, producers, tabular
 from storage.context import Context
 from storage.errors import Refused
 from storage.models.org import Member
-from storage.models.reception import (ACTIVE, HOLDING, OPEN, WAITING, Booking, ReceptionDay, ReceptionSeries,
-                                      ReceptionSlot)
+from storage.models.reception import (ACTIVE, BOOKED, HOLDING, OPEN, WAITING, Booking, ReceptionDay,
+                                      ReceptionSeries, ReceptionSlot)
 
 DEFAULT_NOTICE_DAYS = 2
 NOTICE_MAX = 30
@@ -137,6 +137,8 @@ async def check_spec(session: AsyncSession, ctx: Context, spec: DaySpec) -> Chec
                           top=top)
         if not 1 <= spec.ahead <= 24:
             raise Refused("reception_bad_ahead", value=spec.ahead)
+        if spec.rule == "weekly" and spec.rule_value >= 6:  # every date would be skipped as a weekend
+            raise Refused("reception_weekly_weekend", value=spec.rule_value)
     checked = Checked(spec, leader, audience)
     first = spec.day if spec.rule is None else next_occurrence(spec.rule, spec.rule_value, spec.day)
     if calendar.at_local(first, spec.start, ctx) <= ctx.now():
@@ -160,8 +162,10 @@ def next_occurrence(rule: str, value: int, on_or_after: date) -> date:
             year, month = year + 1, 1
 
 
-async def create(session: AsyncSession, ctx: Context, spec: DaySpec, *, actor_id: int | None) -> list[ReceptionDay]:
-    """Create one day, or a series and its first days; refuses (writing nothing) on any bad value."""
+async def create(session: AsyncSession, ctx: Context, spec: DaySpec, *, actor_id: int | None,
+                 shifts: list[tuple[date, date | None]] | None = None) -> list[ReceptionDay]:
+    """Create one day, or a series and its first days; refuses (writing nothing) on any bad value. A series'
+    dates that fall on non-working days are added to `shifts` (see `generate`), for the creator to be told."""
     checked = await check_spec(session, ctx, spec)
     if spec.rule is None:
         day = await _add_day(session, ctx, leader_id=checked.leader.id, day=spec.day, start=spec.start,
@@ -179,7 +183,7 @@ async def create(session: AsyncSession, ctx: Context, spec: DaySpec, *, actor_id
     session.add(series)
     await session.flush()
     audit.record(session, ctx, "reception.series_created", "reception_series", series.id, actor_id=actor_id)
-    return await generate(session, ctx, series)
+    return await generate(session, ctx, series, shifts)
 
 
 async def _add_day(session: AsyncSession, ctx: Context, *, leader_id: int, day: date, start: time, end: time,
@@ -205,9 +209,25 @@ def _minute(value: int) -> time:
     return time(value // 60, value % 60)
 
 
-async def generate(session: AsyncSession, ctx: Context, series: ReceptionSeries) -> list[ReceptionDay]:
-    """Top the series up to `ahead` upcoming days. Idempotent: a day that exists (made by this call
-    earlier, or by another replica just now) is skipped by the unique (series, day) constraint."""
+def working_date(rule: str, planned: date, ctx: Context) -> date | None:
+    """Where a series' date goes when it is not a working day (weekend or on the holiday list): a monthly day
+    moves to the next working day (before the next month's date), a weekly one is skipped (None)."""
+    if calendar.is_working_day(planned, ctx):
+        return planned
+    if rule != "monthly":
+        return None
+    moved = calendar.next_working_day(planned, ctx)
+    return moved if moved.month == planned.month or moved.day < planned.day else None
+
+
+async def generate(session: AsyncSession, ctx: Context, series: ReceptionSeries,
+                   shifts: list[tuple[date, date | None]] | None = None) -> list[ReceptionDay]:
+    """Top the series up to `ahead` upcoming days, on working days only: each date moved or skipped is added
+    to `shifts` as (planned, moved to or None). Idempotent: a day that exists (made by this call earlier,
+    or by another replica just now) is skipped by the unique (series, day) constraint."""
+    from storage import holidays
+
+    await holidays.refresh(session, ctx)  # a list loaded a minute ago by the CLI counts already
     today = ctx.local_now().date()
     upcoming = (await session.execute(
         select(ReceptionDay.day).where(ReceptionDay.series_id == series.id, ReceptionDay.day >= today)
@@ -219,11 +239,22 @@ async def generate(session: AsyncSession, ctx: Context, series: ReceptionSeries)
     cursor = max(series.first_date, today) if last is None else max(last + timedelta(days=1), today)
     made: list[ReceptionDay] = []
     start, end = _minute(series.start_minute), _minute(series.end_minute)
-    for _ in range(series.ahead - len(upcoming)):
-        day = next_occurrence(series.rule, series.rule_value, cursor)
-        cursor = day + timedelta(days=1)
-        if calendar.at_local(day, start, ctx) <= ctx.now():
+    wanted, tried = series.ahead - len(upcoming), 0
+    for _ in range(max(0, wanted) + 60):  # bounded: non-working dates are passed over
+        if tried >= wanted:
+            break
+        planned = next_occurrence(series.rule, series.rule_value, cursor)
+        cursor = planned + timedelta(days=1)
+        day = working_date(series.rule, planned, ctx)
+        if day is None or calendar.at_local(day, start, ctx) <= ctx.now():
+            if day is None and shifts is not None and calendar.at_local(planned, start, ctx) > ctx.now():
+                shifts.append((planned, None))
             continue
+        if day in upcoming:
+            continue  # a moved day that was made before
+        tried += 1
+        if day != planned and shifts is not None:
+            shifts.append((planned, day))
         try:
             async with session.begin_nested():
                 made.append(await _add_day(session, ctx, leader_id=series.leader_id, day=day, start=start, end=end,
@@ -238,8 +269,16 @@ async def generate(session: AsyncSession, ctx: Context, series: ReceptionSeries)
 
 @producers.producer("reception.series")
 async def produce_series(session: AsyncSession, ctx: Context) -> int:
+    from storage import reception_notify
+
     series = (await session.execute(select(ReceptionSeries).where(ReceptionSeries.active.is_(True)))).scalars().all()
-    return sum([len(await generate(session, ctx, s)) for s in series])
+    made = 0
+    for s in series:
+        shifts: list[tuple[date, date | None]] = []
+        made += len(await generate(session, ctx, s, shifts))
+        if shifts:
+            await reception_notify.series_shifted(session, ctx, s, shifts)
+    return made
 
 
 # --- what a member sees -----------------------------------------------------------------------------
@@ -270,14 +309,14 @@ class DayView:
     mine_slot: SlotView | None = None
 
 
-def last_booking_day(day: date, notice_days: int) -> date:
+def last_booking_day(day: date, notice_days: int, ctx: Context | None = None) -> date:
     """Bookings need `notice_days` working days between the booking date and the reception day."""
-    return calendar.add_working_days(day, -notice_days) if notice_days else day
+    return calendar.add_working_days(day, -notice_days, ctx) if notice_days else day
 
 
 def notice_open(ctx: Context, day: ReceptionDay) -> bool:
     today = ctx.local_now().date()
-    return calendar.working_days_between(today, day.day) >= day.notice_days and today <= day.day
+    return calendar.working_days_between(today, day.day, ctx) >= day.notice_days and today <= day.day
 
 
 async def upcoming_for(session: AsyncSession, ctx: Context, member: Member, limit: int = 6) -> list[DayView]:
@@ -286,7 +325,9 @@ async def upcoming_for(session: AsyncSession, ctx: Context, member: Member, limi
         select(ReceptionDay).where(ReceptionDay.status == OPEN, ReceptionDay.starts_at > ctx.now())
         .order_by(ReceptionDay.starts_at, ReceptionDay.id)
     )).scalars().all()
-    allowed = [d for d in days if await audiences.includes(session, d.audience, member)][:limit]
+    # A leader's own days are not for them to book: they see those as their agenda (`own_days`).
+    allowed = [d for d in days if d.leader_id != member.id
+               and await audiences.includes(session, d.audience, member)][:limit]
     return await day_views(session, ctx, allowed, member)
 
 
@@ -317,7 +358,7 @@ async def day_views(session: AsyncSession, ctx: Context, days, member: Member | 
                         s.capacity - s.booked, s.capacity, waiting.get(s.id, 0)) for s in slots if s.day_id == d.id]
         v = DayView(d.id, leaders.get(d.leader_id, ""), d.day, calendar.local(d.starts_at, ctx),
                     calendar.local(d.ends_at, ctx), d.place, svs, notice_open(ctx, d),
-                    last_booking_day(d.day, d.notice_days), mine.get(d.id))
+                    last_booking_day(d.day, d.notice_days, ctx), mine.get(d.id))
         if v.mine is not None:
             v.mine_slot = next((s for s in svs if s.id == v.mine.slot_id), None)
         views.append(v)
@@ -329,6 +370,28 @@ async def leader_days(session: AsyncSession, ctx: Context, leader_id: int) -> li
         select(ReceptionDay).where(ReceptionDay.leader_id == leader_id, ReceptionDay.status == OPEN,
                                    ReceptionDay.ends_at > ctx.now()).order_by(ReceptionDay.starts_at)
     )).scalars().all())
+
+
+@dataclass
+class OwnDay:
+    """A leader's coming day as they see it: who booked each slot and the matter they raise."""
+
+    day: date
+    starts: datetime  # local
+    ends: datetime
+    place: str
+    slots: list[dict]  # {"starts", "ends", "name", "topic", "pending"} per place taken, in slot order
+
+
+async def own_days(session: AsyncSession, ctx: Context, member: Member, limit: int = 6) -> list[OwnDay]:
+    """The member's own coming reception days (as the leader), with the bookings on each."""
+    out = []
+    for d in (await leader_days(session, ctx, member.id))[:limit]:
+        taken = [{"starts": calendar.local(slot.starts_at, ctx), "ends": calendar.local(slot.ends_at, ctx),
+                  "name": who.name, "topic": booking.topic, "pending": booking.status != BOOKED}
+                 for slot, booking, who in await holders(session, d.id)]
+        out.append(OwnDay(d.day, calendar.local(d.starts_at, ctx), calendar.local(d.ends_at, ctx), d.place, taken))
+    return out
 
 
 async def leader_name(session: AsyncSession, day: ReceptionDay) -> str:

@@ -18,6 +18,7 @@ from storage import audiences, audit, calendar, dialogs, producers
 from storage.context import Context
 from storage.errors import Refused
 from storage.models.org import Member
+from storage.models.outbox import DEAD, Outbox
 from storage.models.reception import (ACTIVE, BOOKED, CANCELLED, DECLINED, HOLDING, LAPSED, OFFERED, OPEN, WAITING,
                                       Booking, ReceptionDay, ReceptionSlot)
 from storage.reception import clean_topic, last_booking_day, notice_open
@@ -49,10 +50,12 @@ async def check_bookable(session: AsyncSession, ctx: Context, member: Member,
     slot, day = await slot_and_day(session, slot_id)
     if day.status != OPEN or slot.starts_at <= ctx.now():
         raise Refused("reception_closed")
+    if day.leader_id == member.id:
+        raise Refused("reception_own_day_refused", day=day.day)
     if not await audiences.includes(session, day.audience, member):
         raise Refused("reception_not_for_you")
     if not notice_open(ctx, day):
-        raise Refused("reception_notice", days=day.notice_days, last=last_booking_day(day.day, day.notice_days))
+        raise Refused("reception_notice", days=day.notice_days, last=last_booking_day(day.day, day.notice_days, ctx))
     mine = await active_booking(session, day.id, member.id)
     if mine is not None:
         raise Refused("reception_one_per_day", day=day.day)
@@ -182,11 +185,30 @@ async def cancel(session: AsyncSession, ctx: Context, member: Member, booking_id
     return booking
 
 
+def offer_key(booking_id: int) -> str:
+    return f"reception:bkg:{booking_id}:offer"
+
+
+async def hold_until(session: AsyncSession, ctx: Context, booking: Booking, slot: ReceptionSlot) -> datetime | None:
+    """When an offer's hold ends: its full hold counted from when the offer reached the member (never
+    earlier than the time it named), or None while the offer waits in the outbox (the hold has not begun).
+    An offer that could not be queued or delivered (member unreachable) keeps the time it was given."""
+    sent = (await session.execute(
+        select(Outbox.status, Outbox.sent_at).where(Outbox.dedupe_key == offer_key(booking.id))
+    )).first()
+    if sent is None or sent.status == DEAD:
+        return booking.offer_expires_at
+    if sent.sent_at is None:
+        return None if ctx.now() < slot.starts_at else slot.starts_at
+    return max(booking.offer_expires_at, min(calendar.awake_after(sent.sent_at, OFFER_HOLD, ctx), slot.starts_at))
+
+
 async def confirm_offer(session: AsyncSession, ctx: Context, member: Member, booking_id: int) -> Booking:
     booking, slot, day = await _own(session, member, booking_id)
     if booking.status == BOOKED:
         raise Refused("reception_offer_already")
-    if booking.status != OFFERED or booking.offer_expires_at <= ctx.now():
+    until = await hold_until(session, ctx, booking, slot) if booking.status == OFFERED else None
+    if booking.status != OFFERED or (until is not None and until <= ctx.now()):
         raise Refused("reception_offer_expired")
     if not await _move(session, booking, OFFERED, status=BOOKED, booked_at=ctx.now()):
         raise Refused("reception_offer_expired")
@@ -214,8 +236,9 @@ async def release(session: AsyncSession, ctx: Context, slot: ReceptionSlot, day:
         waiting = (await session.execute(
             select(Booking).where(Booking.slot_id == slot.id, Booking.status == WAITING).order_by(Booking.id)
         )).scalars().all()
-        # The hold starts when the offer can be sent (not in quiet hours) and ends by the meeting at the latest.
-        expires = min(calendar.after_quiet(now, ctx) + OFFER_HOLD, slot.starts_at)
+        # The hold starts when the offer can be sent (not in quiet hours), never ends in them, and ends by the
+        # meeting at the latest; once the offer is delivered it runs from then (`hold_until`).
+        expires = min(calendar.awake_after(now, OFFER_HOLD, ctx), slot.starts_at)
         for candidate in waiting:
             if await _move(session, candidate, WAITING, status=OFFERED, offer_expires_at=expires):
                 await reception_notify.offer(session, ctx, candidate, slot, day)
@@ -236,9 +259,14 @@ async def expire_offers(session: AsyncSession, ctx: Context) -> int:
     )).scalars().all()
     count = 0
     for booking in due:
+        slot, day = await slot_and_day(session, booking.slot_id)
+        until = await hold_until(session, ctx, booking, slot)
+        if until is None or until > ctx.now():  # not delivered yet, or delivered later than it was queued
+            if until is not None:
+                booking.offer_expires_at = until
+            continue
         if not await _move(session, booking, OFFERED, status=LAPSED, ended_at=ctx.now()):
             continue
-        slot, day = await slot_and_day(session, booking.slot_id)
         await reception_notify.lapsed(session, ctx, booking, slot, day)
         await release(session, ctx, slot, day)
         await changed(session, day.id)

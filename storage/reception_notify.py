@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.callbacks import Prefix, button
 from messages import render
-from storage import calendar, members, outbox, producers
+from storage import calendar, members, outbox, producers, reception_booking
 from storage.context import Context
 from storage.models.org import Member
 from storage.models.reception import BOOKED, OFFERED, OPEN, Booking, ReceptionDay, ReceptionSlot
@@ -45,7 +45,7 @@ async def offer(session: AsyncSession, ctx: Context, booking: Booking, slot: Rec
     member = await session.get(Member, booking.member_id)
     keyboard = [[button(label(member.language, "confirm"), Prefix.BOOKING, booking.id, "confirm"),
                  button(label(member.language, "decline"), Prefix.BOOKING, booking.id, "decline")]]
-    await send(session, ctx, member, f"reception:bkg:{booking.id}:offer", "reception_offer", keyboard,
+    await send(session, ctx, member, reception_booking.offer_key(booking.id), "reception_offer", keyboard,
                topic=booking.topic, expires=calendar.local(booking.offer_expires_at, ctx),
                **slot_params(ctx, slot, day, await leader_name(session, day)))
 
@@ -62,6 +62,18 @@ async def waitlist_closed(session: AsyncSession, ctx: Context, booking: Booking,
     member = await session.get(Member, booking.member_id)
     await send(session, ctx, member, f"reception:bkg:{booking.id}:closed", "reception_waitlist_closed",
                topic=booking.topic, **slot_params(ctx, slot, day, await leader_name(session, day)))
+
+
+async def series_shifted(session: AsyncSession, ctx: Context, series, shifts: list) -> None:
+    """The creator of a recurring day is told which dates moved off a non-working day or were skipped."""
+    creator = await session.get(Member, series.created_by) if series.created_by is not None else None
+    if creator is None:
+        return
+    leader = await session.get(Member, series.leader_id)
+    for planned, moved in shifts:
+        await send(session, ctx, creator, f"reception:series:{series.id}:shift:{planned.isoformat()}",
+                   "reception_series_shifted", leader=leader.name if leader else "", place=series.place,
+                   shifts=[(planned, moved)])
 
 
 @producers.producer("reception.reminders")

@@ -81,13 +81,13 @@ def spec(data: dict, repeat: str) -> DaySpec:
                    rule=rule, rule_value=value)
 
 
-async def finish(session: AsyncSession, ctx: Context, member_id: int, data: dict,
-                 repeat: str) -> list[ReceptionDay] | Refused:
+async def finish(session: AsyncSession, ctx: Context, member_id: int, data: dict, repeat: str,
+                 shifts: list | None = None) -> list[ReceptionDay] | Refused:
     """The last button: make the day (or series). The flow ends either way: a refusal here (the date passed
     while the wizard stood open, the leader left) is not mended by pressing again, and writes nothing."""
     try:
         async with session.begin_nested():
-            made = await reception.create(session, ctx, spec(data, repeat), actor_id=member_id)
+            made = await reception.create(session, ctx, spec(data, repeat), actor_id=member_id, shifts=shifts)
     except Refused as refused:
         await dialogs.clear(session, member_id)
         return refused

@@ -89,6 +89,7 @@ class Report(Participation):
     questions: list[QuestionResult]
     units: list[UnitRow]
     pending: int = 0  # sealed ballots not counted yet (too few for a batch)
+    unregistered: int = 0  # asked, but never registered with the bot: outside the base, said separately
 
     @property
     def total(self) -> int:
@@ -136,8 +137,9 @@ async def report(session: AsyncSession, ctx: Context, survey: Survey) -> Report:
             _fill(r, q, got)
         results.append(r)
     rows = await _unit_rows(session, survey, questions, responses, answers)
-    return Report(survey, closed, *(await _participation(session, survey.id)), respondents, overall_withheld,
-                  results, rows, pending=sealed)
+    invited, done, unregistered = await _participation(session, survey.id)
+    return Report(survey, closed, invited, done, respondents, overall_withheld, results, rows, pending=sealed,
+                  unregistered=unregistered)
 
 
 def _fill(r: QuestionResult, q: SurveyQuestion, got: list[SurveyAnswer]) -> None:
@@ -164,16 +166,22 @@ def _fill(r: QuestionResult, q: SurveyQuestion, got: list[SurveyAnswer]) -> None
         r.texts = [a.text for a in got if a.text]
 
 
-async def _participation(session: AsyncSession, survey_id: int) -> tuple[int, int]:
+async def _participation(session: AsyncSession, survey_id: int) -> tuple[int, int, int]:
+    """(base, done, unregistered): the base is the members asked who registered with the bot (nobody else
+    could be reached); those who never registered are counted apart."""
     rows = (await session.execute(
-        select(SurveyCompletion.done).where(SurveyCompletion.survey_id == survey_id))).scalars().all()
-    return len(rows), sum(1 for d in rows if d)
+        select(SurveyCompletion.done, Member.telegram_user_id.is_not(None))
+        .join(Member, Member.id == SurveyCompletion.member_id)
+        .where(SurveyCompletion.survey_id == survey_id))).all()
+    base = [d for d, registered in rows if registered or d]
+    return len(base), sum(1 for d in base if d), len(rows) - len(base)
 
 
 async def _unit_rows(session, survey: Survey, questions, responses: dict, answers) -> list[UnitRow]:
     asked = (await session.execute(
         select(Member.unit_id, SurveyCompletion.done).join(Member, Member.id == SurveyCompletion.member_id)
-        .where(SurveyCompletion.survey_id == survey.id))).all()
+        .where(SurveyCompletion.survey_id == survey.id,
+               Member.telegram_user_id.is_not(None) | SurveyCompletion.done.is_(True)))).all()
     invited: Counter = Counter()
     done: Counter = Counter()
     for unit_id, is_done in asked:
@@ -218,7 +226,7 @@ def render_report(lang: str, rep: Report, ctx: Context, for_respondents: bool = 
                   closes=calendar.local(rep.survey.closes_at, ctx), invited=rep.invited, done=rep.done,
                   rate=rep.rate, low=rep.low, respondents=rep.respondents, minimum=rep.survey.min_group_size,
                   withheld=rep.withheld, units=[] if for_respondents else rep.units, total=rep.total,
-                  pending=rep.pending,
+                  pending=rep.pending, unregistered=rep.unregistered,
                   anonymous=rep.survey.anonymous, low_mark=int(LOW_PARTICIPATION * 100))
     messages = [head]
     if rep.withheld:

@@ -8,16 +8,20 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import String, cast, delete, exists, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from messages import render
-from storage import audit, calendar, outbox, producers, surveys_tally
+from storage import audiences, audit, bulk, calendar, outbox, producers, surveys_tally
 from storage.context import Context
 from storage.models.dialogs import Dialog
 from storage.models.org import Member
+from storage.models.outbox import Outbox
 from storage.models.surveys import Survey, SurveyCompletion, SurveyProgress
-from storage.surveys import REMINDER_HOUR, TEXT_DIALOG, _open, participation, start_keyboard
+from storage.surveys import (REMINDER_HOUR, TEXT_DIALOG, _open, invitation_text, participation, questions_count,
+                             start_keyboard)
+
+LATE_CHUNK = 500
 
 
 @producers.producer("surveys.open")
@@ -32,6 +36,47 @@ async def produce_openings(session: AsyncSession, ctx: Context) -> int:
             survey.opened_at = now
             continue
         written += await _open(session, ctx, survey)
+    return written
+
+
+@producers.producer("surveys.late_joiners")
+async def invite_late_joiners(session: AsyncSession, ctx: Context) -> int:
+    """Members of an open survey's audience who registered after it opened are asked too, as lessons catch
+    up on late joiners: a completion row and the invitation (held over quiet hours), once each (the invitation's
+    dedupe key is the one opening uses, and whoever has it is passed over)."""
+    now = ctx.now()
+    open_now = (await session.execute(
+        select(Survey).where(Survey.opened_at.is_not(None), Survey.closed_at.is_(None), Survey.opens_at <= now,
+                             Survey.closes_at > now).order_by(Survey.id)
+    )).scalars().all()
+    written = 0
+    for survey in open_now:
+        invited = exists().where(
+            Outbox.dedupe_key == literal(f"survey:{survey.id}:invite:") + cast(Member.id, String))
+        done = exists().where(SurveyCompletion.survey_id == survey.id, SurveyCompletion.member_id == Member.id,
+                              SurveyCompletion.done.is_(True))
+        people = (await session.execute(
+            select(Member).where(await audiences.member_filter(session, survey.audience),
+                                 Member.linked_at >= survey.opened_at, Member.chat_id.is_not(None),
+                                 Member.reachable.is_(True), ~invited, ~done)
+            .order_by(Member.id).limit(LATE_CHUNK)
+        )).scalars().all()
+        if not people:
+            continue
+        await session.execute(bulk.dialect_insert(session)(SurveyCompletion).values(
+            [{"survey_id": survey.id, "member_id": m.id, "done": False} for m in people]
+        ).on_conflict_do_nothing(index_elements=["survey_id", "member_id"]))
+        count = await questions_count(session, survey.id)
+        texts: dict[str, list[dict]] = {}
+        rows = []
+        for m in people:
+            if m.language not in texts:
+                texts[m.language] = [outbox.message(invitation_text(m.language, survey, count, ctx),
+                                                    start_keyboard(m.language, survey.id))]
+            rows.append(outbox.row(ctx, key=f"survey:{survey.id}:invite:{m.id}", chat_id=m.chat_id,
+                                   member_id=m.id, messages=texts[m.language], kind="survey.invite",
+                                   not_before=calendar.after_quiet(now, ctx)))
+        written += await outbox.enqueue_many(session, rows)
     return written
 
 

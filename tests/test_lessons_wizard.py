@@ -73,3 +73,26 @@ async def test_a_stranger_gets_only_the_registration_prompt_whatever_they_send_o
         learned = (await s.execute(select(func.count()).select_from(LessonAssignment)
                                    .where(LessonAssignment.learned_at.is_not(None)))).scalar_one()
     assert learned == 0
+
+
+async def test_a_lesson_timed_into_quiet_hours_says_when_members_will_actually_get_it(env, clock):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    zhang, wang = await _people(env)
+    clock.set(datetime(2026, 12, 3, 21, 50, tzinfo=ZoneInfo("Asia/Shanghai")))
+    await zhang.send("/newlesson")
+    await zhang.say("# 学习党章\n\n党章规定了党员的八项义务。")
+    await zhang.press("本支部")
+    asked = await zhang.say("2026-12-03 22:03")
+    assert "2026-12-03 22:03（处于免打扰时段，将于 2026-12-04 08:00 发给成员）" in asked
+    preview = await zhang.press("不设截止")
+    assert "将于 2026-12-04 08:00 发给成员" in preview.new[-1]["text"]
+    done = await zhang.press("发布")
+    assert "2026-12-03 22:03 处于免打扰时段，将于 2026-12-04 08:00 发给成员" in done.text
+    clock.set(datetime(2026, 12, 3, 22, 4, tzinfo=ZoneInfo("Asia/Shanghai")))
+    await env.tick()
+    assert not any("学习党章" in t for t in wang.texts())
+    clock.set(datetime(2026, 12, 4, 8, 0, tzinfo=ZoneInfo("Asia/Shanghai")))
+    await env.tick()
+    assert any("学习党章" in t for t in wang.texts())

@@ -413,3 +413,83 @@ async def test_slot_taken_while_typing_offers_the_waitlist_without_retyping_the_
     assert "排在第 1 位" in press.text and "停车位不够" in press.text
     assert await bookings(env) == [("1002", slots[0], "booked"), ("1003", slots[0], "waiting")]
     assert "没有看懂" in await li.say("随便说一句")  # the flow is over: nothing else is booked
+
+
+async def test_a_leader_cannot_book_their_own_day_and_sees_it_as_their_agenda_first(env):
+    await env.import_roster(DEMO_ROSTER)
+    wang = await env.join(201, "王芳", "1002")
+    zhao = await env.join(206, "赵磊", "1006")
+    slots = await make_day(env)  # 赵磊's day
+    await make_day(env, leader="1001", place="会议室 2", start=time(9), end=time(10))  # 张伟 receives too
+    await book(wang, "14:00（余1）", "食堂午餐排队时间太长")
+
+    shown = await zhao.send("/reception")
+    assert "您的接待日" in shown[0]["text"] and "王芳：食堂午餐排队时间太长" in shown[0]["text"]
+    assert "14:30" not in shown[0]["text"] and not shown[0].get("reply_markup")
+    assert "张伟" in shown[1]["text"] and shown[1].get("reply_markup")  # someone else's day, bookable
+    assert len(shown) == 2
+
+    press = await zhao.press_data(f"rcp:{slots[1]}:book")
+    assert "是您本人的接待日，不能预约" in press.toast
+    await zhao.send("/reception")
+    assert await bookings(env) == [("1002", slots[0], "booked")] and await booked_count(env, slots[1]) == 0
+
+
+async def test_a_monthly_day_that_falls_on_a_sunday_moves_to_monday_and_the_secretary_is_told(env):
+    await env.import_roster(DEMO_ROSTER)
+    zhang = await env.join(205, "张伟", "1001")
+    for answer in ("/newreception", "1006", "2027-01-14", "14:00-16:00 30 1", "办公楼 301"):
+        await zhang.say(answer)
+    await zhang.press("全体人员")
+    await zhang.say("2")
+    press = await zhang.press("每月这一天")
+    assert "2027-01-14 14:00–16:00" in press.text and "2027-02-15 14:00–16:00" in press.text
+    assert "2027-02-14（周日）不是工作日，已改到 2027-02-15（周一）" in press.text
+    assert "2027-03-14（周日）不是工作日，已改到 2027-03-15（周一）" in press.text
+    from sqlalchemy import select
+
+    from storage.models.reception import ReceptionDay
+
+    async with env.db.session() as s:
+        days = (await s.execute(select(ReceptionDay.day).order_by(ReceptionDay.day))).scalars().all()
+    assert days == [date(2027, 1, 14), date(2027, 2, 15), date(2027, 3, 15)]
+
+
+async def test_a_weekly_day_on_a_sunday_is_refused_before_anything_is_made(env):
+    await env.import_roster(DEMO_ROSTER)
+    zhang = await env.join(205, "张伟", "1001")
+    for answer in ("/newreception", "1006", "2026-12-13", "14:00-16:00", "办公楼 301"):
+        await zhang.say(answer)
+    await zhang.press("全体人员")
+    await zhang.say("2")
+    press = await zhang.press("每周这一天")
+    assert "每周接待日不能定在周日" in press.toast
+    assert await bookings(env) == []
+    from sqlalchemy import func, select
+
+    from storage.models.reception import ReceptionDay, ReceptionSeries
+
+    async with env.db.session() as s:
+        assert (await s.execute(select(func.count(ReceptionDay.id)))).scalar_one() == 0
+        assert (await s.execute(select(func.count(ReceptionSeries.id)))).scalar_one() == 0
+
+
+async def test_a_place_freed_at_night_is_held_two_waking_hours_and_never_runs_out_in_quiet_hours(env, clock):
+    await env.import_roster(DEMO_ROSTER)
+    wang = await env.join(201, "王芳", "1002")
+    li = await env.join(202, "李强", "1003")
+    slots = await make_day(env)
+    await book(wang, "14:00（余1）", "食堂排队")
+    assert "免打扰时段不计在内" in await _waitlist(li, "停车位不够")
+
+    clock.set(local(date(2026, 12, 3), 21, 27))
+    await wang.press("取消 12-15 14:00", (await wang.send("/mybookings"))[0])
+    await env.tick()
+    assert "已为您保留到 12-04 09:27" in li.texts()[-1]  # 33 minutes tonight, the rest after 08:00
+    clock.set(local(date(2026, 12, 3), 23, 28))
+    await env.tick()
+    clock.set(local(date(2026, 12, 4), 9, 0))
+    await env.tick()
+    assert "已顺延" not in li.texts()[-1]
+    assert "已确认预约" in (await li.press("确认预约")).text
+    assert await bookings(env) == [("1002", slots[0], "cancelled"), ("1003", slots[0], "booked")]

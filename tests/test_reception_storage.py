@@ -59,7 +59,8 @@ async def test_monthly_series_on_the_31st_skips_short_months(db, ctx):
     await _roster(db, ctx)
     async with db.session() as s:
         await reception.create(s, ctx, _spec(rule="monthly", rule_value=31, ahead=3), actor_id=None)
-    assert await _days(db) == [date(2026, 12, 31), date(2027, 1, 31), date(2027, 3, 31)]
+    # 2027-01-31 is a Sunday: that one moves to Monday 1 February.
+    assert await _days(db) == [date(2026, 12, 31), date(2027, 2, 1), date(2027, 3, 31)]
 
 
 @pytest.mark.parametrize("changes, template", [
@@ -201,6 +202,8 @@ async def test_a_place_freed_at_night_is_offered_in_the_morning_and_held_two_hou
     assert row.not_before == morning
     clock.set(morning + timedelta(hours=1, minutes=59))
     async with db.session() as s:
+        assert await expire_offers(s, ctx) == 0  # not even delivered: the hold has not begun
+        (await s.get(Outbox, row.id)).status, (await s.get(Outbox, row.id)).sent_at = "sent", morning
         assert await expire_offers(s, ctx) == 0
     clock.set(morning + timedelta(hours=2))
     async with db.session() as s:
@@ -229,3 +232,158 @@ async def test_a_waitlist_left_open_long_after_its_slot_is_closed_without_a_mess
         assert (await s.get(Booking, waiting.id)).status == "lapsed"
         sent = select(func.count(Outbox.id)).where(Outbox.dedupe_key.like("reception:%"))
         assert (await s.execute(sent)).scalar_one() == 0
+
+
+async def test_a_leader_is_refused_a_slot_on_their_own_day_even_with_room(db, ctx):
+    await _roster(db, ctx)
+    async with db.session() as s:
+        [day] = await reception.create(s, ctx, _spec(), actor_id=None)
+        slot = (await s.execute(select(ReceptionSlot.id).where(ReceptionSlot.day_id == day.id))).scalars().first()
+        leader = (await s.execute(select(Member).where(Member.employee_no == "1006"))).scalar_one()
+        with pytest.raises(Refused) as refused:
+            await book(s, ctx, leader, slot, "自己约自己")
+    assert refused.value.template == "reception_own_day_refused"
+    async with db.session() as s:
+        assert (await s.execute(select(func.count(Booking.id)))).scalar_one() == 0
+        assert (await s.get(ReceptionSlot, slot)).booked == 0
+
+
+HOLIDAYS_CSV = "\ufeff2027年节假日安排\n日期,名称,类型\n2027-02-15,春节,休\n2027/2/20,春节调休,班\n\n"
+
+
+async def _load_holidays(db, ctx, text: str = HOLIDAYS_CSV) -> None:
+    from storage import holidays
+
+    entries = holidays.check(holidays.read(text.encode("utf-8"), "holidays.csv"))
+    async with db.session() as s:
+        await holidays.apply(s, ctx, entries)
+
+
+async def test_working_days_follow_the_holiday_list_days_off_and_weekends_worked(db, ctx):
+    from storage import calendar
+
+    await _load_holidays(db, ctx)
+    assert calendar.add_working_days(date(2027, 2, 12), 1, ctx) == date(2027, 2, 16)  # Fri + 1: Mon is 春节
+    assert calendar.add_working_days(date(2027, 2, 19), 1, ctx) == date(2027, 2, 20)  # the Saturday is worked
+    assert calendar.working_days_between(date(2027, 2, 12), date(2027, 2, 22), ctx) == 6  # 16-19, 20, 22
+    assert reception.last_booking_day(date(2027, 2, 17), 2, ctx) == date(2027, 2, 12)
+    assert calendar.add_working_days(date(2027, 2, 12), 1) == date(2027, 2, 15)  # without the list: weekdays
+
+
+async def test_a_holiday_file_with_bad_rows_is_refused_whole_with_row_numbers(db, ctx):
+    from storage import holidays
+    from storage.errors import InvalidFile
+    from storage.models.holidays import CalendarDay
+
+    bad = "日期,类型\n明天,休\n2027-02-16,加班吗\n2027-02-17,\n2027-2-17,休\n"
+    with pytest.raises(InvalidFile) as refused:
+        holidays.check(holidays.read(bad.encode(), "h.csv"))
+    assert [(p.row, p.code) for p in refused.value.problems] == [(2, "bad_date"), (3, "bad_value"), (5, "duplicate")]
+    await _load_holidays(db, ctx)
+    await _load_holidays(db, ctx, "日期\n2028-01-03\n")  # another year is added, 2027 kept
+    await _load_holidays(db, ctx, "date,name\n2027-10-01,National Day\n")  # 2027 replaced
+    async with db.session() as s:
+        rows = (await s.execute(select(CalendarDay.day, CalendarDay.working, CalendarDay.name)
+                                .order_by(CalendarDay.day))).all()
+    assert [tuple(r) for r in rows] == [(date(2027, 10, 1), False, "National Day"), (date(2028, 1, 3), False, "")]
+
+
+async def test_a_monthly_series_moves_off_weekends_and_holidays_and_says_which_dates_moved(db, ctx):
+    await _roster(db, ctx)
+    await _load_holidays(db, ctx)
+    ctx.calendar_days = {}  # generation reads the stored list itself, whatever the process held
+    shifts: list = []
+    async with db.session() as s:
+        made = await reception.create(s, ctx, _spec(day=date(2027, 1, 14), rule="monthly", rule_value=14),
+                                      actor_id=None, shifts=shifts)
+    assert [d.day for d in made] == [date(2027, 1, 14), date(2027, 2, 16), date(2027, 3, 15)]
+    assert shifts == [(date(2027, 2, 14), date(2027, 2, 16)), (date(2027, 3, 14), date(2027, 3, 15))]
+
+
+async def test_a_weekly_series_skips_holidays_as_the_tick_tops_it_up_and_tells_the_creator(db, ctx, clock):
+    from storage.models.outbox import Outbox
+
+    await _roster(db, ctx)
+    await _load_holidays(db, ctx, "日期,名称\n2026-12-25,公司年休\n2027-01-01,元旦\n")
+    async with db.session() as s:
+        creator = (await s.execute(select(Member).where(Member.employee_no == "1001"))).scalar_one()
+        creator.chat_id = 9001
+        made = await reception.create(s, ctx, _spec(day=date(2026, 12, 4), rule="weekly", rule_value=5),
+                                      actor_id=creator.id)
+    assert [d.day for d in made] == [date(2026, 12, 4), date(2026, 12, 11), date(2026, 12, 18)]
+    clock.advance(days=9)  # Saturday 12 December: one day left ahead
+    await producers.run_all(db, ctx)
+    await producers.run_all(db, ctx)
+    assert (await _days(db))[3:] == [date(2027, 1, 8), date(2027, 1, 15)]
+    async with db.session() as s:
+        notices = (await s.execute(select(Outbox).where(Outbox.dedupe_key.like("reception:series:%"))
+                                   .order_by(Outbox.id))).scalars().all()
+    assert [n.dedupe_key.rsplit(":", 1)[1] for n in notices] == ["2026-12-25", "2027-01-01"]
+    assert "2026-12-25（周五）不是工作日，本次跳过" in notices[0].payload["messages"][0]["params"]["text"]
+
+
+def test_cli_loads_the_holiday_list_and_refuses_a_bad_file_without_writing(sqlite_url, tmp_path, monkeypatch,
+                                                                            capsys):
+    import asyncio
+
+    from bot.cli import main
+    from storage.db import Database
+    from storage.models.holidays import CalendarDay
+
+    monkeypatch.setenv("DATABASE_URL", sqlite_url)
+    monkeypatch.setenv("TONGXIN_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("TONGXIN_SECRET", "test-secret-not-for-production")
+    monkeypatch.setenv("TONGXIN_LANG", "en")
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes("日期,类型\n2027-02-15,休\n下周一,休\n".encode("gb18030"))
+    with pytest.raises(SystemExit) as done:
+        main(["calendar", "holidays", str(bad)])
+    err = capsys.readouterr().err
+    assert done.value.code == 2 and err.startswith("error: 3: ") and "下周一" in err and len(err.splitlines()) == 1
+    with pytest.raises(SystemExit) as done:
+        main(["calendar", "holidays", str(tmp_path / "missing.xlsx")])
+    assert done.value.code == 2
+
+    async def stored():
+        database = Database(sqlite_url)
+        async with database.session() as s:
+            rows = (await s.execute(select(CalendarDay.day, CalendarDay.working).order_by(CalendarDay.day))).all()
+        await database.dispose()
+        return [tuple(r) for r in rows]
+
+    assert asyncio.run(stored()) == []
+    good = tmp_path / "holidays.csv"
+    good.write_text(HOLIDAYS_CSV, encoding="utf-8")
+    with pytest.raises(SystemExit) as done:
+        main(["calendar", "holidays", str(good)])
+    assert done.value.code == 0 and "1 day(s) off, 1 weekend working day(s) for 2027" in capsys.readouterr().out
+    assert asyncio.run(stored()) == [(date(2027, 2, 15), False), (date(2027, 2, 20), True)]
+
+
+async def test_an_offer_held_in_the_outbox_starts_its_hold_when_it_is_delivered(db, ctx, clock):
+    from storage.models.outbox import Outbox
+    from storage.reception_booking import cancel, confirm_offer, expire_offers, offer_key
+
+    await _roster(db, ctx)
+    async with db.session() as s:
+        people = {m.employee_no: m for m in (await s.execute(select(Member))).scalars()}
+        for n, m in enumerate(people.values()):
+            m.chat_id = 8000 + n
+        [day] = await reception.create(s, ctx, _spec(), actor_id=None)
+        slot = (await s.execute(select(ReceptionSlot.id).where(ReceptionSlot.day_id == day.id))).scalars().first()
+        first = await book(s, ctx, people["1002"], slot, "食堂")
+        waiting = await book(s, ctx, people["1003"], slot, "停车", waitlist=True)
+        await cancel(s, ctx, people["1002"], first.booking.id)
+        offered_until = (await s.get(Booking, waiting.booking.id)).offer_expires_at
+    assert offered_until == ctx.now() + timedelta(hours=2)
+    clock.advance(hours=3)  # a backlog kept the offer in the outbox all this time
+    async with db.session() as s:
+        assert await expire_offers(s, ctx) == 0
+        assert (await s.get(Booking, waiting.booking.id)).status == "offered"
+        row = (await s.execute(select(Outbox).where(Outbox.dedupe_key == offer_key(waiting.booking.id)))).scalar_one()
+        row.status, row.sent_at = "sent", ctx.now()  # delivered now
+    clock.advance(hours=1, minutes=59)
+    async with db.session() as s:
+        assert await expire_offers(s, ctx) == 0
+        confirmed = await confirm_offer(s, ctx, people["1003"], waiting.booking.id)
+    assert confirmed.status == "booked"

@@ -121,6 +121,23 @@ def test_quiet_hours_wait_for_the_morning(ctx):
     assert not calendar.is_quiet(noon, ctx) and calendar.after_quiet(noon, ctx) == noon
 
 
+def test_a_span_of_waking_time_skips_the_quiet_hours_and_never_ends_in_them(ctx):
+    from datetime import timedelta
+
+    two = timedelta(hours=2)
+    at = datetime(2026, 12, 3, 13, 27, tzinfo=timezone.utc)  # 21:27 in Shanghai
+    assert calendar.awake_after(at, two, ctx) == datetime(2026, 12, 4, 1, 27, tzinfo=timezone.utc)  # 09:27
+    night = datetime(2026, 12, 3, 15, 0, tzinfo=timezone.utc)  # 23:00: starts at 08:00
+    assert calendar.awake_after(night, two, ctx) == datetime(2026, 12, 4, 2, 0, tzinfo=timezone.utc)  # 10:00
+    noon = datetime(2026, 12, 3, 4, 0, tzinfo=timezone.utc)
+    assert calendar.awake_after(noon, two, ctx) == noon + two
+    for minute in range(0, 24 * 60, 7):
+        start = noon + timedelta(minutes=minute)
+        assert not calendar.is_quiet(calendar.awake_after(start, two, ctx), ctx)
+    assert calendar.delivery_note(noon, ctx) is None
+    assert calendar.delivery_note(night, ctx) == calendar.local(datetime(2026, 12, 4, 0, 0, tzinfo=timezone.utc), ctx)
+
+
 def test_working_days_skip_weekends():
     assert calendar.add_working_days(date(2026, 12, 4), 2) == date(2026, 12, 8)  # Fri + 2 = Tue
     assert calendar.working_days_between(date(2026, 12, 4), date(2026, 12, 8)) == 2

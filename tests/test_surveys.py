@@ -103,7 +103,8 @@ async def test_file_survey_answered_by_three_with_a_pause_over_a_restart(env):
     # The secretary reads the results: counts, percentages, average, the free-text list withheld (2 < 3).
     out = await zhang.send(f"/results {survey_id}")
     text = "\n".join(m.get("text", "") for m in out)
-    assert "7 人中 3 人完成" in text and "另有" not in text
+    # The base is who registered (4 of the 7 asked); no ballot waits for a batch.
+    assert "已注册的 4 人中 3 人完成" in text and "另有 3 人尚未注册" in text and "份答卷" not in text
     async with env.db.session() as s:  # three ballots make a batch (min 3): counted together
         assert (await s.execute(select(func.count()).select_from(SurveyBallot))).scalar_one() == 0
         assert (await s.execute(select(func.count()).select_from(SurveyResponse))).scalar_one() == 3
@@ -253,3 +254,45 @@ async def test_the_kpi_board_shows_closed_surveys_response_rate_and_satisfaction
     await env.tick()
     board = await env.admin().say("/kpi 2026-12")
     assert "结束 1 份，回复率 43%，满意度 4.00" in board  # 3 of the 7 asked
+
+
+async def test_a_survey_published_in_quiet_hours_says_when_the_invitations_go_out(env, clock):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    await env.import_roster(DEMO_ROSTER)
+    zhang = await env.join(101, "张伟", "1001")
+    wang = await env.join(102, "王芳", "1002")
+    clock.set(datetime(2026, 12, 3, 23, 10, tzinfo=ZoneInfo("Asia/Shanghai")))
+    await zhang.say("/newsurvey")
+    await zhang.say("周五下午组织什么活动？")
+    await zhang.say("羽毛球|读书会|观影")
+    await zhang.press("部门：生产部")
+    await zhang.say("2026-12-05")
+    done = (await zhang.press("发布")).text
+    assert "已发布" in done and "现处于免打扰时段，邀请将于 2026-12-04 08:00 发出" in done
+    await env.tick()
+    assert not any("周五下午组织什么活动" in t for t in wang.texts())
+    clock.set(datetime(2026, 12, 4, 8, 0, tzinfo=ZoneInfo("Asia/Shanghai")))
+    await env.tick()
+    assert "周五下午组织什么活动" in invitation(wang)["text"]
+
+
+async def test_a_member_who_registers_while_a_survey_is_open_is_invited_and_the_base_counts_registered_members(env):
+    from tests.support.surveys import publish, rating_survey
+
+    await env.import_roster(DEMO_ROSTER)
+    zhang = await env.join(101, "张伟", "1001")
+    await env.join(102, "王芳", "1002")
+    survey_id = await publish(env, **rating_survey(audience="unit:生产部", min_group_size=3, created_by=None))
+    await env.tick()
+    text = "\n".join(m.get("text", "") for m in await zhang.send(f"/results {survey_id}"))
+    assert "已注册的 2 人中 0 人完成" in text and "另有 1 人尚未注册" in text  # 李强 has not registered
+
+    li = await env.join(103, "李强", "1003")  # registers while the survey is open
+    await env.tick()
+    assert "食堂评分" in invitation(li)["text"]
+    await env.tick()
+    assert len([m for m in li.messages if "食堂评分" in (m.get("text") or "")]) == 1  # invited once
+    text = "\n".join(m.get("text", "") for m in await zhang.send(f"/results {survey_id}"))
+    assert "已注册的 3 人中 0 人完成" in text and "尚未注册" not in text

@@ -104,3 +104,33 @@ async def test_enps_is_promoters_minus_detractors_and_averages_use_every_answer(
     assert nps.average == 38 / 5 and [c.count for c in nps.options] == [0, 0, 1, 0, 0, 0, 0, 1, 0, 1, 2]
     assert rating.average == 17 / 5 and rating.enps is None
     assert "eNPS：40" in "\n".join(surveys_results.render_report("zh", rep, ctx))
+
+
+async def test_the_results_base_is_the_registered_members_asked_and_late_joiners_are_invited_once(db, ctx, clock):
+    from storage.models.outbox import Outbox
+    from storage.surveys_schedule import invite_late_joiners
+
+    people, _ = await _setup(db, ctx)
+    async with db.session() as s:
+        for no, chat in (("1001", 11), ("1002", 12)):
+            m = await s.get(Member, people[no])
+            m.telegram_user_id, m.chat_id, m.linked_at = chat, chat, ctx.now()
+        survey = await surveys.publish(s, ctx, title="食堂", audience="unit:生产部",
+                                       questions=[QuestionSpec("rating", "打分")], min_group_size=3)
+    async with db.session() as s:
+        rep = await surveys_results.report(s, ctx, await s.get(type(survey), survey.id))
+    assert (rep.invited, rep.done, rep.unregistered) == (2, 0, 1)  # 李强 (1003) never registered
+
+    clock.advance(hours=1)
+    async with db.session() as s:
+        li = await s.get(Member, people["1003"])
+        li.telegram_user_id, li.chat_id, li.linked_at = 13, 13, ctx.now()
+    for _ in range(2):  # a second tick finds nobody left to invite
+        async with db.session() as s:
+            assert await invite_late_joiners(s, ctx) == (1 if _ == 0 else 0)
+    async with db.session() as s:
+        keys = (await s.execute(select(Outbox.dedupe_key).where(Outbox.kind == "survey.invite")
+                                .order_by(Outbox.id))).scalars().all()
+        rep = await surveys_results.report(s, ctx, await s.get(type(survey), survey.id))
+    assert keys == [f"survey:{survey.id}:invite:{people[n]}" for n in ("1001", "1002", "1003")]
+    assert (rep.invited, rep.done, rep.unregistered) == (3, 0, 0)

@@ -24,6 +24,9 @@ async def cmd_publish(args) -> int:
                                       pass_percent=args.pass_percent)
         size = await lessons.audience_size(session, lesson.audience)
         at = calendar.local(lesson.publish_at, ctx).strftime("%Y-%m-%d %H:%M")
+        held = calendar.delivery_note(lesson.publish_at, ctx)
+        if held is not None:
+            at += f" (in quiet hours: members receive it at {held:%Y-%m-%d %H:%M})"
     print(f"lesson {lesson.id} \"{lesson.title}\": {size} members ({lesson.audience}), publishes at {at}"
           f"{', due ' + lesson.due_on.isoformat() if lesson.due_on else ''}, "
           f"{len(lesson.quiz)} quiz question(s) (pass {lesson.pass_percent}%), "

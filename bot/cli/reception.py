@@ -23,10 +23,13 @@ async def cmd_add(args) -> int:
                              audience=args.audience, notice_days=args.notice_days, rule=rule, rule_value=value,
                              ahead=count)
     async with storage_session() as (session, ctx):
-        days = await reception.create(session, ctx, spec, actor_id=None)
+        shifts: list = []
+        days = await reception.create(session, ctx, spec, actor_id=None, shifts=shifts)
         for d in days:
             print(f"reception day {d.id}: {d.day.isoformat()} {calendar.local(d.starts_at, ctx):%H:%M}-"
                   f"{calendar.local(d.ends_at, ctx):%H:%M} {d.place}")
+    for planned, moved in shifts:
+        print(f"{planned.isoformat()} is not a working day: " + (f"moved to {moved.isoformat()}" if moved else "skipped"))
     if rule is not None:
         print(f"recurring {rule} ({value}); {count} upcoming days are kept open for booking")
     return 0

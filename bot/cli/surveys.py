@@ -26,7 +26,7 @@ def _questions(spec: str):
 
 
 async def cmd_publish(args) -> int:
-    from storage import surveys
+    from storage import calendar, surveys
 
     default_title, default_tag, questions = _questions(args.file)
     title = args.title or default_title
@@ -45,10 +45,12 @@ async def cmd_publish(args) -> int:
                                        reminder_gap_hours=args.reminder_gap_hours,
                                        last_reminder_days_before=args.last_reminder_days_before)
         _, asked = await surveys.participation(session, survey.id)
+        held = calendar.delivery_note(survey.opens_at, ctx)  # invitations wait for the quiet hours to end
         print(f"survey {survey.id}: {len(questions)} questions, audience {survey.audience}, "
               f"{'anonymous' if survey.anonymous else 'named'}, "
               f"opens {survey.opens_at.astimezone(ctx.tz):%Y-%m-%d %H:%M}, "
-              f"closes {survey.closes_at.astimezone(ctx.tz):%Y-%m-%d %H:%M}"
+              + (f"invitations go out at {held:%Y-%m-%d %H:%M} (after quiet hours), " if held else "")
+              + f"closes {survey.closes_at.astimezone(ctx.tz):%Y-%m-%d %H:%M}"
               + (f", {asked} members asked" if survey.opened_at else ""))
     return 0
 
