@@ -1,14 +1,14 @@
 """trust: the holiday list (calendar_days).
 
-Revision ID: 0011
-Revises: 0009
+Revision ID: 0012
+Revises: 0011
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0011'
-down_revision = '0009'
+revision = '0012'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 
