@@ -9,7 +9,7 @@ import pkgutil
 
 from telegram.ext import Application
 
-INFRASTRUCTURE = {"callbacks", "commands", "dialogs", "fallback", "files", "menus", "session"}
+INFRASTRUCTURE = {"dialogs", "fallback", "files", "session"}
 
 
 def feature_modules():

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from handlers import callbacks
-from handlers.callbacks import Prefix, button
+from messages import buttons
+from messages.buttons import Prefix, button
 from handlers.dialogs import on_input
 from handlers.session import Turn, handler
 from storage import feedback, feedback_flows as flows
@@ -129,7 +129,7 @@ async def answering(turn: Turn, dialog) -> None:
 
 @handler()
 async def pressed(turn: Turn) -> None:
-    _, obj, action = callbacks.parse(turn.query.data)
+    _, obj, action = buttons.parse(turn.query.data)
     if obj == NEW:
         await _new_step(turn, action)
     elif obj:
@@ -141,4 +141,4 @@ async def pressed(turn: Turn) -> None:
 def register(app: Application) -> None:
     app.add_handler(CommandHandler("feedback", start))
     app.add_handler(CommandHandler("mytickets", my_tickets))
-    app.add_handler(CallbackQueryHandler(pressed, pattern=callbacks.pattern(Prefix.FEEDBACK)))
+    app.add_handler(CallbackQueryHandler(pressed, pattern=buttons.pattern(Prefix.FEEDBACK)))

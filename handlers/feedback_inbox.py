@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from handlers import callbacks, files
-from handlers.callbacks import Prefix, button
-from handlers.commands import STAFF
+from handlers import files
+from messages import buttons
+from messages.buttons import Prefix, button
+from storage.commands import STAFF
 from handlers.dialogs import on_input
 from handlers.session import Turn, handler
 from storage import feedback, feedback_flows as flows
@@ -53,7 +54,7 @@ def _pdca_prompt(turn: Turn, step: flows.Step) -> None:
 
 @handler(roles=STAFF)
 async def pressed(turn: Turn) -> None:
-    _, ticket_id, action = callbacks.parse(turn.query.data)
+    _, ticket_id, action = buttons.parse(turn.query.data)
     s, ctx, me = turn.session, turn.ctx, turn.me
     if not ticket_id:
         turn.toast("button_expired", alert=True)
@@ -118,4 +119,4 @@ async def task_text(turn: Turn, dialog) -> None:
 
 def register(app: Application) -> None:
     app.add_handler(CommandHandler("inbox", inbox))
-    app.add_handler(CallbackQueryHandler(pressed, pattern=callbacks.pattern(Prefix.INBOX)))
+    app.add_handler(CallbackQueryHandler(pressed, pattern=buttons.pattern(Prefix.INBOX)))

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from handlers import callbacks
-from handlers.callbacks import Prefix
+from messages import buttons
+from messages.buttons import Prefix
 from handlers.session import Turn, handler
 from storage import lessons, lessons_quiz
 from storage.errors import Refused
@@ -19,7 +19,7 @@ def _id(raw: str) -> int:
 
 
 def question_keyboard(view: lessons_quiz.QuestionView) -> list[list[dict]]:
-    buttons = [callbacks.button(LETTERS[i], Prefix.QUIZ, view.attempt_id, f"{view.position}.{i}")
+    buttons = [buttons.button(LETTERS[i], Prefix.QUIZ, view.attempt_id, f"{view.position}.{i}")
                for i in range(len(view.options))]
     return [buttons[i:i + 4] for i in range(0, len(buttons), 4)]
 
@@ -32,7 +32,7 @@ def say_question(turn: Turn, view: lessons_quiz.QuestionView) -> None:
 def say_result(turn: Turn, result: lessons_quiz.Result) -> None:
     keyboard = None
     if result.wrong_left and result.attempt_id:
-        keyboard = [[callbacks.button(turn.t("lesson_button_retry"), Prefix.QUIZ, result.attempt_id, "retry")]]
+        keyboard = [[buttons.button(turn.t("lesson_button_retry"), Prefix.QUIZ, result.attempt_id, "retry")]]
     turn.say("lesson_quiz_result", keyboard, title=result.lesson_title, right=result.right, asked=result.asked,
              score=result.score, passed=result.passed, newly_learned=result.newly_learned,
              wrong_left=result.wrong_left, points=result.points, pass_mark=result.pass_mark)
@@ -41,7 +41,7 @@ def say_result(turn: Turn, result: lessons_quiz.Result) -> None:
 @handler()
 async def my_lessons(turn: Turn) -> None:
     view = await lessons.overview(turn.session, turn.ctx, turn.me)
-    keyboard = [[callbacks.button(turn.t("lesson_button_open_title", title=item["title"]), Prefix.LESSON,
+    keyboard = [[buttons.button(turn.t("lesson_button_open_title", title=item["title"]), Prefix.LESSON,
                                   item["id"], "open")] for item in view.pending[:5]]
     turn.say("lesson_list", keyboard or None, pending=view.pending, learned=view.learned,
              points_total=view.points_total, points_today=view.points_today, staff=view.staff)
@@ -49,7 +49,7 @@ async def my_lessons(turn: Turn) -> None:
 
 @handler()
 async def lesson_button(turn: Turn) -> None:
-    _, raw_id, action = callbacks.parse(turn.query.data)
+    _, raw_id, action = buttons.parse(turn.query.data)
     lesson_id = _id(raw_id)
     if action == "learned":
         done = await lessons.mark_learned(turn.session, turn.ctx, turn.me, lesson_id)
@@ -81,7 +81,7 @@ def _say_step(turn: Turn, step) -> None:
 
 @handler()
 async def quiz_button(turn: Turn) -> None:
-    _, raw_id, action = callbacks.parse(turn.query.data)
+    _, raw_id, action = buttons.parse(turn.query.data)
     attempt_id = _id(raw_id)
     if action == "retry":
         _say_step(turn, await lessons_quiz.retry(turn.session, turn.ctx, turn.me, attempt_id))
@@ -100,5 +100,5 @@ async def quiz_button(turn: Turn) -> None:
 
 def register(app: Application) -> None:
     app.add_handler(CommandHandler("lessons", my_lessons))
-    app.add_handler(CallbackQueryHandler(lesson_button, pattern=callbacks.pattern(Prefix.LESSON)))
-    app.add_handler(CallbackQueryHandler(quiz_button, pattern=callbacks.pattern(Prefix.QUIZ)))
+    app.add_handler(CallbackQueryHandler(lesson_button, pattern=buttons.pattern(Prefix.LESSON)))
+    app.add_handler(CallbackQueryHandler(quiz_button, pattern=buttons.pattern(Prefix.QUIZ)))

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from handlers import callbacks, files
-from handlers.callbacks import Prefix
-from handlers.commands import STAFF
+from handlers import files
+from messages import buttons
+from messages.buttons import Prefix
+from storage.commands import STAFF
 from handlers.dialogs import on_input
 from handlers.session import Turn, handler
 from storage import calendar, dialogs, lessons_wizard as wizard
@@ -14,23 +15,23 @@ from storage.errors import Refused
 
 
 def _cancel_row(turn: Turn) -> list[dict]:
-    return [callbacks.button(turn.t("lesson_wizard_button_cancel"), Prefix.LESSON_WIZARD, 0, "cancel")]
+    return [buttons.button(turn.t("lesson_wizard_button_cancel"), Prefix.LESSON_WIZARD, 0, "cancel")]
 
 
 def ask_audience(turn: Turn, choices: list[tuple[str, str]]) -> None:
-    rows = [[callbacks.button(turn.t("lesson_wizard_audience_label", kind=kind, audience=audience),
+    rows = [[buttons.button(turn.t("lesson_wizard_audience_label", kind=kind, audience=audience),
                               Prefix.LESSON_WIZARD, 0, f"a{i}")] for i, (audience, kind) in enumerate(choices)]
     turn.say("lesson_wizard_ask_audience", rows + [_cancel_row(turn)])
 
 
 def ask_time(turn: Turn, audience: str, size: int) -> None:
-    row = [callbacks.button(turn.t("lesson_wizard_time_label", choice=c), Prefix.LESSON_WIZARD, 0, f"t-{c}")
+    row = [buttons.button(turn.t("lesson_wizard_time_label", choice=c), Prefix.LESSON_WIZARD, 0, f"t-{c}")
            for c in wizard.time_choices(turn.ctx)]
     turn.say("lesson_wizard_ask_time", [row[:2], row[2:], _cancel_row(turn)], audience=audience, size=size)
 
 
 def ask_due(turn: Turn, at) -> None:
-    row = [callbacks.button(turn.t("lesson_wizard_due_label", choice=c), Prefix.LESSON_WIZARD, 0, f"d-{c}")
+    row = [buttons.button(turn.t("lesson_wizard_due_label", choice=c), Prefix.LESSON_WIZARD, 0, f"d-{c}")
            for c in wizard.DUE_CHOICES]
     turn.say("lesson_wizard_ask_due", [row, _cancel_row(turn)], at=calendar.local(at, turn.ctx))
 
@@ -39,7 +40,7 @@ def show_preview(turn: Turn, p: wizard.Preview) -> None:
     for part in p.parts:
         turn.say_text(part)
     turn.say("lesson_wizard_preview",
-             [[callbacks.button(turn.t("lesson_wizard_button_publish"), Prefix.LESSON_WIZARD, 0, "publish")],
+             [[buttons.button(turn.t("lesson_wizard_button_publish"), Prefix.LESSON_WIZARD, 0, "publish")],
               _cancel_row(turn)],
              title=p.title, audience=p.audience, size=p.size, at=p.publish_at, due=p.due_on,
              questions=p.questions, min_read=p.min_read, parts=len(p.parts))
@@ -83,7 +84,7 @@ async def typed(turn: Turn, dialog) -> None:
 
 @handler(roles=STAFF)
 async def wizard_button(turn: Turn) -> None:
-    _, _, action = callbacks.parse(turn.query.data)
+    _, _, action = buttons.parse(turn.query.data)
     if action == "cancel":
         await dialogs.clear(turn.session, turn.me.id)
         turn.edit("cancelled")
@@ -109,4 +110,4 @@ async def wizard_button(turn: Turn) -> None:
 
 def register(app: Application) -> None:
     app.add_handler(CommandHandler("newlesson", new_lesson))
-    app.add_handler(CallbackQueryHandler(wizard_button, pattern=callbacks.pattern(Prefix.LESSON_WIZARD)))
+    app.add_handler(CallbackQueryHandler(wizard_button, pattern=buttons.pattern(Prefix.LESSON_WIZARD)))

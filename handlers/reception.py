@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from handlers import callbacks
-from handlers.callbacks import Prefix, button
+from messages import buttons
+from messages.buttons import Prefix, button
 from handlers.dialogs import on_input
 from handlers.session import Turn, handler
 from storage import dialogs, reception, reception_booking
@@ -55,7 +55,7 @@ async def _say_result(turn: Turn, result: reception_booking.BookResult) -> None:
 
 @handler()
 async def slot_pressed(turn: Turn) -> None:
-    _, slot_id, action = callbacks.parse(turn.query.data)
+    _, slot_id, action = buttons.parse(turn.query.data)
     if not slot_id.isdigit() or action not in ("book", "wait"):
         turn.toast("button_expired", alert=True)
         return
@@ -117,7 +117,7 @@ async def my_bookings(turn: Turn) -> None:
 
 @handler()
 async def booking_pressed(turn: Turn) -> None:
-    _, booking_id, action = callbacks.parse(turn.query.data)
+    _, booking_id, action = buttons.parse(turn.query.data)
     if not booking_id.isdigit() or action not in ("cancel", "confirm", "decline"):
         turn.toast("button_expired", alert=True)
         return
@@ -133,5 +133,5 @@ async def booking_pressed(turn: Turn) -> None:
 def register(app: Application) -> None:
     app.add_handler(CommandHandler("reception", list_days))
     app.add_handler(CommandHandler("mybookings", my_bookings))
-    app.add_handler(CallbackQueryHandler(slot_pressed, pattern=callbacks.pattern(Prefix.RECEPTION)))
-    app.add_handler(CallbackQueryHandler(booking_pressed, pattern=callbacks.pattern(Prefix.BOOKING)))
+    app.add_handler(CallbackQueryHandler(slot_pressed, pattern=buttons.pattern(Prefix.RECEPTION)))
+    app.add_handler(CallbackQueryHandler(booking_pressed, pattern=buttons.pattern(Prefix.BOOKING)))

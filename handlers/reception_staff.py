@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from handlers import callbacks
-from handlers.callbacks import Prefix, button
-from handlers.commands import STAFF
+from messages import buttons
+from messages.buttons import Prefix, button
+from storage.commands import STAFF
 from handlers.dialogs import on_input
 from handlers.session import Turn, handler
 from storage import calendar, dialogs, reception, reception_outcome, reception_wizard
@@ -90,7 +90,7 @@ async def _outcome_pressed(turn: Turn, booking_id: int, action: str) -> None:
 
 @handler(roles=STAFF)
 async def wizard_pressed(turn: Turn) -> None:
-    _, obj, action = callbacks.parse(turn.query.data)
+    _, obj, action = buttons.parse(turn.query.data)
     if obj == "new":
         await _wizard_pressed(turn, action)
     elif obj.isdigit() and action in ("res", "task", "absent"):
@@ -114,4 +114,4 @@ async def outcome_typed(turn: Turn, dialog) -> None:
 
 def register(app: Application) -> None:
     app.add_handler(CommandHandler("newreception", new_reception))
-    app.add_handler(CallbackQueryHandler(wizard_pressed, pattern=callbacks.pattern(Prefix.RECEPTION_WIZARD)))
+    app.add_handler(CallbackQueryHandler(wizard_pressed, pattern=buttons.pattern(Prefix.RECEPTION_WIZARD)))

@@ -20,7 +20,7 @@ from telegram import InlineKeyboardMarkup, InputFile, Update
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
-from messages import language_for, render
+from messages import buttons, language_for, render
 from storage import members
 from storage.errors import InvalidFile, Refused, render_problems
 from storage.members import TelegramUser
@@ -250,6 +250,8 @@ def handler(roles: tuple[str, ...] | None = None, *, strangers: bool = False):
                 await turn.end()
             except Refused as exc:
                 turn.refuse(exc)
+            except buttons.Forged:
+                turn.refuse(Refused("button_expired"))
             except InvalidFile as exc:
                 turn.refuse_file(exc)
             await turn.flush()

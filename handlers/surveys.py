@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from handlers import callbacks
-from handlers.callbacks import Prefix, button
-from handlers.commands import STAFF
+from messages import buttons
+from messages.buttons import Prefix
+from messages.buttons import surveys as survey_buttons
+from storage.commands import STAFF
 from handlers.dialogs import on_input
 from handlers.session import Turn, handler
 from messages import render
@@ -24,23 +25,26 @@ def question_keyboard(lang: str, screen: Screen) -> list[list[dict]]:
     current = screen.current
     rows: list[list[dict]] = []
     if q.kind == "single":
-        rows = [[button(_mark(lang, label, current == i), Prefix.SURVEY, sid, f"a{q.id}.{i}")]
+        rows = [[survey_buttons.question(_mark(lang, label, current == i), sid, survey_buttons.ANSWER, q.id, i)]
                 for i, label in enumerate(q.options)]
     elif q.kind == "multi":
         chosen = set(current or [])
-        rows = [[button(_mark(lang, label, i in chosen), Prefix.SURVEY, sid, f"t{q.id}.{i}")]
+        rows = [[survey_buttons.question(_mark(lang, label, i in chosen), sid, survey_buttons.TOGGLE, q.id, i)]
                 for i, label in enumerate(q.options)]
-        rows.append([button(render(lang, "survey_button", name="done"), Prefix.SURVEY, sid, f"d{q.id}")])
+        rows.append([survey_buttons.question(render(lang, "survey_button", name="done"), sid, survey_buttons.DONE,
+                                             q.id)])
     elif q.kind == "rating":
-        rows = [[button(_mark(lang, str(v), current == v), Prefix.SURVEY, sid, f"a{q.id}.{v}") for v in range(1, 6)]]
+        rows = [[survey_buttons.question(_mark(lang, str(v), current == v), sid, survey_buttons.ANSWER, q.id, v)
+                 for v in range(1, 6)]]
     elif q.kind == "scale10":
-        rows = [[button(_mark(lang, str(v), current == v), Prefix.SURVEY, sid, f"a{q.id}.{v}") for v in values]
+        rows = [[survey_buttons.question(_mark(lang, str(v), current == v), sid, survey_buttons.ANSWER, q.id, v)
+                 for v in values]
                 for values in (range(0, 6), range(6, 11))]
     nav = []
     if screen.position > 0:
-        nav.append(button(render(lang, "survey_button", name="back"), Prefix.SURVEY, sid, f"b{q.id}"))
+        nav.append(survey_buttons.question(render(lang, "survey_button", name="back"), sid, survey_buttons.BACK, q.id))
     if not q.required:
-        nav.append(button(render(lang, "survey_button", name="skip"), Prefix.SURVEY, sid, f"s{q.id}"))
+        nav.append(survey_buttons.question(render(lang, "survey_button", name="skip"), sid, survey_buttons.SKIP, q.id))
     if nav:
         rows.append(nav)
     return rows
@@ -66,26 +70,27 @@ def show(turn: Turn, screen: Screen, *, new_message: bool = False) -> None:
 @handler()
 async def list_surveys(turn: Turn) -> None:
     listed = await surveys.for_member(turn.session, turn.ctx, turn.me)
-    keyboard = [[button(render(turn.lang, "survey_button", name="resume" if item.status == "started" else "start",
-                               title=item.survey.title), Prefix.SURVEY, item.survey.id, "start")]
+    keyboard = [[survey_buttons.survey(render(turn.lang, "survey_button",
+                                              name="resume" if item.status == "started" else "start",
+                                              title=item.survey.title), item.survey.id, survey_buttons.START)]
                 for item in listed if item.status != "done"]
     visible = await surveys.visible_to(turn.session, turn.ctx, turn.me, limit=5) if turn.me.is_staff else []
-    keyboard += [[button(render(turn.lang, "survey_button", name="results", title=s.title), Prefix.SURVEY, s.id,
-                         "results")] for s in visible]
+    keyboard += [[survey_buttons.survey(render(turn.lang, "survey_button", name="results", title=s.title), s.id,
+                                          survey_buttons.RESULTS)] for s in visible]
     turn.say("survey_list", keyboard, items=[(i.survey.title, calendar.local(i.survey.closes_at, turn.ctx),
                                               i.status) for i in listed], staff=turn.me.is_staff)
 
 
 @handler()
 async def pressed(turn: Turn) -> None:
-    _, raw_id, action = callbacks.parse(turn.query.data)
+    _, raw_id, action = buttons.parse(turn.query.data)
     if not raw_id.isdigit():
         raise Refused("survey_button_invalid")
     survey_id = int(raw_id)
-    if action == "results":
+    if action == survey_buttons.RESULTS:
         await _results(turn, survey_id)
         return
-    if action == "start":
+    if action == survey_buttons.START:
         screen = await surveys.start(turn.session, turn.ctx, turn.me, survey_id)
     else:
         screen = await surveys.press(turn.session, turn.ctx, turn.me, survey_id, action)
@@ -109,8 +114,8 @@ async def results(turn: Turn) -> None:
         await _results(turn, int(args[0]))
         return
     visible = await surveys.visible_to(turn.session, turn.ctx, turn.me)
-    keyboard = [[button(render(turn.lang, "survey_button", name="results", title=s.title), Prefix.SURVEY, s.id,
-                        "results")] for s in visible]
+    keyboard = [[survey_buttons.survey(render(turn.lang, "survey_button", name="results", title=s.title), s.id,
+                                          survey_buttons.RESULTS)] for s in visible]
     turn.say("survey_results_pick", keyboard, count=len(visible))
 
 
@@ -132,4 +137,4 @@ async def _results(turn: Turn, survey_id: int) -> None:
 def register(app: Application) -> None:
     app.add_handler(CommandHandler("surveys", list_surveys))
     app.add_handler(CommandHandler("results", results))
-    app.add_handler(CallbackQueryHandler(pressed, pattern=callbacks.pattern(Prefix.SURVEY)))
+    app.add_handler(CallbackQueryHandler(pressed, pattern=buttons.pattern(Prefix.SURVEY)))

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from handlers import callbacks, files
-from handlers.callbacks import Prefix, button
-from handlers.commands import STAFF
+from handlers import files
+from messages import buttons
+from messages.buttons import Prefix, button
+from storage.commands import STAFF
 from handlers.dialogs import on_input
 from handlers.session import Turn, handler
 from messages import render
@@ -78,7 +79,7 @@ async def newsurvey(turn: Turn) -> None:
 
 @handler(roles=STAFF)
 async def pressed(turn: Turn) -> None:
-    _, _, action = callbacks.parse(turn.query.data)
+    _, _, action = buttons.parse(turn.query.data)
     screen = await surveys_wizard.pressed(turn.session, turn.ctx, turn.me, action)
     show(turn, screen, new_message=False)
 
@@ -96,4 +97,4 @@ def register(app: Application) -> None:
     app.add_handler(MessageHandler(filters.Document.ALL & filters.CaptionRegex(r"^/newsurvey(@\w+)?\b"),
                                    newsurvey))
     app.add_handler(CommandHandler("newsurvey", newsurvey))
-    app.add_handler(CallbackQueryHandler(pressed, pattern=callbacks.pattern(Prefix.SURVEY_WIZARD)))
+    app.add_handler(CallbackQueryHandler(pressed, pattern=buttons.pattern(Prefix.SURVEY_WIZARD)))

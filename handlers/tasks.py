@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from handlers import callbacks, files
-from handlers.callbacks import Prefix
-from handlers.commands import STAFF
+from handlers import files
+from messages import buttons
+from messages.buttons import Prefix
+from storage.commands import STAFF
 from handlers.dialogs import on_input
 from handlers.session import Turn, handler
 from storage import dialogs, tasks
@@ -45,7 +46,7 @@ async def import_tasks(turn: Turn) -> None:
 
 @handler()
 async def pressed(turn: Turn) -> None:
-    _, task_id, action = callbacks.parse(turn.query.data)
+    _, task_id, action = buttons.parse(turn.query.data)
     if action in ("progress", "done", "return"):
         task = await tasks.begin_note(turn.session, turn.ctx, turn.me, task_id, action)
         turn.toast("tasks_note_toast", kind=action)
@@ -88,14 +89,14 @@ async def new_task_typed(turn: Turn, dialog) -> None:
                                        turn.message.text if turn.message else "")
     keyboard = None
     if step == "confirm":
-        keyboard = [[callbacks.button(turn.t("tasks_button", name="create"), Prefix.TASK_WIZARD, 0, "create"),
-                     callbacks.button(turn.t("tasks_button", name="cancel"), Prefix.TASK_WIZARD, 0, "cancel")]]
+        keyboard = [[buttons.button(turn.t("tasks_button", name="create"), Prefix.TASK_WIZARD, 0, "create"),
+                     buttons.button(turn.t("tasks_button", name="cancel"), Prefix.TASK_WIZARD, 0, "cancel")]]
     turn.say("tasks_new_prompt", keyboard, step=step, data=data)
 
 
 @handler(roles=STAFF)
 async def new_task_pressed(turn: Turn) -> None:
-    _, _, action = callbacks.parse(turn.query.data)
+    _, _, action = buttons.parse(turn.query.data)
     if action == "create":
         task = await tasks.create_from_dialog(turn.session, turn.ctx, turn.me)
         turn.edit("tasks_created", task=task)
@@ -114,5 +115,5 @@ def register(app: Application) -> None:
     app.add_handler(MessageHandler(filters.Document.ALL & filters.CaptionRegex(r"^/importtasks(@\w+)?\b"),
                                    import_tasks))
     app.add_handler(CommandHandler("importtasks", import_tasks))
-    app.add_handler(CallbackQueryHandler(pressed, pattern=callbacks.pattern(Prefix.TASK)))
-    app.add_handler(CallbackQueryHandler(new_task_pressed, pattern=callbacks.pattern(Prefix.TASK_WIZARD)))
+    app.add_handler(CallbackQueryHandler(pressed, pattern=buttons.pattern(Prefix.TASK)))
+    app.add_handler(CallbackQueryHandler(new_task_pressed, pattern=buttons.pattern(Prefix.TASK_WIZARD)))

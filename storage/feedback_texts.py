@@ -3,7 +3,7 @@ travel as a file after an excerpt, and the ticket keyboards for each side and st
 """
 from __future__ import annotations
 
-from handlers.callbacks import Prefix, button
+from messages.buttons import Prefix, button
 from messages import render
 from storage import outbox
 from storage.models.feedback import ANSWERED, CLOSED_STATES, LIVE_STATES, RESOLVED, FeedbackTicket

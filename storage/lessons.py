@@ -14,8 +14,8 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import false, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers import callbacks
-from handlers.callbacks import Prefix
+from messages import buttons
+from messages.buttons import Prefix
 from messages import render
 from storage import audiences, audit, bulk, calendar, lessons_kpi, lessons_points, members, outbox, producers
 from storage.context import Context
@@ -105,12 +105,12 @@ def push_key(lesson_id: int, member_id: int) -> str:
 
 
 def keyboard(lesson: Lesson, lang: str, *, reopen: bool = False) -> list[list[dict]]:
-    row = [callbacks.button(render(lang, "lesson_button_learned"), Prefix.LESSON, lesson.id, "learned")]
+    row = [buttons.button(render(lang, "lesson_button_learned"), Prefix.LESSON, lesson.id, "learned")]
     if lesson.quiz:
-        row.append(callbacks.button(render(lang, "lesson_button_quiz"), Prefix.LESSON, lesson.id, "quiz"))
+        row.append(buttons.button(render(lang, "lesson_button_quiz"), Prefix.LESSON, lesson.id, "quiz"))
     rows = [row]
     if reopen:
-        rows.append([callbacks.button(render(lang, "lesson_button_open"), Prefix.LESSON, lesson.id, "open")])
+        rows.append([buttons.button(render(lang, "lesson_button_open"), Prefix.LESSON, lesson.id, "open")])
     return rows
 
 

@@ -10,7 +10,7 @@ from datetime import time, timedelta
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.callbacks import Prefix, button
+from messages.buttons import Prefix, button
 from messages import render
 from storage import calendar, members, outbox, producers
 from storage.context import Context

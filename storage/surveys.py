@@ -13,7 +13,7 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.callbacks import Prefix, button
+from messages.buttons import surveys as survey_buttons
 from messages import render
 from storage import audiences, audit, bulk, calendar, outbox
 from storage.context import Context
@@ -173,7 +173,7 @@ def invitation_text(lang: str, survey: Survey, count: int, ctx: Context) -> str:
 
 def start_keyboard(lang: str, survey_id: int, resume: bool = False) -> list[list[dict]]:
     label = render(lang, "survey_button", name="resume" if resume else "start")
-    return [[button(label, Prefix.SURVEY, survey_id, "start")]]
+    return [[survey_buttons.survey(label, survey_id, survey_buttons.START)]]
 
 
 async def participation(session: AsyncSession, survey_id: int) -> tuple[int, int]:
@@ -210,7 +210,7 @@ async def readable(session: AsyncSession, ctx: Context, member: Member, survey_i
 
 # Answering and the producers live in their own modules (which build on this one); their public names stay
 # importable from here, resolved on first use so that either side may be imported first.
-_MOVED = {name: "storage.surveys_answering" for name in ("ACTION", "ListedSurvey", "Screen", "for_member", "press",
+_MOVED = {name: "storage.surveys_answering" for name in ("ListedSurvey", "Screen", "for_member", "press",
                                                          "start", "typed")}
 _MOVED.update({name: "storage.surveys_schedule" for name in ("produce_closings", "produce_openings",
                                                              "produce_reminders", "reminder_times")})

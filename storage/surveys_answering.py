@@ -9,13 +9,13 @@ completion row only turns "done". Nothing is audited per submission (an audit ro
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from messages.buttons import surveys as survey_buttons
 from storage import audiences, bulk, calendar, dialogs, surveys_tally
 from storage.context import Context
 from storage.errors import Refused
@@ -79,9 +79,6 @@ class Screen:
         return None if q is None else self.answers.get(str(q.id))
 
 
-ACTION = re.compile(r"^([atdsb])(\d+)(?:\.(\d+))?$")
-
-
 async def _answerable(session: AsyncSession, ctx: Context, member: Member,
                       survey_id: int) -> tuple[Survey, SurveyProgress | None]:
     """The survey and the member's progress, if they may answer it now; a clear refusal otherwise."""
@@ -129,10 +126,10 @@ async def start(session: AsyncSession, ctx: Context, member: Member, survey_id: 
 
 async def press(session: AsyncSession, ctx: Context, member: Member, survey_id: int, action: str) -> Screen:
     """Apply one button press (answer, toggle, done, skip, back) to the member's current question."""
-    m = ACTION.match(action or "")
-    if m is None:
+    pressed = survey_buttons.read(action)
+    if pressed is None:
         raise Refused("survey_button_invalid")
-    verb, qid, value = m.group(1), int(m.group(2)), m.group(3)
+    verb, qid, n = pressed
     survey, progress = await _answerable(session, ctx, member, survey_id)
     questions = await questions_of(session, survey.id)
     if all(q.id != qid for q in questions):
@@ -142,24 +139,23 @@ async def press(session: AsyncSession, ctx: Context, member: Member, survey_id: 
     q = questions[progress.position]
     answers = _answers_of(ctx, progress)
     key = str(q.id)
-    n = int(value) if value is not None else None
-    if verb == "b":
+    if verb == survey_buttons.BACK:
         if progress.position == 0:
             raise Refused("survey_button_invalid")
         return await _move(session, ctx, member, survey, questions, progress, answers, progress.position - 1)
-    if verb == "s":
+    if verb == survey_buttons.SKIP:
         if q.required:
             raise Refused("survey_required")
         answers[key] = None
         return await _move(session, ctx, member, survey, questions, progress, answers, progress.position + 1)
-    if verb == "t":
+    if verb == survey_buttons.TOGGLE:
         if q.kind != "multi" or n is None or not 0 <= n < len(q.options):
             raise Refused("survey_button_invalid")
         chosen = set(answers.get(key) or [])
         chosen ^= {n}
         answers[key] = sorted(chosen)
         return await _move(session, ctx, member, survey, questions, progress, answers, progress.position)
-    if verb == "d":
+    if verb == survey_buttons.DONE:
         if q.kind != "multi":
             raise Refused("survey_button_invalid")
         if not answers.get(key):

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.callbacks import Prefix, button
+from messages.buttons import Prefix, button
 from messages import render
 from storage import calendar, members
 from storage.context import Context

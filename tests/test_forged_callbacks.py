@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 from sqlalchemy import select, update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler
 
-from handlers.callbacks import Prefix, pattern
+from messages.buttons import Prefix, pattern
 from handlers.session import handler
 from storage.models.org import Member
 from storage.models.tasks import Task, TaskNote

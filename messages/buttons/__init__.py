@@ -1,5 +1,8 @@
 """Callback data `<prefix>:<id>:<action>`: the one table of prefixes, and encode/parse.
 
+Below storage and handlers alike: storage builds the buttons of queued messages, handlers decode presses.
+A feature's own actions are encoded and decoded in one module beside this one (`messages.buttons.<feature>`).
+
 A client can forge any callback data, so a handler re-checks on every press who may press it and whether
 the object is still open; the data only says what was pressed.
 """
@@ -9,11 +12,14 @@ import re
 from enum import StrEnum
 from html import unescape
 
-from storage.errors import Refused
 
 MAX_BYTES = 64
 ID_MAX = 2**63 - 1  # what a BIGINT column (and SQLite's integer) holds
 _NUMBERS = re.compile(r"\d+")
+
+
+class Forged(ValueError):
+    """Callback data no button of ours carries; the wrapper answers it as an expired button."""
 
 
 class Prefix(StrEnum):
@@ -46,7 +52,7 @@ def parse(value: str) -> tuple[str, str, str]:
     """
     for number in _NUMBERS.findall(value or ""):
         if not number.isascii() or len(number) > 19 or int(number) > ID_MAX:
-            raise Refused("button_expired")
+            raise Forged(value)
     parts = (value or "").split(":", 2)
     while len(parts) < 3:
         parts.append("")
