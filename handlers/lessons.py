@@ -19,9 +19,9 @@ def _id(raw: str) -> int:
 
 
 def question_keyboard(view: lessons_quiz.QuestionView) -> list[list[dict]]:
-    buttons = [buttons.button(LETTERS[i], Prefix.QUIZ, view.attempt_id, f"{view.position}.{i}")
-               for i in range(len(view.options))]
-    return [buttons[i:i + 4] for i in range(0, len(buttons), 4)]
+    keys = [buttons.button(LETTERS[i], Prefix.QUIZ, view.attempt_id, f"{view.position}.{i}")
+            for i in range(len(view.options))]
+    return [keys[i:i + 4] for i in range(0, len(keys), 4)]
 
 
 def say_question(turn: Turn, view: lessons_quiz.QuestionView) -> None:
