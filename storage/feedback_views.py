@@ -65,7 +65,7 @@ async def task_number(session: AsyncSession, ticket: FeedbackTicket) -> str:
     """The responsibility-list number of the task made from the ticket's measure ("" if none)."""
     if ticket.task_id is None or not tasks_available():
         return ""
-    from storage.models.tasks import Task
+    from storage.tasks import Task
 
     task = await session.get(Task, ticket.task_id)
     return task.task_no if task is not None else ""

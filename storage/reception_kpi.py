@@ -48,7 +48,7 @@ async def kpi_figures(session: AsyncSession, ctx: Context, *, unit_ids: set[int]
 async def _tasks_done_on_time(session: AsyncSession, unit_ids: set[int] | None, in_range) -> int:
     """Tasks made from reception matters that were reported done by their deadline and confirmed."""
     try:
-        from storage.models.tasks import DONE, Task
+        from storage.tasks import DONE, Task
     except ImportError:  # no responsibility list installed: no tasks to count
         return 0
     query = (select(func.count(Task.id)).select_from(Booking)

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from storage import tabular
 from storage.errors import InvalidFile
-from storage.models.tasks import Task
+from storage.tasks import Task
 from tests.support.files import xlsx_bomb
 from tests.support.tasks import cast, sheet
 

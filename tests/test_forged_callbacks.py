@@ -11,7 +11,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler
 from messages.buttons import Prefix, pattern
 from handlers.session import handler
 from storage.models.org import Member
-from storage.models.tasks import Task, TaskNote
+from storage.tasks import Task, TaskNote
 from tests.support.botenv import DEMO_ROSTER
 from tests.support.tasks import cast, import_tasks
 

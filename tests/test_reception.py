@@ -269,7 +269,7 @@ async def test_an_outcome_recorded_by_someone_else_meanwhile_ends_the_secretarys
     assert "没有看懂" in await liu.say("1003 生产部 2026-12-31")  # not taken as a task order any more
     from sqlalchemy import func, select
 
-    from storage.models.tasks import Task
+    from storage.tasks import Task
 
     async with env.db.session() as s:
         assert (await s.execute(select(func.count(Task.id)))).scalar_one() == 0
@@ -286,7 +286,7 @@ async def test_outcome_turned_into_a_task_on_the_responsibility_list(env, clock)
     from sqlalchemy import select
 
     from storage.models.reception import Booking
-    from storage.models.tasks import Task
+    from storage.tasks import Task
 
     async with env.db.session() as s:
         booking = (await s.execute(select(Booking))).scalar_one()

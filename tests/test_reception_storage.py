@@ -150,7 +150,7 @@ async def test_kpi_figures_count_days_bookings_attendance_and_outcomes_by_unit(d
         _, task = await record_task(s, ctx, secretary, ids[people["1003"].id], "1003 生产部 2026-12-31")
     clock.set(datetime(2026, 12, 20, 2, tzinfo=timezone.utc))
     async with db.session() as s:
-        from storage.models.tasks import DONE, Task
+        from storage.tasks import DONE, Task
 
         done = (await s.execute(select(Task).where(Task.task_no == task["no"]))).scalar_one()
         done.status, done.reported_at = DONE, ctx.now()  # reported done before the deadline, and confirmed

@@ -1,20 +1,13 @@
-"""All models: every module in this package is imported so `Base.metadata` knows every table.
+"""Every table, so that `Base.metadata` (Alembic's env, `create_all` in tests) knows them all.
 
-One module per feature (org, outbox, audit, dialogs, tasks, surveys, ...); adding a module is enough.
+The registry of tables: the shared ones live in this package (org, outbox, audit, dialogs, settings); a
+feature's own tables live in its package (`storage/<feature>/models.py`) and are listed here, one line each.
 """
 from __future__ import annotations
 
-import importlib
-import pkgutil
-
 from storage.base import Base
+from storage.models import audit, dialogs, org, outbox, settings  # noqa: F401  (the shared tables)
 
-
-def _import_all() -> None:
-    for info in pkgutil.iter_modules(__path__):
-        importlib.import_module(f"{__name__}.{info.name}")
-
-
-_import_all()
+import storage.tasks.models  # noqa: F401
 
 __all__ = ["Base"]

@@ -13,8 +13,8 @@ from messages import render
 from storage import calendar, members
 from storage.context import Context
 from storage.models.org import Member, Unit
-from storage.models.tasks import ACTIVE, Task, TaskUnit
-from storage.tasks_schedule import colour, days_overdue, deadline_text
+from storage.tasks.models import ACTIVE, Task, TaskUnit
+from storage.tasks.schedule import colour, days_overdue, deadline_text
 
 LIST_LIMIT = 30
 

@@ -1,10 +1,5 @@
 """The responsibility list (责任清单): the owner's and the secretaries' actions on a task (progress, done,
-confirm, return, cancel) and the /overdue view. The rest lives next door, one concept per module, and is
-re-exported here so callers find every task rule under `storage.tasks`:
-`tasks_schedule` (deadlines and reminder stages), `tasks_views` (what templates see), `tasks_import`
-(sheets and `create_task`), `tasks_newtask` (/newtask), `tasks_reminders` and `tasks_digest` (producers),
-`tasks_kpi` (figures).
-"""
+confirm, return, cancel) and the /overdue view."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -17,10 +12,9 @@ from storage import audit, dialogs, members, outbox
 from storage.context import Context
 from storage.errors import Refused
 from storage.models.org import Member
-from storage.models.tasks import ACTIVE, CANCELLED, DONE, IN_PROGRESS, REPORTED, Task, TaskNote
-from storage.tasks_reminders import drop_pending_reminders
-from storage.tasks_views import (actions_keyboard, load_names, owner_keyboard, supervisor_keyboard,  # noqa: F401
-                                 supervisors, view, views)
+from storage.tasks.models import ACTIVE, CANCELLED, DONE, IN_PROGRESS, REPORTED, Task, TaskNote
+from storage.tasks.jobs import drop_pending_reminders
+from storage.tasks.views import actions_keyboard, load_names, supervisor_keyboard, supervisors, view, views
 
 NOTE_MAX = 2000
 
@@ -224,19 +218,3 @@ async def overdue_for(session: AsyncSession, ctx: Context, member: Member) -> li
         group.tasks.append(view(t, names, now, ctx))
     return sorted(groups.values(), key=lambda g: g.unit)
 
-
-# Re-exports: the public names of the task modules, importable from here.
-from storage.models.tasks import OPEN, STATUSES  # noqa: E402,F401
-from storage.tasks_digest import DIGEST_AT, produce_digest  # noqa: E402,F401
-from storage.tasks_import import (COLUMNS, REQUIRED, TEMPLATE_HEADERS, ImportResult, TaskEntry,  # noqa: E402,F401
-                                  apply, check, create_task, import_rows, read, template_filename,
-                                  template_xlsx, unit_index)
-from storage.tasks_kpi import (OnTime, average_days_overdue, kpi_figures, on_time_rates,  # noqa: E402,F401
-                               overdue_now, task_status)
-from storage.tasks_newtask import (NEW_DIALOG, NEW_STEPS, begin_new, create_from_dialog,  # noqa: E402,F401
-                                   new_input)
-from storage.tasks_reminders import REMINDER_KINDS, produce_reminders  # noqa: E402,F401
-from storage.tasks_schedule import (OVERDUE, PRE_STAGES, REMINDER_AT, colour, days_overdue,  # noqa: E402,F401
-                                    deadline_moment, deadline_text, escalate_days, latest_stage, reschedule,
-                                    stage_moment, stage_name)
-from storage.tasks_views import LIST_LIMIT, Names  # noqa: E402,F401

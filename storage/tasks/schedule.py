@@ -13,7 +13,7 @@ from datetime import date, datetime, time, timedelta
 
 from storage import calendar
 from storage.context import Context
-from storage.models.tasks import ACTIVE, Task
+from storage.tasks.models import ACTIVE, Task
 
 REMINDER_AT = time(9, 0)
 PRE_STAGES = ("due3d", "due1d", "due0d")

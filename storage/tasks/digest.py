@@ -12,8 +12,8 @@ from storage import bulk, calendar, members, outbox, producers
 from storage.context import Context
 from storage.models.org import Member
 from storage.models.settings import Setting
-from storage.models.tasks import ACTIVE, REPORTED, Task
-from storage.tasks_views import LIST_LIMIT, views
+from storage.tasks.models import ACTIVE, REPORTED, Task
+from storage.tasks.views import LIST_LIMIT, views
 
 DIGEST_AT = time(8, 30)
 

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.context import Context
 from storage.models.org import Unit
-from storage.models.tasks import ACTIVE, CANCELLED, DONE, Task
+from storage.tasks.models import ACTIVE, CANCELLED, DONE, Task
 
 
 @dataclass

@@ -13,11 +13,11 @@ from storage import audit, calendar, exports, members, outbox, units
 from storage.context import Context
 from storage.errors import InvalidFile, Problem, Refused
 from storage.models.org import Member, Unit
-from storage.models.tasks import ACTIVE, OPEN, Task, TaskUnit
+from storage.tasks.models import ACTIVE, OPEN, Task, TaskUnit
 from storage.tabular import CHAT, Limits, Row, parse_datetime, read_table, split_list
-from storage.tasks_reminders import drop_pending_reminders
-from storage.tasks_schedule import deadline_moment, reschedule, stamp
-from storage.tasks_views import load_names, owner_keyboard, view
+from storage.tasks.jobs import drop_pending_reminders
+from storage.tasks.schedule import deadline_moment, reschedule, stamp
+from storage.tasks.views import load_names, owner_keyboard, view
 
 COLUMNS = {
     "task_no": ("任务编号", "编号", "task no"),

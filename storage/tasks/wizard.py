@@ -11,9 +11,9 @@ from storage.context import Context
 from storage.errors import Refused
 from storage.models.org import Member
 from storage.tabular import parse_datetime, split_list
-from storage.tasks_import import create_task, unit_index
-from storage.tasks_schedule import deadline_moment
-from storage.tasks_views import views
+from storage.tasks.files import create_task, unit_index
+from storage.tasks.schedule import deadline_moment
+from storage.tasks.views import views
 
 NEW_DIALOG = "tasks.new"
 NEW_STEPS = ("title", "lead", "owner", "deadline", "coops", "confirm")

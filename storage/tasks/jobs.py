@@ -14,10 +14,10 @@ from storage import calendar, members, outbox, producers
 from storage.context import Context
 from storage.models.org import Member
 from storage.models.outbox import PENDING, Outbox
-from storage.models.tasks import ACTIVE, Task
-from storage.tasks_schedule import (OVERDUE, days_overdue, escalate_days, latest_stage, stage_moment,
+from storage.tasks.models import ACTIVE, Task
+from storage.tasks.schedule import (OVERDUE, days_overdue, escalate_days, latest_stage, stage_moment,
                                     stage_name, stamp)
-from storage.tasks_views import load_names, owner_keyboard, supervisors, view
+from storage.tasks.views import load_names, owner_keyboard, supervisors, view
 
 BATCH = 500
 MAX_PER_TICK = 20_000
