@@ -14,7 +14,7 @@ from storage.commands import STAFF
 from handlers.dialogs import on_input
 from handlers.session import Turn, handler
 from messages import render
-from storage import calendar, surveys, surveys_results
+from storage import calendar, surveys
 from storage.errors import Refused
 from storage.surveys import TEXT_DIALOG, Screen
 
@@ -123,13 +123,13 @@ async def _results(turn: Turn, survey_id: int) -> None:
     if not turn.me.is_staff:
         raise Refused("not_allowed")
     survey = await surveys.readable(turn.session, turn.ctx, turn.me, survey_id)
-    rep = await surveys_results.report(turn.session, turn.ctx, survey)
-    for text in surveys_results.render_report(turn.lang, rep, turn.ctx):
+    rep = await surveys.report(turn.session, turn.ctx, survey)
+    for text in surveys.render_report(turn.lang, rep, turn.ctx):
         turn.say_text(text)
-    for q, png in surveys_results.charts(rep):
+    for q, png in surveys.charts(rep):
         turn.photo(png, "survey_chart_caption", number=q.number, text=q.question.text, kind=q.question.kind,
                    labels=[c.label for c in q.options])
-    data = await surveys_results.export_xlsx(turn.session, turn.ctx, rep, turn.lang)
+    data = await surveys.export_xlsx(turn.session, turn.ctx, rep, turn.lang)
     turn.document(f"survey{survey.id}_results.xlsx", data, "survey_export_caption", title=survey.title,
                   named=not survey.anonymous)
 

@@ -1,6 +1,6 @@
 """/newsurvey: a secretary sends a questionnaire file with that caption, picks a built-in one, or makes a
 one-question poll; then title, audience and closing time with buttons. The steps are in
-`storage.surveys_wizard`; this module draws each step.
+`storage.surveys.wizard`; this module draws each step.
 """
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ from storage.commands import STAFF
 from handlers.dialogs import on_input
 from handlers.session import Turn, handler
 from messages import render
-from storage import calendar, surveys_files, surveys_wizard
+from storage import calendar, surveys
 from storage.errors import Refused
-from storage.surveys_wizard import CLOSE_CHOICES, GROUP_SIZES, KIND, WizardScreen
+from storage.surveys import CLOSE_CHOICES, GROUP_SIZES, KIND, WizardScreen
 
 
 def _b(lang: str, name: str, action: str, **params) -> dict:
@@ -69,18 +69,18 @@ def show(turn: Turn, screen: WizardScreen, *, new_message: bool = True) -> None:
 
 @handler(roles=STAFF)
 async def newsurvey(turn: Turn) -> None:
-    questions = await files.table_from(turn, surveys_files.check)
+    questions = await files.table_from(turn, surveys.check)
     if questions is None:
-        screen = await surveys_wizard.begin_poll(turn.session, turn.ctx, turn.me)
+        screen = await surveys.begin_poll(turn.session, turn.ctx, turn.me)
     else:
-        screen = await surveys_wizard.begin_file(turn.session, turn.ctx, turn.me, questions)
+        screen = await surveys.begin_file(turn.session, turn.ctx, turn.me, questions)
     show(turn, screen)
 
 
 @handler(roles=STAFF)
 async def pressed(turn: Turn) -> None:
     _, _, action = buttons.parse(turn.query.data)
-    screen = await surveys_wizard.pressed(turn.session, turn.ctx, turn.me, action)
+    screen = await surveys.wizard_pressed(turn.session, turn.ctx, turn.me, action)
     show(turn, screen, new_message=False)
 
 
@@ -89,7 +89,7 @@ async def typed(turn: Turn, dialog) -> None:
     if not turn.me.is_staff:  # lost the role mid-flow
         raise Refused("not_allowed")
     text = turn.message.text if turn.message else None
-    screen = await surveys_wizard.typed(turn.session, turn.ctx, turn.me, dialog, text or "")
+    screen = await surveys.wizard_typed(turn.session, turn.ctx, turn.me, dialog, text or "")
     show(turn, screen)
 
 

@@ -6,9 +6,9 @@ import io
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from storage.models.surveys import Survey, SurveyBallot, SurveyProgress, SurveyQuestion, SurveyResponse
+from storage.surveys import Survey, SurveyBallot, SurveyProgress, SurveyQuestion, SurveyResponse
 from tests.support.botenv import DEMO_ROSTER
-from storage.surveys_files import QuestionSpec
+from storage.surveys import QuestionSpec
 from tests.support.surveys import FOUR_QUESTIONS, invitation
 
 
@@ -215,7 +215,7 @@ async def test_quick_poll_wizard_and_builtin_template(env):
 
 async def test_named_survey_says_so_and_exports_each_persons_answers(env):
     from storage import surveys as survey_service
-    from storage.surveys_files import QuestionSpec
+    from storage.surveys import QuestionSpec
 
     await env.import_roster(DEMO_ROSTER)
     admin = env.admin()

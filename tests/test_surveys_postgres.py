@@ -13,8 +13,8 @@ from storage.db import Database
 from storage.errors import Refused
 from storage.models.org import Member
 from storage.models.outbox import Outbox
-from storage.models.surveys import SurveyBallot, SurveyCompletion
-from storage.surveys_files import QuestionSpec
+from storage.surveys import SurveyBallot, SurveyCompletion
+from storage.surveys import QuestionSpec
 from tests.support.botenv import DEFAULT_NOW
 
 CLOSES = datetime(2026, 12, 10, 15, 59, tzinfo=timezone.utc)
@@ -70,7 +70,7 @@ async def test_ballots_are_counted_once_in_one_batch_that_shares_no_transaction_
     from sqlalchemy import text
 
     from storage import surveys_tally
-    from storage.models.surveys import Survey, SurveyResponse
+    from storage.surveys import Survey, SurveyResponse
 
     producers.load_features()
     clock = FrozenClock(DEFAULT_NOW)

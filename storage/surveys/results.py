@@ -6,7 +6,7 @@ survey is open too. When exactly the withheld departments would add up to a smal
 worked out by subtraction (total minus the shown ones), the next smallest department is withheld as well.
 
 Anonymous answers are counted in batches of at least `min_group_size` (sealed ballots, see
-`storage.surveys_tally`), so two looks at an open survey differ by a whole batch or not at all: comparing
+`storage.surveys.tally`), so two looks at an open survey differ by a whole batch or not at all: comparing
 them cannot single out one person's answers.
 """
 from __future__ import annotations
@@ -19,10 +19,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from messages import render
-from storage import calendar, exports, surveys_tally, units
+from storage import calendar, exports, units
+from storage.surveys import tally as surveys_tally
 from storage.context import Context
 from storage.models.org import Member
-from storage.models.surveys import (Survey, SurveyAnswer, SurveyCompletion, SurveyNamedResponse, SurveyQuestion,
+from storage.surveys.models import (Survey, SurveyAnswer, SurveyCompletion, SurveyNamedResponse, SurveyQuestion,
                                     SurveyResponse)
 
 LOW_PARTICIPATION = 0.6

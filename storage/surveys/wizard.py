@@ -9,12 +9,13 @@ from datetime import datetime, time, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage import audiences, calendar, dialogs, surveys, units
+from storage import audiences, calendar, dialogs, units
+from storage.surveys import rules as surveys
 from storage.context import Context
 from storage.errors import Refused
 from storage.models.dialogs import Dialog
 from storage.models.org import Member
-from storage.surveys_files import MAX_QUESTION_CHARS, QuestionSpec, builtin, option_problems, split_options
+from storage.surveys.files import MAX_QUESTION_CHARS, QuestionSpec, builtin, option_problems, split_options
 
 KIND = "survey_new"
 CLOSE_CHOICES = {"1": 1, "3": 3, "7": 7, "14": 14}
@@ -66,7 +67,7 @@ async def begin_builtin(session: AsyncSession, ctx: Context, member: Member, nam
     return await _screen(session, member, "title", data)
 
 
-async def typed(session: AsyncSession, ctx: Context, member: Member, dialog: Dialog, text: str) -> WizardScreen:
+async def wizard_typed(session: AsyncSession, ctx: Context, member: Member, dialog: Dialog, text: str) -> WizardScreen:
     """Typed input at the question, options, title, audience or closing-time step."""
     text = (text or "").strip()
     data = dict(dialog.data)
@@ -111,7 +112,7 @@ async def _poll_questions(session, ctx, member, dialog, data, kind, options) -> 
     return await _to(session, ctx, member, dialog, "audience", data)
 
 
-async def pressed(session: AsyncSession, ctx: Context, member: Member, action: str) -> WizardScreen:
+async def wizard_pressed(session: AsyncSession, ctx: Context, member: Member, action: str) -> WizardScreen:
     """A button of the wizard; each is accepted only at the step that shows it."""
     dialog = await dialogs.get(session, member.id)
     if action.startswith("tpl.") and action[4:] in ("satisfaction", "enps"):

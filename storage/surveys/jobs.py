@@ -12,12 +12,14 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from messages import render
-from storage import audit, calendar, outbox, producers, surveys_tally
+from storage import audit, calendar, outbox, producers
+from storage.surveys import results as surveys_results
+from storage.surveys import tally as surveys_tally
 from storage.context import Context
 from storage.models.dialogs import Dialog
 from storage.models.org import Member
-from storage.models.surveys import Survey, SurveyCompletion, SurveyProgress
-from storage.surveys import REMINDER_HOUR, TEXT_DIALOG, _open, participation, start_keyboard
+from storage.surveys.models import Survey, SurveyCompletion, SurveyProgress
+from storage.surveys.rules import REMINDER_HOUR, TEXT_DIALOG, _open, participation, start_keyboard
 
 
 @producers.producer("surveys.open")
@@ -127,8 +129,6 @@ async def _clear_text_dialogs(session: AsyncSession, survey_id: int) -> None:
 
 
 async def _announce_close(session: AsyncSession, ctx: Context, survey: Survey) -> int:
-    from storage import surveys_results
-
     written = 0
     done, invited = await participation(session, survey.id)
     if survey.created_by is not None:

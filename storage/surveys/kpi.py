@@ -9,10 +9,10 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage import surveys_tally
+from storage.surveys import tally as surveys_tally
 from storage.context import Context
 from storage.models.org import Member
-from storage.models.surveys import Survey, SurveyAnswer, SurveyCompletion, SurveyQuestion, SurveyResponse
+from storage.surveys.models import Survey, SurveyAnswer, SurveyCompletion, SurveyQuestion, SurveyResponse
 
 
 async def kpi_figures(session: AsyncSession, ctx: Context, *, unit_ids: set[int] | None, start: datetime,

@@ -24,8 +24,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import producers, sealing
 from storage.context import Context
-from storage.models.surveys import Survey, SurveyAnswer, SurveyBallot, SurveyResponse
-from storage.surveys import MAX_TEXT_ANSWER, Question, questions_of
+from storage.surveys.models import Survey, SurveyAnswer, SurveyBallot, SurveyResponse
+from storage.surveys.rules import MAX_TEXT_ANSWER, Question, questions_of
 
 log = logging.getLogger(__name__)
 _shuffle = random.SystemRandom().shuffle

@@ -2,9 +2,9 @@
 
 Every press is re-checked: the survey must be open, the member in its audience and not done, and the
 button must belong to the current question. The answers given so far wait sealed in the member's progress
-row (`storage.surveys_tally.seal_progress`), never in the clear beside the member. On submit an anonymous
+row (`storage.surveys.tally.seal_progress`), never in the clear beside the member. On submit an anonymous
 questionnaire is sealed as a ballot (random id; department, date and answers inside the seal; counted by the
-tick in batches, see `storage.surveys_tally`); the progress is deleted in the same transaction, and the
+tick in batches, see `storage.surveys.tally`); the progress is deleted in the same transaction, and the
 completion row only turns "done". Nothing is audited per submission (an audit row would carry the exact time).
 """
 from __future__ import annotations
@@ -16,12 +16,13 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from messages.buttons import surveys as survey_buttons
-from storage import audiences, bulk, calendar, dialogs, surveys_tally
+from storage import audiences, bulk, calendar, dialogs
+from storage.surveys import tally as surveys_tally
 from storage.context import Context
 from storage.errors import Refused
 from storage.models.org import Member
-from storage.models.surveys import Survey, SurveyCompletion, SurveyNamedResponse, SurveyProgress
-from storage.surveys import MAX_TEXT_ANSWER, SCALES, TEXT_DIALOG, Question, questions_of
+from storage.surveys.models import Survey, SurveyCompletion, SurveyNamedResponse, SurveyProgress
+from storage.surveys.rules import MAX_TEXT_ANSWER, SCALES, TEXT_DIALOG, Question, questions_of
 
 
 # --- what a member sees ----------------------------------------------------------------------------------

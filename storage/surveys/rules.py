@@ -2,7 +2,7 @@
 
 A survey's questions never change after publishing. Opening writes a completion row for each member of
 the audience (only "done" is ever said about them) and one invitation each through the outbox. Answering
-is in `storage.surveys_answering`, opening on time, reminders and closing in `storage.surveys_schedule`;
+is in `storage.surveys.answering`, opening on time, reminders and closing in `storage.surveys.jobs`;
 their public names are importable from here too.
 """
 from __future__ import annotations
@@ -19,8 +19,8 @@ from storage import audiences, audit, bulk, calendar, outbox
 from storage.context import Context
 from storage.errors import Refused
 from storage.models.org import Member
-from storage.models.surveys import KINDS, Survey, SurveyCompletion, SurveyQuestion
-from storage.surveys_files import QuestionSpec, option_problems
+from storage.surveys.models import KINDS, Survey, SurveyCompletion, SurveyQuestion
+from storage.surveys.files import QuestionSpec, option_problems
 
 DEFAULT_MIN_GROUP = 5
 MIN_GROUP_FLOOR = 3
@@ -207,20 +207,3 @@ async def readable(session: AsyncSession, ctx: Context, member: Member, survey_i
         return survey
     raise Refused("survey_results_not_yours")
 
-
-# Answering and the producers live in their own modules (which build on this one); their public names stay
-# importable from here, resolved on first use so that either side may be imported first.
-_MOVED = {name: "storage.surveys_answering" for name in ("ListedSurvey", "Screen", "for_member", "press",
-                                                         "start", "typed")}
-_MOVED.update({name: "storage.surveys_schedule" for name in ("produce_closings", "produce_openings",
-                                                             "produce_reminders", "reminder_times")})
-_MOVED["kpi_figures"] = "storage.surveys_kpi"  # what the KPI board (storage.kpi) looks up here
-
-
-def __getattr__(name: str):
-    module = _MOVED.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    import importlib
-
-    return getattr(importlib.import_module(module), name)
