@@ -9,8 +9,8 @@ from messages import buttons
 from messages.buttons import Prefix, button
 from handlers.dialogs import on_input
 from handlers.session import Turn, handler
-from storage import feedback, feedback_flows as flows
-from storage.models.feedback import FeedbackTicket
+from storage import feedback
+from storage.feedback import FeedbackTicket
 
 NEW = "new"
 LIST_LIMIT = 10
@@ -49,9 +49,9 @@ async def start(turn: Turn) -> None:
     turn.say("feedback_choose_category", keyboard, limit=cfg.daily_limit)
 
 
-@on_input(flows.DRAFT)
+@on_input(feedback.DRAFT)
 async def composing(turn: Turn, dialog) -> None:
-    draft = await flows.draft_input(turn.session, turn.ctx, turn.me, dialog, text=text_of(turn),
+    draft = await feedback.draft_input(turn.session, turn.ctx, turn.me, dialog, text=text_of(turn),
                                     attachment=attachment_of(turn))
     if not draft.get("text"):
         turn.say("feedback_ask_text", attached=bool(draft.get("attachment")), category="")
@@ -69,13 +69,13 @@ async def _new_step(turn: Turn, action: str) -> None:
     if action.startswith("cat-"):
         cfg = await feedback.load_config(turn.session)
         key = action[4:]
-        await flows.draft_start(turn.session, turn.ctx, turn.me, key)
+        await feedback.draft_start(turn.session, turn.ctx, turn.me, key)
         turn.edit("feedback_ask_text", category=feedback.category_name(cfg, turn.lang, key), attached=False)
     elif action in ("anon", "named"):
-        ticket = await flows.draft_submit(turn.session, turn.ctx, turn.me, anonymous=action == "anon")
+        ticket = await feedback.draft_submit(turn.session, turn.ctx, turn.me, anonymous=action == "anon")
         turn.edit("feedback_submitted", ticket=ticket.id, anonymous=ticket.anonymous)
     elif action == "cancel":
-        await flows.draft_cancel(turn.session, turn.me)
+        await feedback.draft_cancel(turn.session, turn.me)
         turn.edit("feedback_cancelled")
     else:
         turn.toast("button_expired", alert=True)
@@ -105,7 +105,7 @@ async def _ticket_step(turn: Turn, ticket_id: str, action: str) -> None:
     if action == "view":
         await _view(turn, await feedback.writer_ticket(s, ctx, me, ticket_id))
     elif action == "reply":
-        ticket = await flows.thread_start(s, ctx, me, ticket_id)
+        ticket = await feedback.thread_start(s, ctx, me, ticket_id)
         turn.toast("feedback_thread_toast")
         turn.say("feedback_thread_prompt", ticket=ticket.id)
     elif action == "resolve":
@@ -120,9 +120,9 @@ async def _ticket_step(turn: Turn, ticket_id: str, action: str) -> None:
         turn.toast("button_expired", alert=True)
 
 
-@on_input(flows.THREAD)
+@on_input(feedback.THREAD)
 async def answering(turn: Turn, dialog) -> None:
-    ticket = await flows.thread_input(turn.session, turn.ctx, turn.me, dialog, text_of(turn),
+    ticket = await feedback.thread_input(turn.session, turn.ctx, turn.me, dialog, text_of(turn),
                                       with_attachment=attachment_of(turn) is not None)
     turn.say("feedback_thread_sent", [[_btn(turn, "view", ticket.id, "view", ticket=ticket.id)]], ticket=ticket.id)
 

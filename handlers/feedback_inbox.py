@@ -12,8 +12,8 @@ from messages.buttons import Prefix, button
 from storage.commands import STAFF
 from handlers.dialogs import on_input
 from handlers.session import Turn, handler
-from storage import feedback, feedback_flows as flows
-from storage.models.feedback import FeedbackTicket
+from storage import feedback
+from storage.feedback import FeedbackTicket
 
 
 def _btn(turn: Turn, name: str, obj, action: str, **params) -> dict:
@@ -39,11 +39,11 @@ async def _view(turn: Turn, ticket: FeedbackTicket, note: str = "") -> None:
                       ticket=ticket.id)
 
 
-def _skip_keyboard(turn: Turn, step: flows.Step):
+def _skip_keyboard(turn: Turn, step: feedback.Step):
     return [[_btn(turn, "skip", step.ticket.id, "skip")]] if step.optional else None
 
 
-def _pdca_prompt(turn: Turn, step: flows.Step) -> None:
+def _pdca_prompt(turn: Turn, step: feedback.Step) -> None:
     if step.next is None:
         keyboard = [[_btn(turn, "to_task", step.ticket.id, "task")]] if step.ticket.measure else None
         turn.say("feedback_pdca_done", keyboard, ticket=step.ticket.id)
@@ -65,19 +65,19 @@ async def pressed(turn: Turn) -> None:
         turn.toast("feedback_taken", ticket=ticket.id)
         await _view(turn, ticket)
     elif action in ("reply", "ask"):
-        ticket = await flows.office_start(s, ctx, me, ticket_id, question=action == "ask")
+        ticket = await feedback.office_start(s, ctx, me, ticket_id, question=action == "ask")
         turn.toast("feedback_thread_toast")
         turn.say("feedback_office_prompt", ticket=ticket.id, question=action == "ask")
     elif action == "answered":
         ticket = await feedback.mark_answered(s, ctx, me, ticket_id)
         await _view(turn, ticket, note="answered")
     elif action == "resolve":
-        step = await flows.pdca_start(s, ctx, me, ticket_id)
+        step = await feedback.pdca_start(s, ctx, me, ticket_id)
         turn.toast("feedback_thread_toast")
         _pdca_prompt(turn, step)
     elif action == "skip":
-        dialog = await flows.pdca_dialog(s, me, ticket_id)
-        _pdca_prompt(turn, await flows.pdca_input(s, ctx, me, dialog, None))
+        dialog = await feedback.pdca_dialog(s, me, ticket_id)
+        _pdca_prompt(turn, await feedback.pdca_input(s, ctx, me, dialog, None))
     elif action == "close":
         ticket = await feedback.close_unresolved(s, ctx, me, ticket_id)
         await _view(turn, ticket, note="unresolved")
@@ -90,27 +90,27 @@ async def pressed(turn: Turn) -> None:
         turn.document(ticket.attachment_name or "attachment", content, "feedback_attachment_caption",
                       ticket=ticket.id)
     elif action == "task":
-        step = await flows.task_start(s, ctx, me, ticket_id)
+        step = await feedback.task_start(s, ctx, me, ticket_id)
         turn.say("feedback_task_prompt", ticket=step.ticket.id, step=step.next)
     else:
         turn.toast("button_expired", alert=True)
 
 
-@on_input(flows.OFFICE)
+@on_input(feedback.OFFICE)
 async def office_text(turn: Turn, dialog) -> None:
-    ticket, question = await flows.office_input(turn.session, turn.ctx, turn.me, dialog, turn.message.text or "")
+    ticket, question = await feedback.office_input(turn.session, turn.ctx, turn.me, dialog, turn.message.text or "")
     turn.say("feedback_office_sent", [[_btn(turn, "open", ticket.id, "view")]], ticket=ticket.id,
              question=question)
 
 
-@on_input(flows.PDCA)
+@on_input(feedback.PDCA)
 async def pdca_text(turn: Turn, dialog) -> None:
-    _pdca_prompt(turn, await flows.pdca_input(turn.session, turn.ctx, turn.me, dialog, turn.message.text or ""))
+    _pdca_prompt(turn, await feedback.pdca_input(turn.session, turn.ctx, turn.me, dialog, turn.message.text or ""))
 
 
-@on_input(flows.TASK)
+@on_input(feedback.TASK)
 async def task_text(turn: Turn, dialog) -> None:
-    step = await flows.task_input(turn.session, turn.ctx, turn.me, dialog, turn.message.text or "")
+    step = await feedback.task_input(turn.session, turn.ctx, turn.me, dialog, turn.message.text or "")
     if step.next is None:
         turn.say("feedback_task_created", ticket=step.ticket.id, task=step.task.task_no)
     else:

@@ -21,7 +21,7 @@ async def my_tasks(turn: Turn) -> None:
         return
     shown = found[:tasks.LIST_LIMIT]
     turn.say("tasks_list_header", count=len(found), shown=len(shown))
-    for task, v in zip(shown, await tasks.views(turn.session, turn.ctx, shown)):
+    for task, v in zip(shown, await tasks.task_views(turn.session, turn.ctx, shown)):
         turn.say("tasks_item", tasks.actions_keyboard(turn.lang, task), task=v)
 
 

@@ -84,3 +84,18 @@ def test_the_project_has_no_import_cycle():
         if module not in state:
             visit(module)
     assert [" -> ".join(c) for c in cycles] == []
+
+
+FEATURES = sorted(path.parent.name for path in (ROOT / "storage").glob("*/__init__.py")
+                  if path.parent.name not in ("models", "migrations"))
+
+
+def test_each_feature_face_lists_its_names_and_none_hides_a_module_of_the_package():
+    import importlib
+    import pkgutil
+
+    for feature in FEATURES:
+        face = importlib.import_module(f"storage.{feature}")
+        inside = {info.name for info in pkgutil.iter_modules(face.__path__)}
+        assert set(face.__all__) <= set(vars(face)), feature
+        assert inside & set(face.__all__) == set(), feature  # `from storage.x import views` would get the name

@@ -15,7 +15,7 @@ from storage.tasks.models import ACTIVE, DONE, OPEN, Task, TaskNote, TaskUnit
 from storage.tasks.rules import (NOTE_DIALOG, OverdueGroup, begin_note, cancel_task, confirm, my_tasks,
                                  overdue_for, report_done, save_note)
 from storage.tasks.schedule import OVERDUE, deadline_moment, latest_stage, stage_moment
-from storage.tasks.views import LIST_LIMIT, actions_keyboard, owner_keyboard, views
+from storage.tasks.views import LIST_LIMIT, actions_keyboard, owner_keyboard, task_views
 from storage.tasks.wizard import NEW_DIALOG, begin_new, create_from_dialog, new_input
 
 __all__ = [
@@ -24,5 +24,5 @@ __all__ = [
     "check", "confirm", "create_from_dialog", "create_task", "deadline_moment", "import_rows", "kpi_figures",
     "latest_stage", "my_tasks", "new_input", "on_time_rates", "overdue_for", "overdue_now", "owner_keyboard",
     "produce_digest", "produce_reminders", "read", "report_done", "save_note", "stage_moment", "task_status",
-    "template_filename", "template_xlsx", "views",
+    "task_views", "template_filename", "template_xlsx",
 ]

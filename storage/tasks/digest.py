@@ -13,7 +13,7 @@ from storage.context import Context
 from storage.models.org import Member
 from storage.models.settings import Setting
 from storage.tasks.models import ACTIVE, REPORTED, Task
-from storage.tasks.views import LIST_LIMIT, views
+from storage.tasks.views import LIST_LIMIT, task_views
 
 DIGEST_AT = time(8, 30)
 
@@ -50,7 +50,7 @@ async def produce_digest(session: AsyncSession, ctx: Context) -> int:
         tasks = list((await session.execute(query.order_by(Task.deadline_at, Task.id))).scalars())
         if not tasks:
             continue
-        vs = await views(session, ctx, tasks)
+        vs = await task_views(session, ctx, tasks)
         overdue = [v for t, v in zip(tasks, vs) if t.status in ACTIVE and t.deadline_at <= now]
         due = [v for t, v in zip(tasks, vs) if t.status in ACTIVE and t.deadline_at > now]
         waiting = [v for t, v in zip(tasks, vs) if t.status == REPORTED]

@@ -14,7 +14,7 @@ from storage.errors import Refused
 from storage.models.org import Member
 from storage.tasks.models import ACTIVE, CANCELLED, DONE, IN_PROGRESS, REPORTED, Task, TaskNote
 from storage.tasks.jobs import drop_pending_reminders
-from storage.tasks.views import actions_keyboard, load_names, supervisor_keyboard, supervisors, view, views
+from storage.tasks.views import actions_keyboard, load_names, supervisor_keyboard, supervisors, task_views, view
 
 NOTE_MAX = 2000
 
@@ -77,7 +77,7 @@ async def begin_note(session: AsyncSession, ctx: Context, member: Member, task_i
     else:
         raise Refused("button_expired")
     await dialogs.start(session, ctx, member.id, NOTE_DIALOG, kind, {"task_id": task.id})
-    return (await views(session, ctx, [task]))[0]
+    return (await task_views(session, ctx, [task]))[0]
 
 
 async def save_note(session: AsyncSession, ctx: Context, member: Member, kind: str, task_id,
@@ -97,7 +97,7 @@ async def save_note(session: AsyncSession, ctx: Context, member: Member, kind: s
     else:
         raise Refused("button_expired")
     await dialogs.clear(session, member.id)
-    return (await views(session, ctx, [task]))[0]
+    return (await task_views(session, ctx, [task]))[0]
 
 
 async def _note(session: AsyncSession, ctx: Context, task: Task, member: Member, kind: str,
@@ -145,7 +145,7 @@ async def confirm(session: AsyncSession, ctx: Context, member: Member, task_id) 
     note = await _note(session, ctx, task, member, "confirm")
     await _tell_owner(session, ctx, task, "confirmed", note)
     audit.record(session, ctx, "task.confirmed", "task", task.id, actor_id=member.id)
-    return (await views(session, ctx, [task]))[0]
+    return (await task_views(session, ctx, [task]))[0]
 
 
 async def return_task(session: AsyncSession, ctx: Context, member: Member, task_id, reason: str) -> Task:
@@ -179,7 +179,7 @@ async def cancel_task(session: AsyncSession, ctx: Context, member: Member, task_
     note = await _note(session, ctx, task, member, "cancel", reason)
     await _tell_owner(session, ctx, task, "cancelled", note, reason=reason, by=member.name)
     audit.record(session, ctx, "task.cancelled", "task", task.id, actor_id=member.id)
-    return (await views(session, ctx, [task]))[0]
+    return (await task_views(session, ctx, [task]))[0]
 
 
 async def _tell_owner(session: AsyncSession, ctx: Context, task: Task, what: str, note: TaskNote,

@@ -57,7 +57,7 @@ def view(task: Task, names: Names, now: datetime, ctx: Context) -> dict:
     }
 
 
-async def views(session: AsyncSession, ctx: Context, tasks: list[Task]) -> list[dict]:
+async def task_views(session: AsyncSession, ctx: Context, tasks: list[Task]) -> list[dict]:
     names = await load_names(session, tasks)
     now = ctx.now()
     return [view(t, names, now, ctx) for t in tasks]

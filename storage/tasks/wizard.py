@@ -13,7 +13,7 @@ from storage.models.org import Member
 from storage.tabular import parse_datetime, split_list
 from storage.tasks.files import create_task, unit_index
 from storage.tasks.schedule import deadline_moment
-from storage.tasks.views import views
+from storage.tasks.views import task_views
 
 NEW_DIALOG = "tasks.new"
 NEW_STEPS = ("title", "lead", "owner", "deadline", "coops", "confirm")
@@ -97,4 +97,4 @@ async def create_from_dialog(session: AsyncSession, ctx: Context, member: Member
     task = await create_task(session, ctx, title=d["title"], lead_unit_id=d["lead_unit_id"], owner_id=d["owner_id"],
                              deadline=deadline, cooperating_unit_ids=d["coop_unit_ids"], actor_id=member.id)
     await dialogs.clear(session, member.id)
-    return (await views(session, ctx, [task]))[0]
+    return (await task_views(session, ctx, [task]))[0]

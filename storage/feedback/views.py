@@ -9,11 +9,11 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage import units
-from storage.feedback_config import category_name, load_config, office_name, status_name
-from storage.feedback_texts import excerpt
-from storage.feedback_tickets import unit_size
-from storage.models.feedback import FeedbackMessage, FeedbackTicket
+from storage import tasks, units
+from storage.feedback.config import category_name, load_config, office_name, status_name
+from storage.feedback.texts import excerpt
+from storage.feedback.tickets import unit_size
+from storage.feedback.models import FeedbackMessage, FeedbackTicket
 from storage.models.org import Member
 
 THREAD_SHOWN = 8
@@ -53,11 +53,7 @@ async def names_of(session: AsyncSession, member_ids) -> dict[int, str]:
 
 
 def tasks_available() -> bool:
-    """The hook to the responsibility list: True once `storage.tasks.create_task` exists in this build."""
-    try:
-        from storage import tasks
-    except ImportError:
-        return False
+    """The hook to the responsibility list: True while `storage.tasks` offers `create_task`."""
     return callable(getattr(tasks, "create_task", None))
 
 
@@ -65,9 +61,7 @@ async def task_number(session: AsyncSession, ticket: FeedbackTicket) -> str:
     """The responsibility-list number of the task made from the ticket's measure ("" if none)."""
     if ticket.task_id is None or not tasks_available():
         return ""
-    from storage.tasks import Task
-
-    task = await session.get(Task, ticket.task_id)
+    task = await session.get(tasks.Task, ticket.task_id)
     return task.task_no if task is not None else ""
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import sealing
 from storage.context import Context
-from storage.models.feedback import FeedbackRoute, FeedbackTicket
+from storage.feedback.models import FeedbackRoute, FeedbackTicket
 
 
 def seal(ctx: Context, purpose: bytes, value: dict, aad: bytes = b"", size: int = 0) -> bytes:

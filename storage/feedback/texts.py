@@ -6,7 +6,7 @@ from __future__ import annotations
 from messages.buttons import Prefix, button
 from messages import render
 from storage import outbox
-from storage.models.feedback import ANSWERED, CLOSED_STATES, LIVE_STATES, RESOLVED, FeedbackTicket
+from storage.feedback.models import ANSWERED, CLOSED_STATES, LIVE_STATES, RESOLVED, FeedbackTicket
 
 MESSAGE_LIMIT = 4096
 EXCERPT = 500

@@ -117,7 +117,7 @@ class FeedbackPending(Base):
     The writer's own transaction also clears their dialog and may touch their member row; anything in the
     clear that it wrote or rewrote (a ticket, its text) would share that transaction's id. So it writes only
     this: a random id and AES-GCM of everything (who, which ticket, what), padded to one length. The tick
-    applies every waiting action in one transaction, in random order (`storage.feedback_pending`).
+    applies every waiting action in one transaction, in random order (`storage.feedback.pending`).
     """
 
     __tablename__ = "feedback_pending"

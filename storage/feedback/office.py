@@ -11,14 +11,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from messages import plain
-from storage import audit, members, units
+from storage import audit, members, tasks, units
 from storage.context import Context
 from storage.errors import Refused
-from storage.feedback_config import FeedbackConfig, category_name, load_config
-from storage.feedback_texts import excerpt
-from storage.feedback_tickets import close, message_text, normalise_id, relay, ticket_unit_ids, today
-from storage.feedback_views import task_number, tasks_available
-from storage.models.feedback import (ANSWERED, ASSIGNED, LIVE_STATES, OPEN, RESOLVED, UNRESOLVED, FeedbackMessage,
+from storage.feedback.config import FeedbackConfig, category_name, load_config
+from storage.feedback.texts import excerpt
+from storage.feedback.tickets import close, message_text, normalise_id, relay, ticket_unit_ids, today
+from storage.feedback.views import task_number, tasks_available
+from storage.feedback.models import (ANSWERED, ASSIGNED, LIVE_STATES, OPEN, RESOLVED, UNRESOLVED, FeedbackMessage,
                                      FeedbackTicket, FeedbackTicketUnit)
 from storage.models.org import Member
 
@@ -155,8 +155,6 @@ async def measure_to_task(session: AsyncSession, ctx: Context, staff: Member, ti
         raise Refused("feedback_task_exists", task=await task_number(session, ticket))
     if not tasks_available():
         raise Refused("feedback_task_unavailable")
-    from storage.tasks import create_task
-
     owner = await members.by_employee_no(session, (owner_employee_no or "").strip())
     if owner is None or not owner.active:
         raise Refused("problem_unknown_member", value=owner_employee_no)
@@ -170,7 +168,7 @@ async def measure_to_task(session: AsyncSession, ctx: Context, staff: Member, ti
                          category=category_name(cfg, staff.language, ticket.category),
                          root_cause=ticket.root_cause or "",
                          measure=ticket.measure)
-    task = await create_task(session, ctx, title=title, lead_unit_id=unit.id, owner_id=owner.id,
+    task = await tasks.create_task(session, ctx, title=title, lead_unit_id=unit.id, owner_id=owner.id,
                              deadline=deadline, description=description, source=f"feedback:{ticket.id}",
                              actor_id=staff.id)
     ticket.task_id = task.id

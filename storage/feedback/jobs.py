@@ -14,14 +14,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from messages import render
 from storage import bulk, calendar, members, outbox, producers
-from storage import feedback as fb
-from storage import feedback_pending as pending
-from storage import feedback_routes as routes
-from storage import feedback_writer as writer
+from storage.feedback import pending
+from storage.feedback import routes
+from storage.feedback import writer
+from storage.feedback import config
+from storage.feedback import texts as ticket_texts
+from storage.feedback import tickets as shared
 from storage.context import Context
 from storage.errors import Refused
 from storage.models.audit import AuditEvent
-from storage.models.feedback import LIVE_STATES, RESOLVED, FeedbackAuditQueue, FeedbackDigest, FeedbackTicket
+from storage.feedback.models import LIVE_STATES, RESOLVED, FeedbackAuditQueue, FeedbackDigest, FeedbackTicket
 from storage.models.org import Member
 from storage.models.outbox import DEAD, SENT, Outbox
 
@@ -65,7 +67,7 @@ async def apply_pending(session: AsyncSession, ctx: Context) -> int:
 async def escalate(session: AsyncSession, ctx: Context) -> int:
     """Tickets past their reply deadline with no first reply go to the admins, once each working day."""
     now = ctx.now()
-    day = fb.today(ctx)
+    day = shared.today(ctx)
     if calendar.is_quiet(now, ctx) or not calendar.is_working_day(day):
         return 0
     tickets = list((await session.execute(
@@ -79,7 +81,7 @@ async def escalate(session: AsyncSession, ctx: Context) -> int:
     if not tickets:
         return 0
     admins = [a for a in await members.admins(session) if a.chat_id is not None and a.reachable]
-    cfg = await fb.load_config(session)
+    cfg = await config.load_config(session)
     rows = []
     for ticket in tickets:
         ticket.escalated_on = day
@@ -88,11 +90,11 @@ async def escalate(session: AsyncSession, ctx: Context) -> int:
         for admin in admins:
             lang = admin.language
             text = render(lang, "feedback_escalation", ticket=ticket.id,
-                          category=fb.category_name(cfg, lang, ticket.category), received=ticket.received_on,
+                          category=config.category_name(cfg, lang, ticket.category), received=ticket.received_on,
                           days=waited, count=ticket.escalations, deadline=ticket.deadline_on)
             rows.append(outbox.row(ctx, key=f"feedback:{ticket.id}:escalate:{day.isoformat()}:{admin.id}",
-                                   chat_id=admin.chat_id, member_id=admin.id, kind=fb.ESCALATION,
-                                   messages=[outbox.message(text, fb.open_keyboard(lang, ticket.id))]))
+                                   chat_id=admin.chat_id, member_id=admin.id, kind=shared.ESCALATION,
+                                   messages=[outbox.message(text, ticket_texts.open_keyboard(lang, ticket.id))]))
     sent = await outbox.enqueue_many(session, rows)
     log.info("feedback: %d ticket(s) escalated", len(tickets))
     return sent
@@ -103,7 +105,7 @@ async def escalate(session: AsyncSession, ctx: Context) -> int:
 @producers.producer("feedback.routes")
 async def expire_routes(session: AsyncSession, ctx: Context) -> int:
     """Routes of tickets closed longer than the retention are deleted for good."""
-    count = await routes.expire(session, fb.today(ctx))
+    count = await routes.expire(session, shared.today(ctx))
     if count:
         log.info("feedback: %d reply route(s) expired", count)
     return count
@@ -114,7 +116,7 @@ async def scrub_outbox(session: AsyncSession, ctx: Context) -> int:
     """Delete sent (or given-up) private rows: a relay row holds the writer's chat id, a notice the moment
     the writer acted. Their state lives in the feedback tables, so nothing is re-enqueued."""
     result = await session.execute(
-        delete(Outbox).where(Outbox.kind.in_(fb.PRIVATE_KINDS), Outbox.status.in_((SENT, DEAD))))
+        delete(Outbox).where(Outbox.kind.in_(shared.PRIVATE_KINDS), Outbox.status.in_((SENT, DEAD))))
     return result.rowcount or 0
 
 
@@ -123,13 +125,13 @@ async def release_audit(session: AsyncSession, ctx: Context) -> int:
     """Move the anonymous writers' actions of past days into the audit trail: shuffled, no actor, at the
     local midnight of their day, so neither their time nor their neighbours in the trail say anything."""
     queued = list((await session.execute(
-        select(FeedbackAuditQueue).where(FeedbackAuditQueue.day < fb.today(ctx))
+        select(FeedbackAuditQueue).where(FeedbackAuditQueue.day < shared.today(ctx))
         .order_by(FeedbackAuditQueue.id).limit(AUDIT_BATCH).with_for_update(skip_locked=True)
     )).scalars().all())
     if not queued:
         return 0
     _shuffle(queued)
-    session.add_all([AuditEvent(at=fb.midnight(ctx, q.day), actor_member_id=None, action=q.action,
+    session.add_all([AuditEvent(at=shared.midnight(ctx, q.day), actor_member_id=None, action=q.action,
                                 object_type="feedback_ticket", object_id=q.ticket_id, detail=None) for q in queued])
     await session.execute(delete(FeedbackAuditQueue).where(FeedbackAuditQueue.id.in_([q.id for q in queued])))
     return len(queued)
@@ -147,7 +149,7 @@ def previous_month(day: date) -> tuple[str, date, date]:
 async def digest_groups(session: AsyncSession, ctx: Context, lang: str, start: date, end: date,
                         per_category: int = DIGEST_PER_CATEGORY) -> list[dict]:
     """Resolved tickets closed in [start, end) by category: counts and improvement measures only."""
-    cfg = await fb.load_config(session)
+    cfg = await config.load_config(session)
     tickets = (await session.execute(
         select(FeedbackTicket.category, FeedbackTicket.measure)
         .where(FeedbackTicket.status == RESOLVED, FeedbackTicket.closed_on >= start, FeedbackTicket.closed_on < end)
@@ -155,11 +157,11 @@ async def digest_groups(session: AsyncSession, ctx: Context, lang: str, start: d
     )).all()
     groups: dict[str, dict] = {}
     for category, measure in tickets:
-        group = groups.setdefault(category, {"name": fb.category_name(cfg, lang, category), "count": 0,
+        group = groups.setdefault(category, {"name": config.category_name(cfg, lang, category), "count": 0,
                                              "measures": [], "more": 0})
         group["count"] += 1
         if measure:
-            text = fb.excerpt(measure, DIGEST_MEASURE_CHARS)
+            text = ticket_texts.excerpt(measure, DIGEST_MEASURE_CHARS)
             if text in group["measures"]:
                 continue
             if len(group["measures"]) < per_category:
@@ -198,7 +200,7 @@ async def monthly_digest(session: AsyncSession, ctx: Context) -> int:
         .order_by(Member.id)
     )).scalars().all()
     rows = [outbox.row(ctx, key=f"feedback:digest:{period}:{m.id}", chat_id=m.chat_id, member_id=m.id,
-                       kind=fb.DIGEST, messages=[outbox.message(texts.get(m.language) or texts["zh"])])
+                       kind=shared.DIGEST, messages=[outbox.message(texts.get(m.language) or texts["zh"])])
             for m in recipients]
     digest.recipients = len(rows)
     return await outbox.enqueue_many(session, rows)
@@ -213,6 +215,6 @@ async def _digest_text(session: AsyncSession, ctx: Context, lang: str, period: s
         if not total:
             return None, 0
         text = render(lang, "feedback_digest", period=period, groups=groups, total=total)
-        if len(text) <= fb.MESSAGE_LIMIT:
+        if len(text) <= ticket_texts.MESSAGE_LIMIT:
             return text, total
     return text, total

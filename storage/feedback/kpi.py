@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import calendar
 from storage.context import Context
-from storage.models.feedback import CLOSED_STATES, RESOLVED, FeedbackTicket, FeedbackTicketUnit
+from storage.feedback.models import CLOSED_STATES, RESOLVED, FeedbackTicket, FeedbackTicketUnit
 
 DISPUTE = "dispute"
 

@@ -1,13 +1,13 @@
 """Anonymous feedback (意见反馈) with a closed PDCA loop: the one name handlers, jobs and tests import.
 
 The rules live in small modules, one concept each, and are re-exported here:
-- `feedback_config`  what an organisation may change (categories, routing, limits, office name);
-- `feedback_tickets` what both sides share: dates, numbers, who is responsible, notices and relays;
-- `feedback_writer`  submitting under the daily limit, following, answering, resolving, reopening, rating;
-- `feedback_office`  /inbox, taking, replying and asking, closing with root cause and measure, measure to task;
-- `feedback_views`, `feedback_texts` what a ticket looks like, and how long texts fit Telegram;
-- `feedback_routes`  the sealed way back to the writer; `feedback_flows` the chat flows; `feedback_jobs` the
-  scheduler's work; `feedback_kpi` the figures.
+- `config`  what an organisation may change (categories, routing, limits, office name);
+- `tickets` what both sides share: dates, numbers, who is responsible, notices and relays;
+- `writer`  submitting under the daily limit, following, answering, resolving, reopening, rating;
+- `office`  /inbox, taking, replying and asking, closing with root cause and measure, measure to task;
+- `views`, `texts` what a ticket looks like, and how long texts fit Telegram;
+- `routes`  the sealed way back to the writer; `pending` the writer's queued actions; `wizard` the chat flows;
+  `jobs` the scheduler's work; `kpi` the figures; `models` the tables.
 
 The rules that keep anonymity a property of the data:
 - an anonymous ticket stores no member id and no Telegram id, a random number, and dates only for whatever
@@ -21,36 +21,30 @@ The rules that keep anonymity a property of the data:
 """
 from __future__ import annotations
 
-from storage.feedback_config import (CONFIG_MAX, DEFAULT_CATEGORIES, RANGES, SETTING_KEY,
+from storage.feedback.config import (CONFIG_MAX, DEFAULT_CATEGORIES, RANGES, SETTING_KEY,
                                      FeedbackConfig, category_name, change_config, check_config, load_config,
                                      office_name, save_config, status_name)
-from storage.feedback_kpi import kpi_figures  # for /kpi and the report
-from storage.feedback_office import (PDCA_MAX, begin_office_message, begin_resolve, can_see,
+from storage.feedback.jobs import apply_pending, escalate, monthly_digest, release_audit, scrub_outbox
+from storage.feedback.kpi import kpi_figures, percentile
+from storage.feedback.models import FeedbackDigest, FeedbackRoute, FeedbackTicket
+from storage.feedback.routes import new_route, open_draft, seal_draft, tickets_of, writer_id, writer_of
+from storage.feedback.office import (PDCA_MAX, begin_office_message, begin_resolve, can_see,
                                      close_unresolved, inbox, mark_answered, measure_to_task, office_message,
                                      pdca_required, resolve, staff_ticket, take)
-from storage.feedback_texts import (EXCERPT, MESSAGE_LIMIT, excerpt, long_messages, open_keyboard,
+from storage.feedback.texts import (EXCERPT, MESSAGE_LIMIT, excerpt, long_messages, open_keyboard,
                                     size, staff_keyboard, writer_keyboard)
-from storage.feedback_tickets import (DIGEST, ESCALATION, NOTICE, PRIVATE_KINDS, RELAY, midnight,
+from storage.feedback.tickets import (DIGEST, ESCALATION, NOTICE, PRIVATE_KINDS, RELAY, midnight,
                                       normalise_id, responsible_staff, ticket_unit_ids, today, unit_size)
-from storage.feedback_views import (inbox_items, mytickets_items, names_of, shown_unit, staff_view,
+from storage.feedback.views import (inbox_items, mytickets_items, names_of, shown_unit, staff_view,
                                     task_number, tasks_available, thread, writer_name, writer_view)
-from storage.feedback_writer import (begin_writer_reply, my_tickets, rate, start, submit,
+from storage.feedback.wizard import (DRAFT, OFFICE, PDCA, TASK, THREAD, Step, draft_cancel, draft_input,
+                                     draft_start, draft_submit, office_input, office_start, pdca_dialog,
+                                     pdca_input, pdca_start, task_input, task_start, thread_input, thread_start)
+from storage.feedback.writer import (begin_writer_reply, my_tickets, rate, start, submit,
                                      writer_message, writer_reopen, writer_resolve, writer_ticket)
 
 __all__ = [
-    "CONFIG_MAX",
-    "DEFAULT_CATEGORIES",
-    "DIGEST",
-    "ESCALATION",
-    "EXCERPT",
-    "FeedbackConfig",
-    "MESSAGE_LIMIT",
-    "NOTICE",
-    "PDCA_MAX",
-    "PRIVATE_KINDS",
-    "RANGES",
-    "RELAY",
-    "SETTING_KEY",
+    "apply_pending",
     "begin_office_message",
     "begin_resolve",
     "begin_writer_reply",
@@ -59,7 +53,22 @@ __all__ = [
     "change_config",
     "check_config",
     "close_unresolved",
+    "CONFIG_MAX",
+    "DEFAULT_CATEGORIES",
+    "DIGEST",
+    "DRAFT",
+    "draft_cancel",
+    "draft_input",
+    "draft_start",
+    "draft_submit",
+    "escalate",
+    "ESCALATION",
     "excerpt",
+    "EXCERPT",
+    "FeedbackConfig",
+    "FeedbackDigest",
+    "FeedbackRoute",
+    "FeedbackTicket",
     "inbox",
     "inbox_items",
     "kpi_figures",
@@ -67,19 +76,40 @@ __all__ = [
     "long_messages",
     "mark_answered",
     "measure_to_task",
+    "MESSAGE_LIMIT",
     "midnight",
+    "monthly_digest",
     "my_tickets",
     "mytickets_items",
     "names_of",
+    "new_route",
     "normalise_id",
+    "NOTICE",
+    "OFFICE",
+    "office_input",
     "office_message",
     "office_name",
+    "office_start",
+    "open_draft",
     "open_keyboard",
+    "PDCA",
+    "pdca_dialog",
+    "pdca_input",
+    "PDCA_MAX",
     "pdca_required",
+    "pdca_start",
+    "percentile",
+    "PRIVATE_KINDS",
+    "RANGES",
     "rate",
+    "RELAY",
+    "release_audit",
     "resolve",
     "responsible_staff",
     "save_config",
+    "scrub_outbox",
+    "seal_draft",
+    "SETTING_KEY",
     "shown_unit",
     "size",
     "staff_keyboard",
@@ -87,17 +117,27 @@ __all__ = [
     "staff_view",
     "start",
     "status_name",
+    "Step",
     "submit",
     "take",
+    "TASK",
+    "task_input",
     "task_number",
+    "task_start",
     "tasks_available",
     "thread",
+    "THREAD",
+    "thread_input",
+    "thread_start",
     "ticket_unit_ids",
+    "tickets_of",
     "today",
     "unit_size",
+    "writer_id",
     "writer_keyboard",
     "writer_message",
     "writer_name",
+    "writer_of",
     "writer_reopen",
     "writer_resolve",
     "writer_ticket",

@@ -19,8 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import sealing
 from storage.context import Context
-from storage.feedback_config import load_config
-from storage.models.feedback import FeedbackPending
+from storage.feedback.config import load_config
+from storage.feedback.models import FeedbackPending
 
 PURPOSE = b"feedback-pending"
 # The tick vacuums this table after applying (where the engine allows it).

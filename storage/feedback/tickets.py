@@ -12,12 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from messages import render
 from storage import audit, calendar, members, outbox
-from storage import feedback_routes as routes
+from storage.feedback import routes
 from storage.context import Context
 from storage.errors import Refused
-from storage.feedback_config import category_name, load_config, office_name, status_name
-from storage.feedback_texts import long_messages, open_keyboard, writer_keyboard
-from storage.models.feedback import FeedbackAuditQueue, FeedbackRoute, FeedbackTicket, FeedbackTicketUnit
+from storage.feedback.config import category_name, load_config, office_name, status_name
+from storage.feedback.texts import long_messages, open_keyboard, writer_keyboard
+from storage.feedback.models import FeedbackAuditQueue, FeedbackRoute, FeedbackTicket, FeedbackTicketUnit
 from storage.models.org import Member
 
 RELAY, NOTICE, ESCALATION, DIGEST = "feedback.relay", "feedback.notice", "feedback.escalation", "feedback.digest"

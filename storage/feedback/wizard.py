@@ -11,13 +11,17 @@ from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage import calendar, dialogs
-from storage import feedback as fb
-from storage import feedback_routes as routes
+from storage import calendar, dialogs, members, units
+from storage.feedback import routes
+from storage.feedback import config
+from storage.feedback import office
+from storage.feedback import tickets
+from storage.feedback import views
+from storage.feedback import writer
 from storage.context import Context
 from storage.errors import Refused
 from storage.models.dialogs import Dialog
-from storage.models.feedback import FeedbackTicket
+from storage.feedback.models import FeedbackTicket
 from storage.models.org import Member
 from storage.tabular import parse_datetime
 
@@ -28,7 +32,7 @@ OFFICE, PDCA, TASK = "inbox_reply", "inbox_pdca", "inbox_task"
 # --- the writer's draft --------------------------------------------------------------------------------
 
 async def draft_start(session: AsyncSession, ctx: Context, member: Member, category: str) -> None:
-    cfg = await fb.start(session, ctx, member)
+    cfg = await writer.start(session, ctx, member)
     if category not in cfg.categories:
         raise Refused("feedback_unknown_category")
     sealed = routes.seal_draft(ctx, member.id, {"category": category})
@@ -49,7 +53,7 @@ async def draft_input(session: AsyncSession, ctx: Context, member: Member, dialo
         await dialogs.clear(session, member.id)
         raise Refused("button_expired")
     text = (text or "").strip()
-    cfg = await fb.load_config(session)
+    cfg = await config.load_config(session)
     if len(text) > cfg.max_text:
         raise Refused("feedback_text_too_long", max=cfg.max_text)
     if text:
@@ -68,7 +72,7 @@ async def draft_submit(session: AsyncSession, ctx: Context, member: Member, anon
     draft = draft_of(ctx, member, dialog)
     if not draft.get("text"):
         raise Refused("button_expired")
-    ticket = await fb.submit(session, ctx, member, category=draft["category"], text=draft["text"],
+    ticket = await writer.submit(session, ctx, member, category=draft["category"], text=draft["text"],
                              anonymous=anonymous, attachment=draft.get("attachment"))
     await dialogs.clear(session, member.id)
     return ticket
@@ -81,7 +85,7 @@ async def draft_cancel(session: AsyncSession, member: Member) -> None:
 # --- the writer answers in a thread --------------------------------------------------------------------
 
 async def thread_start(session: AsyncSession, ctx: Context, member: Member, ticket_id: str) -> FeedbackTicket:
-    ticket = await fb.begin_writer_reply(session, ctx, member, ticket_id)
+    ticket = await writer.begin_writer_reply(session, ctx, member, ticket_id)
     await dialogs.start(session, ctx, member.id, THREAD, "text", routes.seal_draft(ctx, member.id, {"t": ticket.id}))
     return ticket
 
@@ -96,7 +100,7 @@ async def thread_input(session: AsyncSession, ctx: Context, member: Member, dial
         raise Refused("feedback_thread_text_only")  # a thread carries text; nothing is dropped silently
     if not (text or "").strip():
         raise Refused("feedback_need_text")
-    ticket = await fb.writer_message(session, ctx, member, ticket_id, text)
+    ticket = await writer.writer_message(session, ctx, member, ticket_id, text)
     await dialogs.clear(session, member.id)
     return ticket
 
@@ -105,7 +109,7 @@ async def thread_input(session: AsyncSession, ctx: Context, member: Member, dial
 
 async def office_start(session: AsyncSession, ctx: Context, staff: Member, ticket_id: str,
                        question: bool) -> FeedbackTicket:
-    ticket = await fb.begin_office_message(session, staff, ticket_id)
+    ticket = await office.begin_office_message(session, staff, ticket_id)
     await dialogs.start(session, ctx, staff.id, OFFICE, "text", {"t": ticket.id, "q": question})
     return ticket
 
@@ -113,7 +117,7 @@ async def office_start(session: AsyncSession, ctx: Context, staff: Member, ticke
 async def office_input(session: AsyncSession, ctx: Context, staff: Member, dialog: Dialog,
                        text: str) -> tuple[FeedbackTicket, bool]:
     question = bool(dialog.data.get("q"))
-    ticket = await fb.office_message(session, ctx, staff, dialog.data.get("t", ""), text, question=question)
+    ticket = await office.office_message(session, ctx, staff, dialog.data.get("t", ""), text, question=question)
     await dialogs.clear(session, staff.id)
     return ticket, question
 
@@ -131,7 +135,7 @@ class Step:
 
 
 async def pdca_start(session: AsyncSession, ctx: Context, staff: Member, ticket_id: str) -> Step:
-    ticket, required = await fb.begin_resolve(session, staff, ticket_id)
+    ticket, required = await office.begin_resolve(session, staff, ticket_id)
     await dialogs.start(session, ctx, staff.id, PDCA, "cause", {"t": ticket.id, "required": required})
     return Step(ticket, "cause", optional=not required)
 
@@ -140,16 +144,16 @@ async def pdca_input(session: AsyncSession, ctx: Context, staff: Member, dialog:
                      text: str | None) -> Step:
     """`text` None means "skip" (only where the PDCA is optional)."""
     data = dialog.data
-    ticket, required = await fb.begin_resolve(session, staff, data.get("t", ""))
+    ticket, required = await office.begin_resolve(session, staff, data.get("t", ""))
     text = (text or "").strip()
     if required and not text:
         raise Refused("feedback_pdca_required")
-    if len(text) > fb.PDCA_MAX:
-        raise Refused("feedback_text_too_long", max=fb.PDCA_MAX)
+    if len(text) > office.PDCA_MAX:
+        raise Refused("feedback_text_too_long", max=office.PDCA_MAX)
     if dialog.step == "cause":
         await dialogs.advance(session, ctx, dialog, "measure", cause=text)
         return Step(ticket, "measure", optional=not required)
-    ticket = await fb.resolve(session, ctx, staff, ticket.id, root_cause=data.get("cause"), measure=text)
+    ticket = await office.resolve(session, ctx, staff, ticket.id, root_cause=data.get("cause"), measure=text)
     await dialogs.clear(session, staff.id)
     return Step(ticket, None)
 
@@ -157,7 +161,7 @@ async def pdca_input(session: AsyncSession, ctx: Context, staff: Member, dialog:
 async def pdca_dialog(session: AsyncSession, staff: Member, ticket_id: str) -> Dialog:
     """The staff member's PDCA dialog for this ticket (a skip press for another ticket is stale)."""
     dialog = await dialogs.get(session, staff.id)
-    if dialog is None or dialog.kind != PDCA or dialog.data.get("t") != fb.normalise_id(ticket_id):
+    if dialog is None or dialog.kind != PDCA or dialog.data.get("t") != tickets.normalise_id(ticket_id):
         raise Refused("button_expired")
     return dialog
 
@@ -165,12 +169,12 @@ async def pdca_dialog(session: AsyncSession, staff: Member, ticket_id: str) -> D
 # --- the office: improvement measure to a task ---------------------------------------------------------
 
 async def task_start(session: AsyncSession, ctx: Context, staff: Member, ticket_id: str) -> Step:
-    ticket = await fb.staff_ticket(session, staff, ticket_id)
+    ticket = await office.staff_ticket(session, staff, ticket_id)
     if not ticket.measure:
         raise Refused("feedback_no_measure")
     if ticket.task_id is not None:
-        raise Refused("feedback_task_exists", task=await fb.task_number(session, ticket))
-    if not fb.tasks_available():
+        raise Refused("feedback_task_exists", task=await views.task_number(session, ticket))
+    if not views.tasks_available():
         raise Refused("feedback_task_unavailable")
     await dialogs.start(session, ctx, staff.id, TASK, "owner", {"t": ticket.id})
     return Step(ticket, "owner")
@@ -178,10 +182,8 @@ async def task_start(session: AsyncSession, ctx: Context, staff: Member, ticket_
 
 async def task_input(session: AsyncSession, ctx: Context, staff: Member, dialog: Dialog, text: str) -> Step:
     """Owner (employee number), then lead unit, then deadline; each checked as it comes."""
-    from storage import members, units
-
     data, text = dialog.data, (text or "").strip()
-    ticket = await fb.staff_ticket(session, staff, data.get("t", ""))
+    ticket = await office.staff_ticket(session, staff, data.get("t", ""))
     if dialog.step == "owner":
         owner = await members.by_employee_no(session, text)
         if owner is None or not owner.active:
@@ -194,7 +196,7 @@ async def task_input(session: AsyncSession, ctx: Context, staff: Member, dialog:
         await dialogs.advance(session, ctx, dialog, "deadline", unit=text)
         return Step(ticket, "deadline")
     deadline = deadline_from(ctx, text)
-    task = await fb.measure_to_task(session, ctx, staff, ticket.id, owner_employee_no=data.get("owner", ""),
+    task = await office.measure_to_task(session, ctx, staff, ticket.id, owner_employee_no=data.get("owner", ""),
                                     lead_unit=data.get("unit", ""), deadline=deadline)
     await dialogs.clear(session, staff.id)
     return Step(ticket, None, task=task)

@@ -1,8 +1,8 @@
 """Feedback, the writer's side: opening /feedback under the daily limit, submitting a ticket (anonymous by
 default), following it, answering in its thread, resolving, reopening and rating. Who wrote a ticket is
-known only through its sealed route (`storage.feedback_routes`): every check of "is this yours" opens it.
+known only through its sealed route (`storage.feedback.routes`): every check of "is this yours" opens it.
 
-Each action of the writer is checked in their own transaction and queued sealed (`storage.feedback_pending`);
+Each action of the writer is checked in their own transaction and queued sealed (`storage.feedback.pending`);
 the tick applies it (the `apply_*` functions, checked again). The writer's transaction reads tickets but
 writes, rewrites or locks none: a ticket row touched by it would share its transaction id with whatever
 else it wrote about the writer (their dialog, their member row).
@@ -14,14 +14,14 @@ from datetime import date
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import calendar, units
-from storage import feedback_pending as pending
-from storage import feedback_routes as routes
+from storage.feedback import pending
+from storage.feedback import routes
 from storage.context import Context
 from storage.errors import Refused
-from storage.feedback_config import FeedbackConfig, load_config
-from storage.feedback_tickets import (close, handlers_of, message_text, new_id, normalise_id, notify_staff,
+from storage.feedback.config import FeedbackConfig, load_config
+from storage.feedback.tickets import (close, handlers_of, message_text, new_id, normalise_id, notify_staff,
                                       responsible_staff, today, unit_size, writer_audit)
-from storage.models.feedback import (ANSWERED, ASSIGNED, CLOSED_STATES, LIVE_STATES, OPEN, RESOLVED,
+from storage.feedback.models import (ANSWERED, ASSIGNED, CLOSED_STATES, LIVE_STATES, OPEN, RESOLVED,
                                      FeedbackMessage, FeedbackRoute, FeedbackTicket, FeedbackTicketUnit)
 from storage.models.org import Member
 
