@@ -6,7 +6,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 from messages import buttons
 from messages.buttons import Prefix
 from handlers.session import Turn, handler
-from storage import lessons, lessons_quiz
+from storage import lessons
 from storage.errors import Refused
 
 LETTERS = "ABCDEFGH"
@@ -18,18 +18,18 @@ def _id(raw: str) -> int:
     return int(raw)
 
 
-def question_keyboard(view: lessons_quiz.QuestionView) -> list[list[dict]]:
+def question_keyboard(view: lessons.QuestionView) -> list[list[dict]]:
     keys = [buttons.button(LETTERS[i], Prefix.QUIZ, view.attempt_id, f"{view.position}.{i}")
             for i in range(len(view.options))]
     return [keys[i:i + 4] for i in range(0, len(keys), 4)]
 
 
-def say_question(turn: Turn, view: lessons_quiz.QuestionView) -> None:
+def say_question(turn: Turn, view: lessons.QuestionView) -> None:
     turn.say("lesson_quiz_question", question_keyboard(view), title=view.lesson_title, number=view.number,
              total=view.total, question=view.text, options=list(zip(LETTERS, view.options)))
 
 
-def say_result(turn: Turn, result: lessons_quiz.Result) -> None:
+def say_result(turn: Turn, result: lessons.Result) -> None:
     keyboard = None
     if result.wrong_left and result.attempt_id:
         keyboard = [[buttons.button(turn.t("lesson_button_retry"), Prefix.QUIZ, result.attempt_id, "retry")]]
@@ -61,7 +61,7 @@ async def lesson_button(turn: Turn) -> None:
             turn.toast("lesson_learned_toast")
             turn.say("lesson_learned", title=done.lesson.title, points=done.points)
     elif action == "quiz":
-        _say_step(turn, await lessons_quiz.start(turn.session, turn.ctx, turn.me, lesson_id))
+        _say_step(turn, await lessons.start_quiz(turn.session, turn.ctx, turn.me, lesson_id))
     elif action == "open":
         lesson, parts = await lessons.open_lesson(turn.session, turn.ctx, turn.me, lesson_id)
         kb = lessons.keyboard(lesson, turn.lang)
@@ -73,7 +73,7 @@ async def lesson_button(turn: Turn) -> None:
 
 def _say_step(turn: Turn, step) -> None:
     """The next quiz question, or the score when nothing is left to answer."""
-    if isinstance(step, lessons_quiz.Result):
+    if isinstance(step, lessons.Result):
         turn.toast("lesson_quiz_complete", alert=True, score=step.score)
     else:
         say_question(turn, step)
@@ -84,10 +84,10 @@ async def quiz_button(turn: Turn) -> None:
     _, raw_id, action = buttons.parse(turn.query.data)
     attempt_id = _id(raw_id)
     if action == "retry":
-        _say_step(turn, await lessons_quiz.retry(turn.session, turn.ctx, turn.me, attempt_id))
+        _say_step(turn, await lessons.retry(turn.session, turn.ctx, turn.me, attempt_id))
         return
     position, _, option = action.partition(".")
-    done = await lessons_quiz.answer(turn.session, turn.ctx, turn.me, attempt_id, _id(position), _id(option))
+    done = await lessons.answer(turn.session, turn.ctx, turn.me, attempt_id, _id(position), _id(option))
     q = done.question
     turn.edit("lesson_quiz_answered", title=q.lesson_title, number=q.number, total=q.total, question=q.text,
               options=list(zip(LETTERS, q.options)), chosen=LETTERS[done.chosen],

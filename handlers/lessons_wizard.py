@@ -1,5 +1,5 @@
 """/newlesson: a secretary sends the lesson (text or `.md` file), picks audience, time and due date with
-buttons (or types them), sees the preview and publishes. The steps and rules live in storage.lessons_wizard."""
+buttons (or types them), sees the preview and publishes. The steps and rules live in storage.lessons.wizard."""
 from __future__ import annotations
 
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
@@ -10,7 +10,7 @@ from messages.buttons import Prefix
 from storage.commands import STAFF
 from handlers.dialogs import on_input
 from handlers.session import Turn, handler
-from storage import calendar, dialogs, lessons_wizard as wizard
+from storage import calendar, dialogs, lessons
 from storage.errors import Refused
 
 
@@ -26,17 +26,17 @@ def ask_audience(turn: Turn, choices: list[tuple[str, str]]) -> None:
 
 def ask_time(turn: Turn, audience: str, size: int) -> None:
     row = [buttons.button(turn.t("lesson_wizard_time_label", choice=c), Prefix.LESSON_WIZARD, 0, f"t-{c}")
-           for c in wizard.time_choices(turn.ctx)]
+           for c in lessons.time_choices(turn.ctx)]
     turn.say("lesson_wizard_ask_time", [row[:2], row[2:], _cancel_row(turn)], audience=audience, size=size)
 
 
 def ask_due(turn: Turn, at) -> None:
     row = [buttons.button(turn.t("lesson_wizard_due_label", choice=c), Prefix.LESSON_WIZARD, 0, f"d-{c}")
-           for c in wizard.DUE_CHOICES]
+           for c in lessons.DUE_CHOICES]
     turn.say("lesson_wizard_ask_due", [row, _cancel_row(turn)], at=calendar.local(at, turn.ctx))
 
 
-def show_preview(turn: Turn, p: wizard.Preview) -> None:
+def show_preview(turn: Turn, p: lessons.Preview) -> None:
     for part in p.parts:
         turn.say_text(part)
     turn.say("lesson_wizard_preview",
@@ -48,36 +48,36 @@ def show_preview(turn: Turn, p: wizard.Preview) -> None:
 
 @handler(roles=STAFF)
 async def new_lesson(turn: Turn) -> None:
-    await wizard.start(turn.session, turn.ctx, turn.me)
+    await lessons.begin_new(turn.session, turn.ctx, turn.me)
     turn.say("lesson_wizard_ask_text", [_cancel_row(turn)])
 
 
-@on_input(wizard.KIND)
+@on_input(lessons.KIND)
 async def typed(turn: Turn, dialog) -> None:
     """Typed input at each step: the lesson itself, or an audience, time or date written out."""
-    if not await wizard.still_allowed(turn.session, turn.me):
+    if not await lessons.still_allowed(turn.session, turn.me):
         turn.say("not_allowed")
         return
     text = (turn.message.text or "").strip() if turn.message else ""
-    if dialog.step == wizard.TEXT:
+    if dialog.step == lessons.TEXT:
         doc = turn.message.document if turn.message else None
         if doc is not None:
-            wizard.check_upload(doc.file_name, doc.file_size)
+            lessons.check_upload(doc.file_name, doc.file_size)
             data = await files.bytes_of(turn, doc.file_id)
-            ask_audience(turn, await wizard.got_text(turn.session, turn.ctx, turn.me, dialog, data=data))
+            ask_audience(turn, await lessons.got_text(turn.session, turn.ctx, turn.me, dialog, data=data))
         elif text:
             entities = [(e.type, e.offset, e.length, e.url) for e in turn.message.entities or ()]
-            ask_audience(turn, await wizard.got_text(turn.session, turn.ctx, turn.me, dialog,
+            ask_audience(turn, await lessons.got_text(turn.session, turn.ctx, turn.me, dialog,
                                                      text=turn.message.text, entities=entities))
         else:
             turn.say("lesson_wizard_ask_text", [_cancel_row(turn)])
-    elif dialog.step == wizard.AUDIENCE:
-        audience, size = await wizard.choose_audience(turn.session, turn.ctx, turn.me, dialog, typed=text)
+    elif dialog.step == lessons.AUDIENCE:
+        audience, size = await lessons.choose_audience(turn.session, turn.ctx, turn.me, dialog, typed=text)
         ask_time(turn, audience, size)
-    elif dialog.step == wizard.TIME:
-        ask_due(turn, await wizard.choose_time(turn.session, turn.ctx, dialog, typed=text))
-    elif dialog.step == wizard.DUE:
-        show_preview(turn, await wizard.choose_due(turn.session, turn.ctx, turn.me, dialog, typed=text))
+    elif dialog.step == lessons.TIME:
+        ask_due(turn, await lessons.choose_time(turn.session, turn.ctx, dialog, typed=text))
+    elif dialog.step == lessons.DUE:
+        show_preview(turn, await lessons.choose_due(turn.session, turn.ctx, turn.me, dialog, typed=text))
     else:
         turn.say("lesson_wizard_use_buttons")
 
@@ -90,20 +90,20 @@ async def wizard_button(turn: Turn) -> None:
         turn.edit("cancelled")
         return
     if action == "publish":
-        lesson = await wizard.publish(turn.session, turn.ctx, turn.me)
+        lesson = await lessons.publish_new(turn.session, turn.ctx, turn.me)
         turn.edit("lesson_wizard_done", title=lesson.title, at=calendar.local(lesson.publish_at, turn.ctx),
                   now=lesson.publish_at <= turn.ctx.now())
         return
     if action.startswith("a") and action[1:].isdigit():
-        dialog = await wizard.current(turn.session, turn.me, wizard.AUDIENCE)
-        audience, size = await wizard.choose_audience(turn.session, turn.ctx, turn.me, dialog, index=int(action[1:]))
+        dialog = await lessons.current(turn.session, turn.me, lessons.AUDIENCE)
+        audience, size = await lessons.choose_audience(turn.session, turn.ctx, turn.me, dialog, index=int(action[1:]))
         ask_time(turn, audience, size)
     elif action.startswith("t-"):
-        dialog = await wizard.current(turn.session, turn.me, wizard.TIME)
-        ask_due(turn, await wizard.choose_time(turn.session, turn.ctx, dialog, choice=action[2:]))
+        dialog = await lessons.current(turn.session, turn.me, lessons.TIME)
+        ask_due(turn, await lessons.choose_time(turn.session, turn.ctx, dialog, choice=action[2:]))
     elif action.startswith("d-"):
-        dialog = await wizard.current(turn.session, turn.me, wizard.DUE)
-        show_preview(turn, await wizard.choose_due(turn.session, turn.ctx, turn.me, dialog, choice=action[2:]))
+        dialog = await lessons.current(turn.session, turn.me, lessons.DUE)
+        show_preview(turn, await lessons.choose_due(turn.session, turn.ctx, turn.me, dialog, choice=action[2:]))
     else:
         raise Refused("lesson_wizard_expired")
 

@@ -6,8 +6,8 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from storage import lessons_kpi
-from storage.models.lessons import Lesson, LessonAssignment, LessonPoints, QuizAttempt
+from storage import lessons
+from storage.lessons import Lesson, LessonAssignment, LessonPoints, QuizAttempt
 from tests.support.botenv import DEMO_ROSTER
 from tests.support.lessons import LESSON_MD, publish
 
@@ -53,7 +53,7 @@ async def test_lesson_reaches_its_branch_and_learned_counts_only_after_reading_t
     assert "已经学过" in again.toast
 
     async with env.db.session() as s:
-        figures = await lessons_kpi.lesson_figures(s, lesson_id)
+        figures = await lessons.lesson_figures(s, lesson_id)
     assert (figures.audience, figures.delivered, figures.learned) == (3, 3, 1)
     assert abs(figures.coverage - 1 / 3) < 1e-9
 
@@ -92,7 +92,7 @@ async def test_quiz_one_question_at_a_time_fail_then_retry_the_wrong_ones_and_pa
         a = (await s.execute(select(LessonAssignment).where(LessonAssignment.member_id == 3))).scalar_one()
         points = dict((await s.execute(select(LessonPoints.reason, LessonPoints.points)
                                        .where(LessonPoints.member_id == 3))).all())
-        figures = await lessons_kpi.lesson_figures(s, lesson_id)
+        figures = await lessons.lesson_figures(s, lesson_id)
     assert (a.first_score, a.score, a.learned_via) == (33, 100, "quiz")
     assert points == {"quiz": 2, "learned": 5}, "retries teach; only the first attempt's answers earn"
     assert figures.learned == 1 and figures.avg_score == 33.0
@@ -287,7 +287,7 @@ async def test_member_registering_after_publish_still_gets_the_lesson(env, clock
     await env.tick()
     assert len(_lesson_messages(li)) == 1 and len(_lesson_messages(wang)) == 1
     async with env.db.session() as s:
-        figures = await lessons_kpi.lesson_figures(s, lesson_id)
+        figures = await lessons.lesson_figures(s, lesson_id)
     assert (figures.audience, figures.delivered) == (3, 2)  # Zhang never registered
 
 

@@ -66,7 +66,7 @@ async def seed_activities(session, ctx) -> list[str]:
     from datetime import timedelta
 
     from storage import lessons, members, reception, surveys, tasks, units
-    from storage.lessons_markdown import parse
+    from storage.lessons import parse
     from storage.surveys import builtin
 
     today = ctx.local_now().date()

@@ -9,6 +9,7 @@ from storage.base import Base
 from storage.models import audit, dialogs, org, outbox, settings  # noqa: F401  (the shared tables)
 
 import storage.feedback.models  # noqa: F401
+import storage.lessons.models  # noqa: F401
 import storage.surveys.models  # noqa: F401
 import storage.tasks.models  # noqa: F401
 

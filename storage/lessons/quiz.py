@@ -12,10 +12,12 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage import audit, lessons, lessons_points
+from storage import audit
+from storage.lessons import rules as lessons
+from storage.lessons import points as lessons_points
 from storage.context import Context
 from storage.errors import Refused
-from storage.models.lessons import Lesson, LessonAssignment, QuizAttempt
+from storage.lessons.models import Lesson, LessonAssignment, QuizAttempt
 from storage.models.org import Member
 
 
@@ -65,7 +67,7 @@ def percent(right: int, total: int) -> int:
     return round(100 * right / total) if total else 0
 
 
-async def start(session: AsyncSession, ctx: Context, member: Member, lesson_id: int) -> QuestionView | Result:
+async def start_quiz(session: AsyncSession, ctx: Context, member: Member, lesson_id: int) -> QuestionView | Result:
     """The next question to answer: resumes an open attempt, else starts the whole quiz the first time and
     the questions still wrong after that. A Result means there is nothing left to answer."""
     a, lesson = await lessons.assignment_of(session, member, lesson_id)
@@ -96,7 +98,7 @@ async def retry(session: AsyncSession, ctx: Context, member: Member, attempt_id:
     """From a finished attempt's "retry the wrong ones" button."""
     attempt = await _own_attempt(session, member, attempt_id)
     a = await session.get(LessonAssignment, attempt.assignment_id)
-    return await start(session, ctx, member, a.lesson_id)
+    return await start_quiz(session, ctx, member, a.lesson_id)
 
 
 async def _own_attempt(session: AsyncSession, member: Member, attempt_id: int) -> QuizAttempt:

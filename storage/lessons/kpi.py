@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import units
 from storage.context import Context
-from storage.models.lessons import PUBLISHED, Lesson, LessonAssignment
+from storage.lessons.models import PUBLISHED, Lesson, LessonAssignment
 from storage.models.outbox import SENT, Outbox
 
 

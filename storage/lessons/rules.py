@@ -17,12 +17,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from messages import buttons
 from messages.buttons import Prefix
 from messages import render
-from storage import audiences, audit, bulk, calendar, lessons_kpi, lessons_points, members, outbox, producers
+from storage import audiences, audit, bulk, calendar, members, outbox, producers
+from storage.lessons import kpi as lessons_kpi
+from storage.lessons import points as lessons_points
 from storage.context import Context
 from storage.errors import Refused
-from storage.lessons_kpi import kpi_figures  # noqa: F401  (the lessons' part of /kpi, reachable from here too)
-from storage.lessons_markdown import ParsedLesson, split_html, to_html
-from storage.models.lessons import PUBLISHED, SCHEDULED, Lesson, LessonAssignment
+from storage.lessons.markdown import ParsedLesson, split_html, to_html
+from storage.lessons.models import PUBLISHED, SCHEDULED, Lesson, LessonAssignment
 from storage.models.org import Member
 from storage.models.outbox import Outbox
 from storage.tabular import parse_datetime

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import bulk
 from storage.context import Context
-from storage.models.lessons import LessonPoints
+from storage.lessons.models import LessonPoints
 from storage.models.org import Member
 
 LEARNED = 5          # a lesson learned (reading time kept, or quiz passed)

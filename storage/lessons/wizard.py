@@ -10,12 +10,13 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage import audiences, calendar, dialogs, lessons, members, units
+from storage import audiences, calendar, dialogs, members, units
+from storage.lessons import rules as lessons
 from storage.context import Context
 from storage.errors import Refused
-from storage.lessons_markdown import decode, from_entities, parse
+from storage.lessons.markdown import decode, from_entities, parse
 from storage.models.dialogs import Dialog
-from storage.models.lessons import Lesson
+from storage.lessons.models import Lesson
 from storage.models.org import Member
 
 KIND = "lesson_new"
@@ -38,7 +39,7 @@ class Preview:
     min_read: int
 
 
-async def start(session: AsyncSession, ctx: Context, member: Member) -> None:
+async def begin_new(session: AsyncSession, ctx: Context, member: Member) -> None:
     await dialogs.start(session, ctx, member.id, KIND, TEXT, {})
 
 
@@ -181,7 +182,7 @@ async def preview(session: AsyncSession, ctx: Context, member: Member, dialog: D
                    due, len(parsed.quiz), min_read)
 
 
-async def publish(session: AsyncSession, ctx: Context, member: Member) -> Lesson:
+async def publish_new(session: AsyncSession, ctx: Context, member: Member) -> Lesson:
     dialog = await current(session, member, PREVIEW)
     data = dialog.data
     publish_at = datetime.fromisoformat(data["publish_at"])
