@@ -8,10 +8,9 @@ from messages import buttons
 from messages.buttons import Prefix, button
 from handlers.dialogs import on_input
 from handlers.session import Turn, handler
-from storage import dialogs, reception, reception_booking
+from storage import dialogs, reception
 from storage.errors import Refused
-from storage.models.reception import BOOKED, OFFERED, WAITING
-from storage.reception_notify import slot_params
+from storage.reception import BOOKED, OFFERED, WAITING, slot_params
 
 TOPIC = "reception_topic"
 SLOTS_PER_ROW = 2
@@ -46,7 +45,7 @@ def _booking_keyboard(turn: Turn, booking) -> list[list[dict]]:
     return [[button(_label(turn, which), Prefix.BOOKING, booking.id, "cancel")]]
 
 
-async def _say_result(turn: Turn, result: reception_booking.BookResult) -> None:
+async def _say_result(turn: Turn, result: reception.BookResult) -> None:
     params = slot_params(turn.ctx, result.slot, result.day, await reception.leader_name(turn.session, result.day))
     template = "reception_booked" if result.booking.status == BOOKED else "reception_waitlisted"
     turn.say(template, _booking_keyboard(turn, result.booking), topic=result.booking.topic,
@@ -59,7 +58,7 @@ async def slot_pressed(turn: Turn) -> None:
     if not slot_id.isdigit() or action not in ("book", "wait"):
         turn.toast("button_expired", alert=True)
         return
-    choice = await reception_booking.choose(turn.session, turn.ctx, turn.me, int(slot_id))
+    choice = await reception.choose(turn.session, turn.ctx, turn.me, int(slot_id))
     params = slot_params(turn.ctx, choice.slot, choice.day, await reception.leader_name(turn.session, choice.day))
     if choice.full and action == "book":
         turn.say("reception_slot_full", [[button(_label(turn, "wait"), Prefix.RECEPTION, choice.slot.id, "wait")]],
@@ -70,7 +69,7 @@ async def slot_pressed(turn: Turn) -> None:
         dialog.data.get("slot_id") == choice.slot.id else None
     if choice.full and kept:
         # The member typed their topic, the slot filled meanwhile and they chose the waitlist: no retyping.
-        result = await reception_booking.book(turn.session, turn.ctx, turn.me, choice.slot.id, kept, waitlist=True)
+        result = await reception.book(turn.session, turn.ctx, turn.me, choice.slot.id, kept, waitlist=True)
         await dialogs.clear(turn.session, turn.me.id)
         await _say_result(turn, result)
         return
@@ -83,7 +82,7 @@ async def slot_pressed(turn: Turn) -> None:
 async def topic_typed(turn: Turn, dialog) -> None:
     text = turn.message.text if turn.message else None
     slot_id, waitlist = dialog.data["slot_id"], dialog.data.get("mode") == "wait"
-    result = await reception_booking.book_typed(turn.session, turn.ctx, turn.me, slot_id, text, waitlist=waitlist)
+    result = await reception.book_typed(turn.session, turn.ctx, turn.me, slot_id, text, waitlist=waitlist)
     if isinstance(result, Refused):  # the flow is over (the day closed meanwhile, say): tell why
         turn.say(result.template, **result.params)
         return
@@ -99,7 +98,7 @@ async def topic_typed(turn: Turn, dialog) -> None:
 
 @handler()
 async def my_bookings(turn: Turn) -> None:
-    items = await reception_booking.mine(turn.session, turn.ctx, turn.me)
+    items = await reception.mine(turn.session, turn.ctx, turn.me)
     if not items:
         turn.say("reception_mybookings_none")
         return
@@ -121,10 +120,10 @@ async def booking_pressed(turn: Turn) -> None:
     if not booking_id.isdigit() or action not in ("cancel", "confirm", "decline"):
         turn.toast("button_expired", alert=True)
         return
-    operation = {"cancel": reception_booking.cancel, "confirm": reception_booking.confirm_offer,
-                 "decline": reception_booking.decline_offer}[action]
+    operation = {"cancel": reception.cancel, "confirm": reception.confirm_offer,
+                 "decline": reception.decline_offer}[action]
     booking = await operation(turn.session, turn.ctx, turn.me, int(booking_id))
-    slot, day = await reception_booking.slot_and_day(turn.session, booking.slot_id)
+    slot, day = await reception.slot_and_day(turn.session, booking.slot_id)
     params = slot_params(turn.ctx, slot, day, await reception.leader_name(turn.session, day))
     turn.edit(f"reception_{action}_done", topic=booking.topic, **params)
     turn.toast(f"reception_{action}_done_toast")

@@ -9,7 +9,7 @@ from messages.buttons import Prefix, button
 from storage.commands import STAFF
 from handlers.dialogs import on_input
 from handlers.session import Turn, handler
-from storage import calendar, dialogs, reception, reception_outcome, reception_wizard
+from storage import calendar, dialogs, reception
 from storage.errors import Refused
 
 WIZARD = "reception_new"
@@ -48,7 +48,7 @@ async def wizard_typed(turn: Turn, dialog) -> None:
         turn.say("not_allowed")
         return
     text = turn.message.text if turn.message else ""
-    step, kept = await reception_wizard.answer(turn.session, turn.ctx, dialog.step, text or "")
+    step, kept = await reception.answer(turn.session, turn.ctx, dialog.step, text or "")
     await dialogs.advance(turn.session, turn.ctx, dialog, step, **kept)
     _ask(turn, step, dialog.data)
 
@@ -60,12 +60,12 @@ async def _wizard_pressed(turn: Turn, action: str) -> None:
     # The buttons stand for typed answers: "all" for who may book, the default notice period.
     typed = {("audience", "all"): "all", ("notice", "notice"): str(reception.DEFAULT_NOTICE_DAYS)}
     if (dialog.step, action) in typed:
-        step, kept = await reception_wizard.answer(turn.session, turn.ctx, dialog.step, typed[dialog.step, action])
+        step, kept = await reception.answer(turn.session, turn.ctx, dialog.step, typed[dialog.step, action])
         await dialogs.advance(turn.session, turn.ctx, dialog, step, **kept)
         _ask(turn, step, dialog.data)
         return
     if action in REPEATS and dialog.step == "repeat":
-        days = await reception_wizard.finish(turn.session, turn.ctx, turn.me.id, dialog.data, action)
+        days = await reception.finish(turn.session, turn.ctx, turn.me.id, dialog.data, action)
         if isinstance(days, Refused):  # the flow is over; /newreception starts afresh
             turn.toast(days.template, alert=True, **days.params)
             return
@@ -78,11 +78,11 @@ async def _wizard_pressed(turn: Turn, action: str) -> None:
 
 async def _outcome_pressed(turn: Turn, booking_id: int, action: str) -> None:
     if action == "absent":
-        target = await reception_outcome.record_absent(turn.session, turn.ctx, turn.me, booking_id)
+        target = await reception.record_absent(turn.session, turn.ctx, turn.me, booking_id)
         turn.toast("reception_outcome_absent_toast")
         turn.say("reception_outcome_recorded", outcome="absent", task=None, **target.params(turn.ctx))
         return
-    target = await reception_outcome.target(turn.session, turn.ctx, turn.me, booking_id)
+    target = await reception.target(turn.session, turn.ctx, turn.me, booking_id)
     step = "note" if action == "res" else "task"
     await dialogs.start(turn.session, turn.ctx, turn.me.id, OUTCOME, step, {"booking_id": booking_id})
     turn.say(f"reception_ask_{step}", **target.params(turn.ctx))
@@ -102,7 +102,7 @@ async def wizard_pressed(turn: Turn) -> None:
 @on_input(OUTCOME)
 async def outcome_typed(turn: Turn, dialog) -> None:
     text = turn.message.text if turn.message else ""
-    recorded = await reception_outcome.record_typed(turn.session, turn.ctx, turn.me, dialog.data["booking_id"],
+    recorded = await reception.record_typed(turn.session, turn.ctx, turn.me, dialog.data["booking_id"],
                                                     dialog.step, text)
     if isinstance(recorded, Refused):  # the flow is over (recorded by someone else meanwhile, say): tell why
         turn.say(recorded.template, **recorded.params)

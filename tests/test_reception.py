@@ -285,7 +285,7 @@ async def test_outcome_turned_into_a_task_on_the_responsibility_list(env, clock)
     assert "已列入责任清单" in wang.texts()[-1] and "生产部" in wang.texts()[-1]
     from sqlalchemy import select
 
-    from storage.models.reception import Booking
+    from storage.reception import Booking
     from storage.tasks import Task
 
     async with env.db.session() as s:
@@ -344,7 +344,7 @@ async def test_forged_presses_on_someone_elses_booking_or_outcome_change_nothing
     assert "未到" in (await liu.press("1 未到")).text
     from sqlalchemy import select
 
-    from storage.models.reception import Booking
+    from storage.reception import Booking
 
     async with env.db.session() as s:
         booking = await s.get(Booking, mine)

@@ -9,10 +9,10 @@ from sqlalchemy import func, select
 from storage import producers, reception, roster
 from storage.errors import Refused
 from storage.models.org import Member
-from storage.models.reception import Booking, ReceptionDay, ReceptionSeries, ReceptionSlot
-from storage.reception_booking import book
-from storage.reception_kpi import kpi_figures
-from storage.reception_outcome import record_absent, record_resolved, record_task
+from storage.reception import Booking, ReceptionDay, ReceptionSeries, ReceptionSlot
+from storage.reception import book
+from storage.reception import kpi_figures
+from storage.reception import record_absent, record_resolved, record_task
 from tests.support.botenv import DEMO_ROSTER
 
 
@@ -178,7 +178,7 @@ async def test_a_place_freed_at_night_is_offered_in_the_morning_and_held_two_hou
     from zoneinfo import ZoneInfo
 
     from storage.models.outbox import Outbox
-    from storage.reception_booking import cancel, expire_offers
+    from storage.reception import cancel, expire_offers
 
     shanghai = ZoneInfo("Asia/Shanghai")
     await _roster(db, ctx)
@@ -211,7 +211,7 @@ async def test_a_place_freed_at_night_is_offered_in_the_morning_and_held_two_hou
 
 async def test_a_waitlist_left_open_long_after_its_slot_is_closed_without_a_message(db, ctx, clock):
     from storage.models.outbox import Outbox
-    from storage.reception_booking import close_waitlists
+    from storage.reception import close_waitlists
 
     await _roster(db, ctx)
     async with db.session() as s:

@@ -9,11 +9,12 @@ from datetime import date, time
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage import audiences, dialogs, reception
+from storage import audiences, dialogs
+from storage.reception import rules as reception
 from storage.context import Context
 from storage.errors import Refused
-from storage.models.reception import ReceptionDay
-from storage.reception import (DEFAULT_NOTICE_DAYS, NOTICE_MAX, DaySpec, check_hours, check_leader, check_place,
+from storage.reception.models import ReceptionDay
+from storage.reception.rules import (DEFAULT_NOTICE_DAYS, NOTICE_MAX, DaySpec, check_hours, check_leader, check_place,
                                parse_date, parse_time)
 
 DEFAULT_SLOT = 30

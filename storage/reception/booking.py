@@ -14,13 +14,14 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage import audiences, audit, calendar, dialogs, producers
+from storage import audiences, audit, calendar, dialogs, producers, tasks
+from storage.reception import jobs as reception_notify
 from storage.context import Context
 from storage.errors import Refused
 from storage.models.org import Member
-from storage.models.reception import (ACTIVE, BOOKED, CANCELLED, DECLINED, HOLDING, LAPSED, OFFERED, OPEN, WAITING,
+from storage.reception.models import (ACTIVE, BOOKED, CANCELLED, DECLINED, HOLDING, LAPSED, OFFERED, OPEN, WAITING,
                                       Booking, ReceptionDay, ReceptionSlot)
-from storage.reception import clean_topic, last_booking_day, notice_open
+from storage.reception.rules import clean_topic, last_booking_day, notice_open
 
 OFFER_HOLD = timedelta(hours=2)
 STALE = timedelta(days=1)
@@ -207,8 +208,6 @@ async def decline_offer(session: AsyncSession, ctx: Context, member: Member, boo
 
 async def release(session: AsyncSession, ctx: Context, slot: ReceptionSlot, day: ReceptionDay) -> Booking | None:
     """A place on the slot freed: hold it for the first member waiting, or give it back to the slot."""
-    from storage import reception_notify
-
     now = ctx.now()
     if day.status == OPEN and now < slot.starts_at:
         waiting = (await session.execute(
@@ -228,8 +227,6 @@ async def release(session: AsyncSession, ctx: Context, slot: ReceptionSlot, day:
 @producers.producer("reception.offers")
 async def expire_offers(session: AsyncSession, ctx: Context) -> int:
     """Offers not confirmed within their hold lapse, and the place moves on to the next in line."""
-    from storage import reception_notify
-
     due = (await session.execute(
         select(Booking).where(Booking.status == OFFERED, Booking.offer_expires_at <= ctx.now())
         .order_by(Booking.offer_expires_at, Booking.id).limit(500)
@@ -250,8 +247,6 @@ async def expire_offers(session: AsyncSession, ctx: Context) -> int:
 async def close_waitlists(session: AsyncSession, ctx: Context) -> int:
     """When a slot begins, whoever is still waiting for it will not get in: their place on the waitlist ends
     and they are told, rather than left waiting for a meeting that is over."""
-    from storage import reception_notify
-
     due = (await session.execute(
         select(Booking).join(ReceptionSlot, ReceptionSlot.id == Booking.slot_id)
         .where(Booking.status == WAITING, ReceptionSlot.starts_at <= ctx.now())
@@ -312,8 +307,4 @@ async def _task_state(session: AsyncSession, task_id: int | None) -> str | None:
     """So a member can see what became of their matter, not only that it became a task."""
     if task_id is None:
         return None
-    try:
-        from storage.tasks import task_status
-    except ImportError:  # the responsibility list is not installed
-        return None
-    return await task_status(session, task_id)
+    return await tasks.task_status(session, task_id)

@@ -15,8 +15,8 @@ from messages import render
 from storage import calendar, members, outbox, producers
 from storage.context import Context
 from storage.models.org import Member
-from storage.models.reception import BOOKED, OFFERED, OPEN, Booking, ReceptionDay, ReceptionSlot
-from storage.reception import holders, leader_name, staff_for_day
+from storage.reception.models import BOOKED, OFFERED, OPEN, Booking, ReceptionDay, ReceptionSlot
+from storage.reception.rules import holders, leader_name, staff_for_day
 
 REMIND_AT = time(9, 0)  # the member's reminder, the day before
 AGENDA_AT = time(18, 0)  # the agenda, the evening before

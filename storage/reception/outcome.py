@@ -8,14 +8,14 @@ from datetime import date
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from messages import plain
-from storage import audit, calendar, dialogs, members, units
+from storage import audit, calendar, dialogs, members, tasks, units
 from storage.context import Context
 from storage.errors import Refused
 from storage.models.org import Member, Unit
-from storage.models.reception import ABSENT, BOOKED, RESOLVED, TASK, Booking, ReceptionDay, ReceptionSlot
-from storage.reception import leader_name, may_manage, parse_date
-from storage.reception_booking import slot_and_day
-from storage.reception_notify import send, slot_params
+from storage.reception.models import ABSENT, BOOKED, RESOLVED, TASK, Booking, ReceptionDay, ReceptionSlot
+from storage.reception.rules import leader_name, may_manage, parse_date
+from storage.reception.booking import slot_and_day
+from storage.reception.jobs import send, slot_params
 
 NOTE_MAX = 1000
 
@@ -111,15 +111,11 @@ async def record_task(session: AsyncSession, ctx: Context, staff: Member, bookin
     """Turn the matter into a task on the responsibility list, with one owner, a lead unit and a deadline."""
     t = await target(session, ctx, staff, booking_id)
     order = await parse_task_order(session, ctx, text)
-    try:
-        from storage.tasks import create_task
-    except ImportError:  # the responsibility list is not installed
-        raise Refused("reception_tasks_unavailable") from None
     # Stored as data (the task's templates escape it when shown), so rendered as plain text.
     title = plain("zh", "reception_task_title", topic=t.booking.topic)[:500]
     description = plain("zh", "reception_task_description", name=t.member.name, topic=t.booking.topic,
                          day=t.day.day, starts=calendar.local(t.slot.starts_at, ctx))
-    task = await create_task(session, ctx, title=title, lead_unit_id=order.unit.id, owner_id=order.owner.id,
+    task = await tasks.create_task(session, ctx, title=title, lead_unit_id=order.unit.id, owner_id=order.owner.id,
                              deadline=order.due, description=description, source=f"reception:{t.booking.id}",
                              actor_id=staff.id)
     _settle(t, ctx, staff, TASK, True, None)

@@ -9,7 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.context import Context
 from storage.models.org import Member
-from storage.models.reception import BOOKED, OPEN, RESOLVED, TASK, Booking, ReceptionDay
+from storage.reception.models import BOOKED, OPEN, RESOLVED, TASK, Booking, ReceptionDay
+from storage.tasks import DONE, Task
 
 
 def _member_in(unit_ids: set[int]):
@@ -47,15 +48,12 @@ async def kpi_figures(session: AsyncSession, ctx: Context, *, unit_ids: set[int]
 
 async def _tasks_done_on_time(session: AsyncSession, unit_ids: set[int] | None, in_range) -> int:
     """Tasks made from reception matters that were reported done by their deadline and confirmed."""
-    try:
-        from storage.tasks import DONE, Task
-    except ImportError:  # no responsibility list installed: no tasks to count
-        return 0
     query = (select(func.count(Task.id)).select_from(Booking)
              .join(ReceptionDay, ReceptionDay.id == Booking.day_id)
              .join(Member, Member.id == Booking.member_id)
              .join(Task, Task.id == Booking.task_id)
-             .where(in_range, Booking.outcome == TASK, Task.status == DONE, Task.reported_at <= Task.deadline_at))
+             .where(in_range, Booking.outcome == TASK, Task.status == DONE,
+                    Task.reported_at <= Task.deadline_at))
     if unit_ids is not None:
         query = query.where(_member_in(unit_ids))
     return int((await session.execute(query)).scalar_one())

@@ -18,7 +18,7 @@ from storage import audiences, audit, calendar, members, producers, tabular
 from storage.context import Context
 from storage.errors import Refused
 from storage.models.org import Member
-from storage.models.reception import (ACTIVE, HOLDING, OPEN, WAITING, Booking, ReceptionDay, ReceptionSeries,
+from storage.reception.models import (ACTIVE, HOLDING, OPEN, WAITING, Booking, ReceptionDay, ReceptionSeries,
                                       ReceptionSlot)
 
 DEFAULT_NOTICE_DAYS = 2
@@ -376,4 +376,3 @@ async def may_manage(session: AsyncSession, member: Member, day: ReceptionDay) -
     return member.is_staff and any(m.id == member.id for m in await staff_for_day(session, day))
 
 
-from storage.reception_kpi import kpi_figures  # noqa: E402,F401  (the /kpi command reads it from here)
