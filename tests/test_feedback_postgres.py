@@ -108,7 +108,7 @@ async def test_two_replicas_escalate_and_send_the_digest_once(pg_url):
 
 
 async def test_a_double_tap_on_submit_from_two_replicas_stores_one_ticket(pg_url):
-    from storage import feedback_flows as flows
+    from storage import dialogs
     from storage.errors import Refused
 
     clock = FrozenClock(DEFAULT_NOW)
@@ -120,17 +120,17 @@ async def test_a_double_tap_on_submit_from_two_replicas_stores_one_ticket(pg_url
                          created_at=clock.now()))
         async with dbs[0].session() as s:
             writer = (await s.execute(select(Member).where(Member.employee_no == "W1"))).scalar_one()
-            await flows.draft_start(s, ctx, writer, "work")
+            await feedback.draft_start(s, ctx, writer, "work")
         async with dbs[0].session() as s:
             writer = await s.get(Member, writer.id)
-            dialog = await flows.dialogs.get(s, writer.id)
-            await flows.draft_input(s, ctx, writer, dialog, text="车间太吵", attachment=None)
+            dialog = await dialogs.get(s, writer.id)
+            await feedback.draft_input(s, ctx, writer, dialog, text="车间太吵", attachment=None)
 
         async def press(db):
             try:
                 async with db.session() as s:
                     me = await s.get(Member, writer.id)
-                    return (await flows.draft_submit(s, ctx, me, anonymous=True)).id
+                    return (await feedback.draft_submit(s, ctx, me, anonymous=True)).id
             except Refused as refused:
                 return refused.template
 

@@ -69,7 +69,7 @@ async def test_two_replicas_ask_and_remind_each_member_once_and_submit_once(pg_u
 async def test_ballots_are_counted_once_in_one_batch_that_shares_no_transaction_with_a_completion(pg_url):
     from sqlalchemy import text
 
-    from storage import surveys_tally
+    from storage.surveys import tally as surveys_tally
     from storage.surveys import Survey, SurveyResponse
 
     producers.load_features()

@@ -11,7 +11,7 @@ from datetime import datetime, time
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage import calendar
+from storage import calendar, kpi
 from storage.context import Context
 from storage.feedback.models import CLOSED_STATES, RESOLVED, FeedbackTicket, FeedbackTicketUnit
 
@@ -40,6 +40,7 @@ def _rate(numerator: int, denominator: int) -> float | None:
     return numerator / denominator if denominator else None
 
 
+@kpi.indicator("feedback", order=40)
 async def kpi_figures(session: AsyncSession, ctx: Context, *, unit_ids: set[int] | None, start: datetime,
                       end: datetime) -> dict:
     """Figures for tickets received in [start, end) (local dates), limited to tickets routed to `unit_ids`

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import String, case, cast, func, literal, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage import units
+from storage import kpi, units
 from storage.context import Context
 from storage.lessons.models import PUBLISHED, Lesson, LessonAssignment
 from storage.models.outbox import SENT, Outbox
@@ -132,6 +132,7 @@ async def period_breakdown(session: AsyncSession, *, start: datetime, end: datet
                   key=lambda t: (t[1] is None, t[1] or ""))
 
 
+@kpi.indicator("lessons", order=20)
 async def kpi_figures(session: AsyncSession, ctx: Context, *, unit_ids: set[int] | None, start: datetime,
                       end: datetime) -> dict:
     """The lessons' part of /kpi: lessons published in [start, end) and their coverage in the scope.

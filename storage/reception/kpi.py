@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage import kpi
 from storage.context import Context
 from storage.models.org import Member
 from storage.reception.models import BOOKED, OPEN, RESOLVED, TASK, Booking, ReceptionDay
@@ -17,6 +18,7 @@ def _member_in(unit_ids: set[int]):
     return or_(Member.unit_id.in_(unit_ids), Member.branch_id.in_(unit_ids))
 
 
+@kpi.indicator("reception", order=50)
 async def kpi_figures(session: AsyncSession, ctx: Context, *, unit_ids: set[int] | None, start: datetime,
                       end: datetime) -> dict:
     """Figures for reception days starting in [start, end). With `unit_ids`, bookings count when the member

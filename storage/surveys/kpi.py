@@ -9,12 +9,14 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage import kpi
 from storage.surveys import tally as surveys_tally
 from storage.context import Context
 from storage.models.org import Member
 from storage.surveys.models import Survey, SurveyAnswer, SurveyCompletion, SurveyQuestion, SurveyResponse
 
 
+@kpi.indicator("surveys", order=30)
 async def kpi_figures(session: AsyncSession, ctx: Context, *, unit_ids: set[int] | None, start: datetime,
                       end: datetime) -> dict:
     """Surveys closed in [start, end), their response rate, and the satisfaction score (1-5).

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage import kpi
 from storage.context import Context
 from storage.models.org import Unit
 from storage.tasks.models import ACTIVE, CANCELLED, DONE, Task
@@ -72,6 +73,7 @@ async def task_status(session: AsyncSession, task_id: int) -> str | None:
     return task.status if task else None
 
 
+@kpi.indicator("tasks", order=10)
 async def kpi_figures(session: AsyncSession, ctx: Context, *, unit_ids: set[int] | None, start: datetime,
                       end: datetime) -> dict:
     """The /kpi board's figures: tasks due in the period (local dates), done on time, overdue now."""
