@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 from tests.support.botenv import DEMO_ROSTER
 from tests.support.reception import DAY, booked_count, booking_id, bookings, make_day
+from tests.support.refusals import refusal, snapshot
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -310,13 +311,16 @@ async def test_forged_callbacks_are_refused(env, clock):
     press = await wang.press_data(f"rcp:{slots[0]}:book")
     assert "不在您可预约的范围内" in press.toast
     assert "不在您可预约的范围内" in (await wang.press_data(f"rcp:{slots[0]}:wait")).toast
-    assert (await wang.press_data("rcp:99999:book")).toast
+    before = await snapshot(env.db)
+    assert (await wang.press_data("rcp:99999:book")).toast == refusal("zh", "reception_gone")
+    assert await snapshot(env.db) == before
     stranger = env.person(666, "Mallory")  # never registered
     for data in (f"rcp:{slots[0]}:book", "bkg:1:cancel", "rcw:new:once"):
         press = await stranger.press_data(data)
         assert "接待" not in press.toast + press.text and "邀请码" in press.toast + press.text
     assert "邀请码" in await stranger.say("/reception") and "邀请码" in await stranger.say("/mybookings")
-    assert (await wang.press_data("bkg:1:cancel")).toast
+    assert (await wang.press_data("bkg:1:cancel")).toast == refusal("zh", "reception_booking_gone")
+    assert await snapshot(env.db) == before
     assert "仅限" in (await wang.press_data("rcw:1:res")).toast
     assert await bookings(env) == []
 

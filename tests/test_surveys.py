@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from storage.surveys import Survey, SurveyBallot, SurveyProgress, SurveyQuestion, SurveyResponse
 from tests.support.botenv import DEMO_ROSTER
 from storage.surveys import QuestionSpec
+from tests.support.refusals import refusal, snapshot
 from tests.support.surveys import FOUR_QUESTIONS, invitation
 
 
@@ -128,8 +129,10 @@ async def test_employees_cannot_publish_or_read_results(env):
     wang = await env.join(102, "王芳", "1002")
     assert "仅限" in await wang.say("/newsurvey")
     assert "仅限" in await wang.say("/results")
+    before = await snapshot(env.db)
     press = await wang.press_data("svy:1:results")
-    assert press.toast
+    assert press.toast == refusal("zh", "not_allowed")
+    assert await snapshot(env.db) == before
 
 
 async def test_a_bad_questionnaire_is_refused_whole_with_row_numbers(env):
