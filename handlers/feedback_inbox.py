@@ -96,19 +96,19 @@ async def pressed(turn: Turn) -> None:
         turn.toast("button_expired", alert=True)
 
 
-@on_input(feedback.OFFICE)
+@on_input(feedback.OFFICE, roles=STAFF)
 async def office_text(turn: Turn, dialog) -> None:
     ticket, question = await feedback.office_input(turn.session, turn.ctx, turn.me, dialog, turn.message.text or "")
     turn.say("feedback_office_sent", [[_btn(turn, "open", ticket.id, "view")]], ticket=ticket.id,
              question=question)
 
 
-@on_input(feedback.PDCA)
+@on_input(feedback.PDCA, roles=STAFF)
 async def pdca_text(turn: Turn, dialog) -> None:
     _pdca_prompt(turn, await feedback.pdca_input(turn.session, turn.ctx, turn.me, dialog, turn.message.text or ""))
 
 
-@on_input(feedback.TASK)
+@on_input(feedback.TASK, roles=STAFF)
 async def task_text(turn: Turn, dialog) -> None:
     step = await feedback.task_input(turn.session, turn.ctx, turn.me, dialog, turn.message.text or "")
     if step.next is None:

@@ -41,12 +41,8 @@ async def new_reception(turn: Turn) -> None:
     turn.say("reception_new_ask_leader", leaders=[(m.employee_no, m.name) for m in leaders])
 
 
-@on_input(WIZARD)
+@on_input(WIZARD, roles=STAFF)
 async def wizard_typed(turn: Turn, dialog) -> None:
-    if not turn.me.is_staff:  # roles can change while a flow is open
-        await dialogs.clear(turn.session, turn.me.id)
-        turn.say("not_allowed")
-        return
     text = turn.message.text if turn.message else ""
     step, kept = await reception.answer(turn.session, turn.ctx, dialog.step, text or "")
     await dialogs.advance(turn.session, turn.ctx, dialog, step, **kept)

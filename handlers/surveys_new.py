@@ -14,7 +14,6 @@ from handlers.dialogs import on_input
 from handlers.session import Turn, handler
 from messages import render
 from storage import calendar, surveys
-from storage.errors import Refused
 from storage.surveys import CLOSE_CHOICES, GROUP_SIZES, KIND, WizardScreen
 
 
@@ -84,10 +83,8 @@ async def pressed(turn: Turn) -> None:
     show(turn, screen, new_message=False)
 
 
-@on_input(KIND)
+@on_input(KIND, roles=STAFF)
 async def typed(turn: Turn, dialog) -> None:
-    if not turn.me.is_staff:  # lost the role mid-flow
-        raise Refused("not_allowed")
     text = turn.message.text if turn.message else None
     screen = await surveys.wizard_typed(turn.session, turn.ctx, turn.me, dialog, text or "")
     show(turn, screen)

@@ -83,7 +83,7 @@ async def new_task(turn: Turn) -> None:
     turn.say("tasks_new_prompt", step="title", data={})
 
 
-@on_input(tasks.NEW_DIALOG)
+@on_input(tasks.NEW_DIALOG, roles=STAFF)
 async def new_task_typed(turn: Turn, dialog) -> None:
     step, data = await tasks.new_input(turn.session, turn.ctx, turn.me, dialog,
                                        turn.message.text if turn.message else "")

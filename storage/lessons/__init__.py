@@ -15,7 +15,7 @@ from storage.lessons.rules import (audience_size, create, default_min_read, keyb
                                    overview, parse_due, parse_when, publish, publish_due, push_messages, remind)
 from storage.lessons.wizard import (AUDIENCE, DUE, DUE_CHOICES, KIND, TEXT, TIME, Preview, begin_new,
                                     check_upload, choose_audience, choose_due, choose_time, current, got_text,
-                                    publish_new, still_allowed, time_choices)
+                                    publish_new, time_choices)
 
 __all__ = [
     "AUDIENCE", "DAILY_CAP", "DUE", "DUE_CHOICES", "Figures", "KIND", "Lesson", "LessonAssignment", "LessonPoints",
@@ -24,5 +24,5 @@ __all__ = [
     "default_min_read", "from_entities", "got_text", "keyboard", "kpi_figures", "lesson_breakdown",
     "lesson_figures", "mark_learned", "open_lesson", "overview", "parse", "parse_due", "parse_when",
     "period_breakdown", "publish", "publish_due", "publish_new", "push_messages", "remind", "retry",
-    "split_html", "start_quiz", "still_allowed", "tg_len", "time_choices", "to_html", "totals",
+    "split_html", "start_quiz", "tg_len", "time_choices", "to_html", "totals",
 ]

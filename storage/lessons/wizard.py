@@ -79,15 +79,6 @@ async def check_scope(session: AsyncSession, member: Member, audience: str) -> s
     return audience
 
 
-async def still_allowed(session: AsyncSession, member: Member) -> bool:
-    """Typed input reaches the flow only while the member may publish; someone who lost the role mid-flow
-    has the flow ended (and told so), and the clearing must commit, so this returns instead of refusing."""
-    if member.is_staff:
-        return True
-    await dialogs.clear(session, member.id)
-    return False
-
-
 def check_upload(name: str | None, size: int | None) -> None:
     """Refuse what cannot be a lesson before downloading it."""
     if not (name or "").lower().endswith(LESSON_SUFFIXES):
