@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import audiences, audit, calendar, dialogs, producers, tasks
-from storage.reception import jobs as reception_notify
+from storage.reception import jobs
 from storage.context import Context
 from storage.errors import Refused
 from storage.models.org import Member
@@ -217,7 +217,7 @@ async def release(session: AsyncSession, ctx: Context, slot: ReceptionSlot, day:
         expires = min(calendar.after_quiet(now, ctx) + OFFER_HOLD, slot.starts_at)
         for candidate in waiting:
             if await _move(session, candidate, WAITING, status=OFFERED, offer_expires_at=expires):
-                await reception_notify.offer(session, ctx, candidate, slot, day)
+                await jobs.offer(session, ctx, candidate, slot, day)
                 return candidate
     await session.execute(update(ReceptionSlot).where(ReceptionSlot.id == slot.id, ReceptionSlot.booked > 0)
                           .values(booked=ReceptionSlot.booked - 1).execution_options(synchronize_session=False))
@@ -236,7 +236,7 @@ async def expire_offers(session: AsyncSession, ctx: Context) -> int:
         if not await _move(session, booking, OFFERED, status=LAPSED, ended_at=ctx.now()):
             continue
         slot, day = await slot_and_day(session, booking.slot_id)
-        await reception_notify.lapsed(session, ctx, booking, slot, day)
+        await jobs.lapsed(session, ctx, booking, slot, day)
         await release(session, ctx, slot, day)
         await changed(session, day.id)
         count += 1
@@ -258,7 +258,7 @@ async def close_waitlists(session: AsyncSession, ctx: Context) -> int:
             continue
         slot, day = await slot_and_day(session, booking.slot_id)
         if ctx.now() - slot.starts_at < STALE:  # news of a meeting long past is no news
-            await reception_notify.waitlist_closed(session, ctx, booking, slot, day)
+            await jobs.waitlist_closed(session, ctx, booking, slot, day)
         count += 1
     return count
 

@@ -1,7 +1,6 @@
 """Leader reception days: creating days (once or recurring), generating recurring days ahead, and what a
-member sees when they look for a slot. The /newreception steps live in `reception_wizard`, booking in
-`reception_booking`, notifications in `reception_notify`, outcomes in `reception_outcome`, KPIs in
-`reception_kpi`.
+member sees when they look for a slot. The /newreception steps live in `wizard`, booking in
+`booking`, notifications and their producers in `jobs`, outcomes in `outcome`, KPIs in `kpi`.
 """
 from __future__ import annotations
 
