@@ -7,6 +7,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 from handlers import files
 from messages import buttons
 from messages.buttons import Prefix
+from messages.buttons import tasks as task_buttons
 from storage.commands import STAFF
 from handlers.dialogs import on_input
 from handlers.session import Turn, handler
@@ -46,12 +47,12 @@ async def import_tasks(turn: Turn) -> None:
 
 @handler()
 async def pressed(turn: Turn) -> None:
-    _, task_id, action = buttons.parse(turn.query.data)
-    if action in ("progress", "done", "return"):
+    task_id, action = task_buttons.read(turn.query.data)
+    if action in task_buttons.NOTE_ACTIONS:
         task = await tasks.begin_note(turn.session, turn.ctx, turn.me, task_id, action)
         turn.toast("tasks_note_toast", kind=action)
         turn.say("tasks_note_prompt", kind=action, task=task)
-    elif action == "confirm":
+    elif action == task_buttons.CONFIRM:
         task = await tasks.confirm(turn.session, turn.ctx, turn.me, task_id)
         turn.edit("tasks_confirmed", task=task, by=turn.me.name)
     else:
@@ -89,18 +90,18 @@ async def new_task_typed(turn: Turn, dialog) -> None:
                                        turn.message.text if turn.message else "")
     keyboard = None
     if step == "confirm":
-        keyboard = [[buttons.button(turn.t("tasks_button", name="create"), Prefix.TASK_WIZARD, 0, "create"),
-                     buttons.button(turn.t("tasks_button", name="cancel"), Prefix.TASK_WIZARD, 0, "cancel")]]
+        keyboard = [[task_buttons.wizard(turn.t("tasks_button", name="create"), task_buttons.CREATE),
+                     task_buttons.wizard(turn.t("tasks_button", name="cancel"), task_buttons.CANCEL)]]
     turn.say("tasks_new_prompt", keyboard, step=step, data=data)
 
 
 @handler(roles=STAFF)
 async def new_task_pressed(turn: Turn) -> None:
-    _, _, action = buttons.parse(turn.query.data)
-    if action == "create":
+    _, action = task_buttons.read(turn.query.data)
+    if action == task_buttons.CREATE:
         task = await tasks.create_from_dialog(turn.session, turn.ctx, turn.me)
         turn.edit("tasks_created", task=task)
-    elif action == "cancel":
+    elif action == task_buttons.CANCEL:
         await dialogs.clear(turn.session, turn.me.id)
         turn.edit("cancelled")
     else:

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from messages.buttons import Prefix, button
+from messages.buttons import tasks as task_buttons
 from messages import render
 from storage import calendar, members
 from storage.context import Context
@@ -64,8 +64,8 @@ async def task_views(session: AsyncSession, ctx: Context, tasks: list[Task]) -> 
 
 
 def owner_keyboard(lang: str, task_id: int) -> list[list[dict]]:
-    return [[button(render(lang, "tasks_button", name="progress"), Prefix.TASK, task_id, "progress"),
-             button(render(lang, "tasks_button", name="done"), Prefix.TASK, task_id, "done")]]
+    return [[task_buttons.task(render(lang, "tasks_button", name="progress"), task_id, task_buttons.PROGRESS),
+             task_buttons.task(render(lang, "tasks_button", name="done"), task_id, task_buttons.DONE)]]
 
 
 def actions_keyboard(lang: str, task: Task) -> list[list[dict]] | None:
@@ -74,8 +74,8 @@ def actions_keyboard(lang: str, task: Task) -> list[list[dict]] | None:
 
 
 def supervisor_keyboard(lang: str, task_id: int) -> list[list[dict]]:
-    return [[button(render(lang, "tasks_button", name="confirm"), Prefix.TASK, task_id, "confirm"),
-             button(render(lang, "tasks_button", name="return"), Prefix.TASK, task_id, "return")]]
+    return [[task_buttons.task(render(lang, "tasks_button", name="confirm"), task_id, task_buttons.CONFIRM),
+             task_buttons.task(render(lang, "tasks_button", name="return"), task_id, task_buttons.RETURN)]]
 
 
 async def supervisors(session: AsyncSession, unit_id: int) -> list[Member]:
