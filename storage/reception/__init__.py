@@ -20,7 +20,8 @@ from storage.reception.wizard import answer, finish
 __all__ = [
     "BOOKED", "BookResult", "Booking", "DEFAULT_NOTICE_DAYS", "DaySpec", "DayView", "OFFERED", "OPEN",
     "ReceptionDay", "ReceptionSeries", "ReceptionSlot", "TOPIC_MAX", "WAITING", "answer", "book", "book_typed",
-    "cancel", "choose", "clean_topic", "close_waitlists", "confirm_offer", "create", "decline_offer", "expire_offers", "finish", "kpi_figures",
-    "leader_name", "leaders", "mine", "parse_date", "parse_time", "record_absent", "record_resolved",
-    "record_task", "record_typed", "slot_and_day", "slot_params", "target", "upcoming_for",
+    "cancel", "choose", "clean_topic", "close_waitlists", "confirm_offer", "create", "decline_offer",
+    "expire_offers", "finish", "kpi_figures", "leader_name", "leaders", "mine", "parse_date", "parse_time",
+    "record_absent", "record_resolved", "record_task", "record_typed", "slot_and_day", "slot_params", "target",
+    "upcoming_for",
 ]
