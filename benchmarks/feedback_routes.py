@@ -22,11 +22,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import insert, select  # noqa: E402
 
-from storage import feedback_routes as routes, migrate  # noqa: E402
+from storage import migrate  # noqa: E402
+from storage import feedback
 from storage.clock import Clock  # noqa: E402
 from storage.context import Context  # noqa: E402
 from storage.db import Database  # noqa: E402
-from storage.models.feedback import FeedbackRoute, FeedbackTicket  # noqa: E402
+from storage.feedback import FeedbackRoute, FeedbackTicket  # noqa: E402
 from storage.models.org import Member  # noqa: E402
 
 REPEAT = 20
@@ -64,23 +65,23 @@ async def main(n_routes: int, n_writers: int, database_url: str | None) -> None:
                 tickets.append({"id": tid, "category": "work", "anonymous": True, "text": "x", "status": "open",
                                 "received_on": today - timedelta(days=i % 30), "deadline_on": today,
                                 "escalations": 0, "pdca_done": False, "writer_member_id": writer})
-                route = routes.new_route(ctx, tid, writer)
+                route = feedback.new_route(ctx, tid, writer)
                 sealed.append({"ticket_id": tid, "sealed": route.sealed})
             await s.execute(insert(FeedbackTicket), tickets)
             await s.execute(insert(FeedbackRoute), sealed)
         me = ids[0]
         async with db.session() as s:
-            mine = await routes.tickets_of(s, ctx, me)
+            mine = await feedback.tickets_of(s, ctx, me)
             assert len(mine) == len(range(0, n_routes, len(ids))), len(mine)
 
             async def anonymous_lookup():
-                await routes.tickets_of(s, ctx, me)
+                await feedback.tickets_of(s, ctx, me)
 
             async def todays_lookup():
-                await routes.tickets_of(s, ctx, me, received_on=today)
+                await feedback.tickets_of(s, ctx, me, received_on=today)
 
             async def one_route():
-                await routes.writer_id(s, ctx, "B0000000")
+                await feedback.writer_id(s, ctx, "B0000000")
 
             async def signed_lookup():  # what a design that keeps the writer's id would do
                 list((await s.execute(select(FeedbackTicket).where(FeedbackTicket.writer_member_id == me)

@@ -28,8 +28,8 @@ from storage import lessons, migrate  # noqa: E402
 from storage.clock import Clock  # noqa: E402
 from storage.context import Context  # noqa: E402
 from storage.db import Database  # noqa: E402
-from storage.lessons_markdown import parse  # noqa: E402
-from storage.models.lessons import LessonAssignment  # noqa: E402
+from storage.lessons import parse  # noqa: E402
+from storage.lessons import LessonAssignment  # noqa: E402
 from storage.models.org import Member, Unit  # noqa: E402
 from storage.models.outbox import Outbox  # noqa: E402
 

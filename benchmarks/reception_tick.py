@@ -28,7 +28,7 @@ from storage.context import Context  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.models.org import Member  # noqa: E402
 from storage.models.outbox import Outbox  # noqa: E402
-from storage.models.reception import BOOKED, OPEN, Booking, ReceptionDay, ReceptionSlot  # noqa: E402
+from storage.reception import BOOKED, OPEN, Booking, ReceptionDay, ReceptionSlot  # noqa: E402
 
 NOW = datetime(2026, 12, 3, 10, 0, tzinfo=timezone.utc)  # Thursday 18:00 in Shanghai: agenda and reminders due
 PER_DAY = 40  # 8 slots of 30 minutes, 5 places each

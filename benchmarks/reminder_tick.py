@@ -26,7 +26,7 @@ from storage.context import Context  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.models.org import Member, Unit  # noqa: E402
 from storage.models.outbox import Outbox  # noqa: E402
-from storage.models.tasks import OPEN, Task  # noqa: E402
+from storage.tasks import OPEN, Task  # noqa: E402
 
 NOW = datetime(2026, 12, 3, 1, 0, tzinfo=timezone.utc)  # Thursday 09:00 in Shanghai
 OWNERS = 500

@@ -35,8 +35,8 @@ from bot.sandbox.fakeapi import FakeBotAPI  # noqa: E402
 from storage import migrate, surveys  # noqa: E402
 from storage.clock import Clock  # noqa: E402
 from storage.models.org import Member  # noqa: E402
-from storage.models.surveys import SurveyBallot, SurveyResponse  # noqa: E402
-from storage.surveys_files import QuestionSpec  # noqa: E402
+from storage.surveys import SurveyBallot, SurveyResponse  # noqa: E402
+from storage.surveys import QuestionSpec  # noqa: E402
 
 QUESTIONS = [QuestionSpec("rating", "总体满意度"), QuestionSpec("single", "最需要加强", ["教育", "关爱", "培训"]),
              QuestionSpec("rating", "活动满意度"), QuestionSpec("scale10", "推荐度"),
@@ -152,7 +152,7 @@ async def main(n: int, users: int, database_url: str | None, profile: str | None
         bot_cpu = dict(CPU)
         _stop_profile(profiler, profile)
         async with runtime.db.session() as s:
-            # Anonymous submissions are sealed ballots until counted in a batch (storage.surveys_tally).
+            # Anonymous submissions are sealed ballots until counted in a batch (storage.surveys.tally).
             responses = sum([(await s.execute(select(func.count()).select_from(table))).scalar_one()
                              for table in (SurveyResponse, SurveyBallot)])
         assert responses == n, responses

@@ -1,26 +1,29 @@
-"""The chat face: one module per feature, each exposing `register(app)`; `register_all` adds them all.
+"""The chat face, named after the features: `register_all` adds every feature's handlers, one line each.
 
-Feature modules register first (in name order), `fallback` last: it catches what no feature took.
+A feature's chat face is `handlers/<feature>.py`, or a package `handlers/<feature>/` when it is large, and
+exposes `register(app)`. Features register in this order, `fallback` last: it catches what no feature took
+(typed input goes on to the flow the member is in, `handlers/dialogs.py`). Shared pieces beside them:
+`session` (the wrapper every handler goes through), `dialogs`, `files`.
 """
 from __future__ import annotations
 
-import importlib
-import pkgutil
-
 from telegram.ext import Application
 
-INFRASTRUCTURE = {"callbacks", "commands", "dialogs", "fallback", "files", "menus", "session"}
+from handlers import fallback, feedback, kpi, lessons, reception, roster, start, surveys, tasks
 
-
-def feature_modules():
-    for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
-        if info.name not in INFRASTRUCTURE:
-            module = importlib.import_module(f"{__name__}.{info.name}")
-            if hasattr(module, "register"):
-                yield module
+FEATURES = (
+    feedback,
+    kpi,
+    lessons,
+    reception,
+    roster,
+    start,
+    surveys,
+    tasks,
+)
 
 
 def register_all(app: Application) -> None:
-    for module in feature_modules():
-        module.register(app)
-    importlib.import_module(f"{__name__}.fallback").register(app)
+    for feature in FEATURES:
+        feature.register(app)
+    fallback.register(app)

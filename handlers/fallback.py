@@ -6,18 +6,15 @@ from __future__ import annotations
 
 from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
 
-from handlers.dialogs import INPUTS
+from handlers.dialogs import route
 from handlers.session import Turn, handler
 from storage import dialogs
 
 
 @handler()
 async def typed(turn: Turn) -> None:
-    dialog = await dialogs.get(turn.session, turn.me.id)
-    if dialog is not None and dialog.kind in INPUTS:
-        await INPUTS[dialog.kind](turn, dialog)
-        return
-    turn.say("unknown_input")
+    if not await route(turn, await dialogs.get(turn.session, turn.me.id)):
+        turn.say("unknown_input")
 
 
 @handler()

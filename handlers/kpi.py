@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from telegram.ext import Application, CommandHandler
 
-from handlers.commands import STAFF
+from storage.commands import STAFF
 from handlers.session import Turn, handler
 from storage import kpi, members
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from handlers import files
-from handlers.commands import ADMIN
-from handlers.menus import enqueue_menus
+from storage.commands import ADMIN, enqueue_menus
 from handlers.session import Turn, handler
 from storage import roster
 

@@ -24,7 +24,7 @@ from telegram import InlineKeyboardMarkup, InputFile, Update
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
-from messages import language_for, render
+from messages import buttons, language_for, render
 from storage import inbox, members
 from storage.errors import InvalidFile, Refused, render_problems
 from storage.members import TelegramUser
@@ -258,6 +258,8 @@ def handler(roles: tuple[str, ...] | None = None, *, strangers: bool = False):
                 runtime.inbox.committed(update.update_id)
             except Refused as exc:
                 turn.refuse(exc)
+            except buttons.Forged:
+                turn.refuse(Refused("button_expired"))
             except InvalidFile as exc:
                 turn.refuse_file(exc)
             await turn.flush()

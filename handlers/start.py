@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from telegram.ext import Application, CommandHandler
 
-from handlers import commands
+from storage import commands
 from handlers.session import Turn, handler
 from storage import dialogs, members
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from handlers import callbacks, files
-from handlers.callbacks import Prefix
-from handlers.commands import STAFF
+from handlers import files
+from messages import buttons
+from messages.buttons import Prefix
+from messages.buttons import tasks as task_buttons
+from storage.commands import STAFF
 from handlers.dialogs import on_input
 from handlers.session import Turn, handler
 from storage import dialogs, tasks
@@ -20,7 +22,7 @@ async def my_tasks(turn: Turn) -> None:
         return
     shown = found[:tasks.LIST_LIMIT]
     turn.say("tasks_list_header", count=len(found), shown=len(shown))
-    for task, v in zip(shown, await tasks.views(turn.session, turn.ctx, shown)):
+    for task, v in zip(shown, await tasks.task_views(turn.session, turn.ctx, shown)):
         turn.say("tasks_item", tasks.actions_keyboard(turn.lang, task), task=v)
 
 
@@ -45,12 +47,12 @@ async def import_tasks(turn: Turn) -> None:
 
 @handler()
 async def pressed(turn: Turn) -> None:
-    _, task_id, action = callbacks.parse(turn.query.data)
-    if action in ("progress", "done", "return"):
+    task_id, action = task_buttons.read(turn.query.data)
+    if action in task_buttons.NOTE_ACTIONS:
         task = await tasks.begin_note(turn.session, turn.ctx, turn.me, task_id, action)
         turn.toast("tasks_note_toast", kind=action)
         turn.say("tasks_note_prompt", kind=action, task=task)
-    elif action == "confirm":
+    elif action == task_buttons.CONFIRM:
         task = await tasks.confirm(turn.session, turn.ctx, turn.me, task_id)
         turn.edit("tasks_confirmed", task=task, by=turn.me.name)
     else:
@@ -82,24 +84,24 @@ async def new_task(turn: Turn) -> None:
     turn.say("tasks_new_prompt", step="title", data={})
 
 
-@on_input(tasks.NEW_DIALOG)
+@on_input(tasks.NEW_DIALOG, roles=STAFF)
 async def new_task_typed(turn: Turn, dialog) -> None:
     step, data = await tasks.new_input(turn.session, turn.ctx, turn.me, dialog,
                                        turn.message.text if turn.message else "")
     keyboard = None
     if step == "confirm":
-        keyboard = [[callbacks.button(turn.t("tasks_button", name="create"), Prefix.TASK_WIZARD, 0, "create"),
-                     callbacks.button(turn.t("tasks_button", name="cancel"), Prefix.TASK_WIZARD, 0, "cancel")]]
+        keyboard = [[task_buttons.wizard(turn.t("tasks_button", name="create"), task_buttons.CREATE),
+                     task_buttons.wizard(turn.t("tasks_button", name="cancel"), task_buttons.CANCEL)]]
     turn.say("tasks_new_prompt", keyboard, step=step, data=data)
 
 
 @handler(roles=STAFF)
 async def new_task_pressed(turn: Turn) -> None:
-    _, _, action = callbacks.parse(turn.query.data)
-    if action == "create":
+    _, action = task_buttons.read(turn.query.data)
+    if action == task_buttons.CREATE:
         task = await tasks.create_from_dialog(turn.session, turn.ctx, turn.me)
         turn.edit("tasks_created", task=task)
-    elif action == "cancel":
+    elif action == task_buttons.CANCEL:
         await dialogs.clear(turn.session, turn.me.id)
         turn.edit("cancelled")
     else:
@@ -114,5 +116,5 @@ def register(app: Application) -> None:
     app.add_handler(MessageHandler(filters.Document.ALL & filters.CaptionRegex(r"^/importtasks(@\w+)?\b"),
                                    import_tasks))
     app.add_handler(CommandHandler("importtasks", import_tasks))
-    app.add_handler(CallbackQueryHandler(pressed, pattern=callbacks.pattern(Prefix.TASK)))
-    app.add_handler(CallbackQueryHandler(new_task_pressed, pattern=callbacks.pattern(Prefix.TASK_WIZARD)))
+    app.add_handler(CallbackQueryHandler(pressed, pattern=buttons.pattern(Prefix.TASK)))
+    app.add_handler(CallbackQueryHandler(new_task_pressed, pattern=buttons.pattern(Prefix.TASK_WIZARD)))

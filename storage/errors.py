@@ -7,6 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from markupsafe import Markup
+
+from messages import render
+
 
 class Refused(Exception):
     def __init__(self, template: str, **params):
@@ -31,10 +35,6 @@ class InvalidFile(Exception):
 
 
 def render_problems(lang: str, problems: list[Problem], limit: int = 30) -> str:
-    from markupsafe import Markup
-
-    from messages import render
-
     # Each line is a rendered (already escaped) template: Markup keeps import_refused from escaping it twice.
     lines = [Markup(render(lang, f"problem_{p.code}", **p.params)) for p in problems[:limit]]
     return render(lang, "import_refused", problems=list(zip([p.row for p in problems[:limit]], lines)),

@@ -1,18 +1,37 @@
-"""The KPI board: each feature's `kpi_figures(session, ctx, unit_ids=..., start=..., end=...)`, for a period.
+"""The KPI board: the registry of indicators, and the figures of every registered feature for a period.
 
-Periods are calendar months in the organisation's zone (`YYYY-MM`); unit scope None means the whole
-organisation.
+A feature registers its `kpi_figures(session, ctx, unit_ids=..., start=..., end=...)` with one line,
+`@kpi.indicator("<feature>", order=N)`, in its `kpi.py`; the board (/kpi) and the report show every registered
+feature in that order, without this module naming any. Periods are calendar months in the organisation's
+zone (`YYYY-MM`); unit scope None means the whole organisation.
 """
 from __future__ import annotations
 
-import importlib
 import re
 from datetime import date, datetime, time
+from typing import Awaitable, Callable
 
+from storage import producers
 from storage.context import Context
 from storage.errors import Refused
 
-FEATURES = ("tasks", "lessons", "surveys", "feedback", "reception")
+Figures = Callable[..., Awaitable[dict]]
+INDICATORS: dict[str, tuple[int, Figures]] = {}
+
+
+def indicator(feature: str, *, order: int):
+    """Register `fn` as the feature's figures; `order` places its section on the board and in the report."""
+    def register(fn: Figures) -> Figures:
+        INDICATORS[feature] = (order, fn)
+        return fn
+
+    return register
+
+
+def features() -> list[tuple[str, Figures]]:
+    """(feature, figures) of every registered feature, in board order."""
+    producers.load_features()  # the features register themselves when their package is imported
+    return [(name, fn) for name, (_, fn) in sorted(INDICATORS.items(), key=lambda item: item[1][0])]
 
 
 def period_bounds(text: str | None, ctx: Context) -> tuple[str, datetime, datetime]:
@@ -33,14 +52,6 @@ def period_bounds(text: str | None, ctx: Context) -> tuple[str, datetime, dateti
 
 
 async def collect(session, ctx: Context, *, unit_ids: set[int] | None, start: datetime, end: datetime) -> dict:
-    """{feature: figures} for every feature that provides figures."""
-    board: dict[str, dict] = {}
-    for feature in FEATURES:
-        try:
-            module = importlib.import_module(f"storage.{feature}")
-        except ModuleNotFoundError:
-            continue
-        figures = getattr(module, "kpi_figures", None)
-        if figures is not None:
-            board[feature] = await figures(session, ctx, unit_ids=unit_ids, start=start, end=end)
-    return board
+    """{feature: figures} for every registered feature."""
+    return {feature: await figures(session, ctx, unit_ids=unit_ids, start=start, end=end)
+            for feature, figures in features()}

@@ -13,6 +13,7 @@ from typing import Awaitable, Callable
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+import storage
 from storage.context import Context
 
 log = logging.getLogger(__name__)
@@ -32,9 +33,7 @@ def producer(name: str, *, vacuum: tuple[str, ...] = ()):
 
 
 def load_features() -> None:
-    """Import every storage service module so their producers register themselves."""
-    import storage
-
+    """Import every storage feature and service module, so that their producers (and indicators) register."""
     for info in pkgutil.iter_modules(storage.__path__):
         if info.name not in ("migrations", "models"):
             importlib.import_module(f"storage.{info.name}")

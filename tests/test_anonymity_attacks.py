@@ -15,7 +15,7 @@ from pathlib import Path
 from sqlalchemy import text
 
 from bot.sandbox.fakeapi import FakeBotAPI
-from storage.surveys_files import QuestionSpec
+from storage.surveys import QuestionSpec
 from tests.support.botenv import BotEnv, make_config
 from tests.support.feedback import TICKET
 from tests.support.surveys import BIG_ROSTER, invitation, join_all, publish

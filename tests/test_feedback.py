@@ -5,8 +5,8 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import func, select
 
-from storage import feedback_kpi
-from storage.models.feedback import FeedbackPending
+from storage import feedback
+from storage.feedback.models import FeedbackPending
 from tests.support.botenv import DEMO_ROSTER
 from tests.support.feedback import configure, submit, ticket_in
 
@@ -71,7 +71,7 @@ async def test_anonymous_ticket_round_trip_reply_answer_rate_resolve_and_kpi(env
 
     async with env.db.session() as s:
         start = datetime(2026, 12, 1, tzinfo=env.ctx.tz)
-        figures = await feedback_kpi.kpi_figures(s, env.ctx, unit_ids=None, start=start, end=start + timedelta(days=31))
+        figures = await feedback.kpi_figures(s, env.ctx, unit_ids=None, start=start, end=start + timedelta(days=31))
     assert figures["tickets_received"] == 1
     assert figures["first_reply_days"] == {"0": 1, "1": 0, "2": 0, "3+": 0}  # answered the day it came
     board = await zhang.say("/kpi")
@@ -112,7 +112,7 @@ async def test_sixth_ticket_of_the_day_is_refused_and_nothing_is_stored(env, clo
     assert "今天已经提交了 5 条" in reply
     from sqlalchemy import func, select
 
-    from storage.models.feedback import FeedbackTicket
+    from storage.feedback import FeedbackTicket
 
     async with env.db.session() as s:
         assert (await s.execute(select(func.count()).select_from(FeedbackTicket))).scalar_one() == 5
@@ -284,7 +284,7 @@ async def test_answered_reopen_close_unresolved_and_rating_rules(env):
     # No reason, no closing: the refusal says so and the ticket stays as it was.
     assert "关闭工单需要原因" in await zhang.say("   ")
     async with env.db.session() as s:
-        from storage.models.feedback import FeedbackTicket
+        from storage.feedback import FeedbackTicket
 
         assert (await s.get(FeedbackTicket, ticket)).status == "assigned"
     confirm = await zhang.send("调岗属于人事部门决定，本部门无权更改。")
@@ -303,7 +303,7 @@ async def test_answered_reopen_close_unresolved_and_rating_rules(env):
     await wang.press("⭐⭐⭐⭐")
     await env.tick()  # the writer's actions are applied by the tick
     async with env.db.session() as s:
-        from storage.models.feedback import FeedbackTicket
+        from storage.feedback import FeedbackTicket
 
         row = await s.get(FeedbackTicket, ticket)
         assert row.status == "assigned" and row.rating == 4 and row.closed_on is None
@@ -366,7 +366,7 @@ async def test_a_stranger_gets_only_the_registration_prompt_whatever_they_send_o
     from sqlalchemy import func, select
 
     from storage.models.dialogs import Dialog
-    from storage.models.feedback import FeedbackTicket
+    from storage.feedback import FeedbackTicket
 
     async with env.db.session() as s:
         row = await s.get(FeedbackTicket, ticket)
@@ -404,7 +404,7 @@ async def test_a_secretary_takes_the_ticket_asks_a_question_and_only_the_assigne
     assert "收到答复后才能评分" in (await wang.press_data(f"fbk:{ticket}:rate5")).toast
     await env.tick()
     async with env.db.session() as s:
-        from storage.models.feedback import FeedbackTicket
+        from storage.feedback import FeedbackTicket
 
         assert (await s.get(FeedbackTicket, ticket)).rating is None
 
@@ -415,7 +415,7 @@ async def test_a_secretary_takes_the_ticket_asks_a_question_and_only_the_assigne
     assert "十月和十一月的" in zhang.last["text"]
     assert len(liu.messages) == liu_before  # the writer's answer goes to the assignee only
     async with env.db.session() as s:
-        from storage.models.feedback import FeedbackTicket
+        from storage.feedback import FeedbackTicket
 
         row = await s.get(FeedbackTicket, ticket)
         assert row.status == "assigned" and row.first_reply_at is not None and row.answered_in_time

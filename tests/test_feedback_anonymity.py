@@ -14,7 +14,7 @@ from datetime import datetime, time, timezone
 
 from sqlalchemy import inspect, select, text
 
-from storage import calendar, feedback_routes
+from storage import calendar, feedback
 from storage.context import Context
 from storage.models.org import Member
 from tests.support.botenv import DEMO_ROSTER
@@ -139,9 +139,9 @@ async def test_no_table_and_no_log_line_leads_back_to_the_writer(env, clock, cap
 
     # Only the secret opens the route.
     async with env.db.session() as s:
-        assert await feedback_routes.writer_id(s, env.ctx, ticket) == writer.id
+        assert await feedback.writer_id(s, env.ctx, ticket) == writer.id
         stranger = Context(clock=env.ctx.clock, secret=b"another-secret-entirely")
-        assert await feedback_routes.writer_id(s, stranger, ticket) is None
+        assert await feedback.writer_id(s, stranger, ticket) is None
 
     for record in caplog.records:
         message = record.getMessage()
@@ -159,7 +159,7 @@ async def test_after_retention_not_even_the_secret_leads_back(env, clock):
     assert rows["feedback_routes"] == []
     assert_no_link(rows, fks, writer, ticket)
     async with env.db.session() as s:
-        assert await feedback_routes.writer_id(s, env.ctx, ticket) is None
+        assert await feedback.writer_id(s, env.ctx, ticket) is None
     assert "你还没有工单" in await wang.say("/mytickets")
     # The ticket itself stays for the KPIs and the digest.
     assert [r["id"] for r in rows["feedback_tickets"]] == [ticket]

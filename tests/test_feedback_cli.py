@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.cli import main
-from storage.models.feedback import FeedbackTicket
+from storage.feedback import FeedbackTicket
 from tests.support.botenv import DEMO_ROSTER
 from tests.support.feedback import ticket_in
 

@@ -99,7 +99,7 @@ async def test_measure_to_task_hook(env):
     tasks = await li.say("/tasks")
     assert "全厂叉车通道划线并每季度检查" in "".join(li.texts()) and tasks
     async with env.db.session() as s:
-        from storage.models.tasks import Task
+        from storage.tasks import Task
 
         task = (await s.execute(select(Task).where(Task.task_no == task_no))).scalar_one()
         assert task.source == f"feedback:{ticket}" and str(task.due_date) == "2026-12-31"

@@ -12,12 +12,12 @@ from telegram import Bot
 
 from bot.sandbox.fakeapi import FakeBotAPI
 from bot.sender import Sender
-from storage import feedback, feedback_jobs
+from storage import feedback
 from storage.clock import FrozenClock
 from storage.context import Context
 from storage.db import Database
 from storage.models.audit import AuditEvent
-from storage.models.feedback import FeedbackDigest, FeedbackTicket
+from storage.feedback import FeedbackDigest, FeedbackTicket
 from storage.models.org import Member
 from storage.models.outbox import Outbox
 from tests.support.botenv import DEFAULT_NOW
@@ -57,15 +57,15 @@ async def test_two_replicas_escalate_and_send_the_digest_once(pg_url):
             for w in writers:
                 for n in range(5):
                     await feedback.submit(s, ctx, w, category="safety", text=f"隐患 {w.id}-{n}")
-        assert sum(await both(replicas, feedback_jobs.apply_pending)) == 30  # filed once, by one of them
+        assert sum(await both(replicas, feedback.apply_pending)) == 30  # filed once, by one of them
         await asyncio.gather(*(r[2].drain() for r in replicas))
 
         clock.set(datetime(2026, 12, 9, 9, 0, tzinfo=ctx.tz))  # Wednesday: past the Tuesday deadline
         for _ in range(3):
-            await both(replicas, feedback_jobs.escalate)
+            await both(replicas, feedback.escalate)
         await asyncio.gather(*(r[2].drain() for r in replicas))
-        await both(replicas, feedback_jobs.scrub_outbox)
-        released = await both(replicas, feedback_jobs.release_audit)
+        await both(replicas, feedback.scrub_outbox)
+        released = await both(replicas, feedback.release_audit)
         assert sum(released) == 30  # the writers' submissions enter the audit trail once
 
         escalations = Counter(c[1]["chat_id"] for c in fake.calls
@@ -90,10 +90,10 @@ async def test_two_replicas_escalate_and_send_the_digest_once(pg_url):
                 await feedback.office_message(s, ctx, admin, t.id, "已处理")
                 await feedback.resolve(s, ctx, admin, t.id, root_cause="巡检缺位", measure="每周安全巡检")
         clock.set(datetime(2027, 1, 1, 9, 5, tzinfo=ctx.tz))
-        queued = await both(replicas, feedback_jobs.monthly_digest)
+        queued = await both(replicas, feedback.monthly_digest)
         assert sorted(queued) == [0, 8]
         await asyncio.gather(*(r[2].drain() for r in replicas))
-        assert await both(replicas, feedback_jobs.monthly_digest) == [0, 0]
+        assert await both(replicas, feedback.monthly_digest) == [0, 0]
         digests = Counter(c[1]["chat_id"] for c in fake.calls
                           if c[0] == "sendMessage" and "每周安全巡检" in c[1].get("text", ""))
         assert len(digests) == 8 and set(digests.values()) == {1}
@@ -108,7 +108,7 @@ async def test_two_replicas_escalate_and_send_the_digest_once(pg_url):
 
 
 async def test_a_double_tap_on_submit_from_two_replicas_stores_one_ticket(pg_url):
-    from storage import feedback_flows as flows
+    from storage import dialogs
     from storage.errors import Refused
 
     clock = FrozenClock(DEFAULT_NOW)
@@ -120,24 +120,24 @@ async def test_a_double_tap_on_submit_from_two_replicas_stores_one_ticket(pg_url
                          created_at=clock.now()))
         async with dbs[0].session() as s:
             writer = (await s.execute(select(Member).where(Member.employee_no == "W1"))).scalar_one()
-            await flows.draft_start(s, ctx, writer, "work")
+            await feedback.draft_start(s, ctx, writer, "work")
         async with dbs[0].session() as s:
             writer = await s.get(Member, writer.id)
-            dialog = await flows.dialogs.get(s, writer.id)
-            await flows.draft_input(s, ctx, writer, dialog, text="车间太吵", attachment=None)
+            dialog = await dialogs.get(s, writer.id)
+            await feedback.draft_input(s, ctx, writer, dialog, text="车间太吵", attachment=None)
 
         async def press(db):
             try:
                 async with db.session() as s:
                     me = await s.get(Member, writer.id)
-                    return (await flows.draft_submit(s, ctx, me, anonymous=True)).id
+                    return (await feedback.draft_submit(s, ctx, me, anonymous=True)).id
             except Refused as refused:
                 return refused.template
 
         results = await asyncio.gather(*(press(db) for db in dbs))
         assert sorted(results, key=len)[-1] == "button_expired", results
         async with dbs[0].session() as s:
-            await feedback_jobs.apply_pending(s, ctx)
+            await feedback.apply_pending(s, ctx)
         async with dbs[0].session() as s:
             assert (await s.execute(select(func.count()).select_from(FeedbackTicket))).scalar_one() == 1
     finally:

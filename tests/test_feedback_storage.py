@@ -7,11 +7,10 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import func, select
 
-from storage import feedback, feedback_jobs, feedback_routes, members, roster, units
+from storage import feedback, members, roster, units
 from storage.context import Context
 from storage.errors import Refused
-from storage.feedback_kpi import kpi_figures
-from storage.models.feedback import FeedbackTicket
+from storage.feedback import FeedbackTicket, kpi_figures
 from tests.support.botenv import DEMO_ROSTER
 
 
@@ -43,7 +42,7 @@ async def test_kpi_figures_over_a_period(db, ctx, clock):
         t2 = (await feedback.submit(s, ctx, wang, category="dispute", text="调岗纠纷")).id
         t3 = (await feedback.submit(s, ctx, wang, category="work", text="设备")).id
         await feedback.submit(s, ctx, wang, category="work", text="照明")  # t4: never answered, past due
-        await feedback_jobs.apply_pending(s, ctx)  # the tick files what the writer queued
+        await feedback.apply_pending(s, ctx)  # the tick files what the writer queued
     steps = [
         (at(3, 10), lambda s, z, l: feedback.office_message(s, ctx, z, t1, "已调解")),      # 2 h
         (at(4, 8), lambda s, z, l: feedback.office_message(s, ctx, z, t2, "请说明", question=True)),  # 24 h
@@ -59,7 +58,7 @@ async def test_kpi_figures_over_a_period(db, ctx, clock):
         wang = await member(s, "1002")
         await feedback.rate(s, ctx, wang, t1, 5)
         await feedback.rate(s, ctx, wang, t2, 2)
-        await feedback_jobs.apply_pending(s, ctx)
+        await feedback.apply_pending(s, ctx)
         start = datetime(2026, 12, 1, tzinfo=ctx.tz)
         figures = await kpi_figures(s, ctx, unit_ids=None, start=start, end=start + timedelta(days=31))
         production = (await units.by_name(s, "department", "生产部")).id
@@ -117,18 +116,18 @@ async def test_a_route_opens_only_with_its_secret_and_its_ticket(db, ctx):
     async with db.session() as s:
         wang = await member(s, "1002")
         ticket = await feedback.submit(s, ctx, wang, category="work", text="x")
-        route = feedback_routes.new_route(ctx, ticket.id, wang.id)
-        assert feedback_routes.writer_of(ctx, route) == wang.id
-        moved = feedback_routes.new_route(ctx, ticket.id, wang.id)
+        route = feedback.new_route(ctx, ticket.id, wang.id)
+        assert feedback.writer_of(ctx, route) == wang.id
+        moved = feedback.new_route(ctx, ticket.id, wang.id)
         moved.ticket_id = "OTHER123"
-        assert feedback_routes.writer_of(ctx, moved) is None  # bound to its ticket number
+        assert feedback.writer_of(ctx, moved) is None  # bound to its ticket number
         other = Context(clock=ctx.clock, secret=b"x" * 32)
-        assert feedback_routes.writer_of(other, route) is None
-        assert await feedback_routes.tickets_of(s, other, wang.id) == []
-        draft = feedback_routes.seal_draft(ctx, wang.id, {"t": ticket.id})
+        assert feedback.writer_of(other, route) is None
+        assert await feedback.tickets_of(s, other, wang.id) == []
+        draft = feedback.seal_draft(ctx, wang.id, {"t": ticket.id})
         assert ticket.id not in str(draft)
-        assert feedback_routes.open_draft(ctx, wang.id, draft) == {"t": ticket.id}
-        assert feedback_routes.open_draft(ctx, wang.id + 1, draft) == {}
+        assert feedback.open_draft(ctx, wang.id, draft) == {"t": ticket.id}
+        assert feedback.open_draft(ctx, wang.id + 1, draft) == {}
 
 
 async def test_ticket_views_fit_one_message_whatever_was_typed(db, ctx):
@@ -138,11 +137,11 @@ async def test_ticket_views_fit_one_message_whatever_was_typed(db, ctx):
     async with db.session() as s:
         wang, zhang = await member(s, "1002"), await member(s, "1001")
         ticket = await feedback.submit(s, ctx, wang, category="dispute", text="&<>\"'" * 4000)
-        await feedback_jobs.apply_pending(s, ctx)
+        await feedback.apply_pending(s, ctx)
         for _ in range(10):
             await feedback.office_message(s, ctx, zhang, ticket.id, "&" * 5000)
             await feedback.writer_message(s, ctx, wang, ticket.id, "<" * 5000)
-            await feedback_jobs.apply_pending(s, ctx)
+            await feedback.apply_pending(s, ctx)
         await feedback.resolve(s, ctx, zhang, ticket.id, root_cause="&" * 2000, measure=">" * 2000)
         for lang in ("zh", "en"):
             staff = render(lang, "feedback_ticket_staff", note="answered",
@@ -151,7 +150,7 @@ async def test_ticket_views_fit_one_message_whatever_was_typed(db, ctx):
                             **await feedback.writer_view(s, ticket, lang))
             assert len(staff) <= 4096 and len(writer) <= 4096, (len(staff), len(writer))
         other = await feedback.submit(s, ctx, wang, category="dispute", text="x")
-        await feedback_jobs.apply_pending(s, ctx)
+        await feedback.apply_pending(s, ctx)
         await feedback.office_message(s, ctx, zhang, other.id, "ok")
         with pytest.raises(Refused) as refused:
             await feedback.resolve(s, ctx, zhang, other.id, root_cause="x", measure="y" * 2001)

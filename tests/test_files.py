@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from storage import tabular
 from storage.errors import InvalidFile
-from storage.models.tasks import Task
+from storage.tasks import Task
 from tests.support.files import xlsx_bomb
 from tests.support.tasks import cast, sheet
 
@@ -57,7 +57,7 @@ def formulas_in(content: bytes) -> list[str]:
 
 async def test_no_export_holds_a_formula_whatever_people_typed(env, tmp_path):
     from storage import report, roster, surveys as survey_service, tasks
-    from storage.surveys_files import QuestionSpec
+    from storage.surveys import QuestionSpec
 
     hostile_roster = "employee_no,name,department,branch,party_member,roles\n" + "".join(
         f"{2000 + i},\"{name.replace(chr(34), chr(34) * 2)}\",=2+3,@分支,是,employee\n"

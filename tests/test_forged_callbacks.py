@@ -8,10 +8,10 @@ from datetime import datetime, timezone
 from sqlalchemy import select, update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler
 
-from handlers.callbacks import Prefix, pattern
+from messages.buttons import Prefix, pattern
 from handlers.session import handler
 from storage.models.org import Member
-from storage.models.tasks import Task, TaskNote
+from storage.tasks import Task, TaskNote
 from tests.support.botenv import DEMO_ROSTER
 from tests.support.tasks import cast, import_tasks
 
@@ -107,9 +107,9 @@ async def test_an_import_refusal_quotes_the_bad_value_escaped_once(env):
 
 
 async def test_a_reception_matter_turned_into_a_task_is_stored_as_typed(env, clock):
-    from storage.models.reception import Booking
-    from storage.reception_booking import book
-    from storage.reception_outcome import record_task
+    from storage.reception import Booking
+    from storage.reception import book
+    from storage.reception import record_task
     from tests.support.reception import make_day
 
     await env.import_roster(DEMO_ROSTER)

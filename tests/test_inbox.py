@@ -13,7 +13,7 @@ from bot.app import PollingTaken
 from bot.sandbox.fakeapi import FakeBotAPI
 from storage import inbox
 from storage.db import Database
-from storage.models.feedback import FeedbackTicket
+from storage.feedback import FeedbackTicket
 from tests.support.botenv import ADMIN_ID, DEMO_ROSTER, BotEnv, make_config
 from tests.support.feedback import configure, submit
 from tests.support.postgres import free_port

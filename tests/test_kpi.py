@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from storage import members, tasks, units
 from storage.models.org import Member
-from storage.models.tasks import Task
+from storage.tasks import Task
 from storage.roster import apply as roster_apply, check as roster_check
 from tests.support.botenv import DEMO_ROSTER
 

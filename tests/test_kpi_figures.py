@@ -16,14 +16,12 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from storage import feedback, kpi, lessons, lessons_quiz, members, report, surveys, tasks, units
-from storage.lessons_markdown import parse
+from storage import feedback, kpi, lessons, members, report, surveys, tasks, units
+from storage.lessons import parse
 from storage.models.org import Member
-from storage.models.reception import Booking
-from storage.models.tasks import Task
-from storage.reception_booking import book
-from storage.reception_outcome import record_absent, record_resolved, record_task
-from storage.surveys_files import QuestionSpec
+from storage.reception import Booking, book, record_absent, record_resolved, record_task
+from storage.tasks import Task
+from storage.surveys import QuestionSpec
 from tests.support.botenv import DEMO_ROSTER
 from tests.support.lessons import LESSON_MD
 from tests.support.reception import make_day
@@ -93,15 +91,15 @@ async def seed(env, clock) -> Org:
     await env.tick()  # L1 published and delivered
     async with env.db.session() as s:
         wang, li, zhang = [await org.member(s, no) for no in ("1002", "1003", "1001")]
-        view = await lessons_quiz.start(s, ctx, wang, l1)
+        view = await lessons.start_quiz(s, ctx, wang, l1)
         for position, option in enumerate((1, 0, 0)):  # all right: 100
-            await lessons_quiz.answer(s, ctx, wang, view.attempt_id, position, option)
-        view = await lessons_quiz.start(s, ctx, li, l1)
+            await lessons.answer(s, ctx, wang, view.attempt_id, position, option)
+        view = await lessons.start_quiz(s, ctx, li, l1)
         for position, option in enumerate((0, 1, 1)):  # all wrong: 0 ...
-            await lessons_quiz.answer(s, ctx, li, view.attempt_id, position, option)
-        view = await lessons_quiz.retry(s, ctx, li, view.attempt_id)
+            await lessons.answer(s, ctx, li, view.attempt_id, position, option)
+        view = await lessons.retry(s, ctx, li, view.attempt_id)
         for position, option in enumerate((1, 0, 0)):  # ... then all right in practice: still 0, not learned
-            await lessons_quiz.answer(s, ctx, li, view.attempt_id, position, option)
+            await lessons.answer(s, ctx, li, view.attempt_id, position, option)
         await lessons.mark_learned(s, ctx, zhang, l1)  # read it
 
     # --- feedback: two disputes to 生产部, two work matters to 财务部 ---------------------------------

@@ -12,12 +12,12 @@ from telegram import Bot
 
 from bot.sandbox.fakeapi import FakeBotAPI
 from bot.sender import Sender
-from storage import lessons, lessons_kpi, lessons_points, lessons_quiz
+from storage import lessons
 from storage.clock import FrozenClock
 from storage.context import Context
 from storage.db import Database
-from storage.lessons_markdown import parse
-from storage.models.lessons import LessonPoints, QuizAttempt
+from storage.lessons import parse
+from storage.lessons import LessonPoints, QuizAttempt
 from storage.models.org import Member
 from tests.support.botenv import DEFAULT_NOW
 from tests.support.lessons import LESSON_MD
@@ -57,9 +57,9 @@ async def test_two_replicas_publish_remind_and_send_each_lesson_once(pg_url):
             member = (await s.execute(select(Member).where(Member.employee_no == "E7"))).scalar_one()
             assert (await lessons.mark_learned(s, ctx, member, lesson.id)).points == 5
             other = (await s.execute(select(Member).where(Member.employee_no == "E8"))).scalar_one()
-            view = await lessons_quiz.start(s, ctx, other, lesson.id)
+            view = await lessons.start_quiz(s, ctx, other, lesson.id)
             for position, option in enumerate((1, 0, 0)):
-                done = await lessons_quiz.answer(s, ctx, other, view.attempt_id, position, option)
+                done = await lessons.answer(s, ctx, other, view.attempt_id, position, option)
             assert done.result.passed and done.result.points == 5 + 6 + 5
 
         clock.advance(days=2)
@@ -70,12 +70,12 @@ async def test_two_replicas_publish_remind_and_send_each_lesson_once(pg_url):
         assert set(per_chat.values()) == {1, 2} and Counter(per_chat.values())[2] == 298
 
         async with db.session() as s:
-            figures = await lessons_kpi.kpi_figures(s, ctx, unit_ids=None, start=DEFAULT_NOW - timedelta(days=1),
+            figures = await lessons.kpi_figures(s, ctx, unit_ids=None, start=DEFAULT_NOW - timedelta(days=1),
                                                     end=DEFAULT_NOW + timedelta(days=1))
         assert figures == {"lessons_published": 1, "audience": 300, "learned": 2, "coverage": 2 / 300,
                            "avg_score": 100.0}
         async with db.session() as s:
-            breakdown = await lessons_kpi.lesson_figures(s, lesson.id)
+            breakdown = await lessons.lesson_figures(s, lesson.id)
         assert breakdown.delivered == 300
     finally:
         for r in replicas:
@@ -101,11 +101,11 @@ async def test_two_awards_at_once_never_pay_past_the_daily_cap(pg_url):
             member_id = member.id
         async with db.session() as s:
             for lesson_id in ids[:3]:  # 15 of the day's 20 already earned
-                await lessons_points.award(s, ctx, member_id, lesson_id, "learned", 5)
+                await lessons.award(s, ctx, member_id, lesson_id, "learned", 5)
 
         async def award(replica, lesson_id):
             async with replica[0].session() as s:
-                credited = await lessons_points.award(s, replica[1], member_id, lesson_id, "learned", 5)
+                credited = await lessons.award(s, replica[1], member_id, lesson_id, "learned", 5)
                 await asyncio.sleep(0.05)  # hold the transaction open, as a slower request would
                 return credited
 
@@ -114,7 +114,7 @@ async def test_two_awards_at_once_never_pay_past_the_daily_cap(pg_url):
         async with db.session() as s:
             total = (await s.execute(select(func.sum(LessonPoints.points))
                                      .where(LessonPoints.member_id == member_id))).scalar_one()
-        assert total == lessons_points.DAILY_CAP
+        assert total == lessons.DAILY_CAP
     finally:
         for database, _ in replicas:
             await database.dispose()
@@ -137,7 +137,7 @@ async def test_two_quiz_starts_at_once_open_one_attempt(pg_url):
         async def start(replica):
             async with replica[0].session() as s:
                 member = (await s.execute(select(Member))).scalar_one()
-                view = await lessons_quiz.start(s, replica[1], member, lesson.id)
+                view = await lessons.start_quiz(s, replica[1], member, lesson.id)
                 await asyncio.sleep(0.05)
                 return view.attempt_id
 

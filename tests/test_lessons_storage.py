@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.cli import main as cli_main
-from storage import lessons, lessons_kpi, lessons_points, lessons_quiz, roster
+from storage import lessons, roster
 from storage.errors import InvalidFile, Refused
-from storage.lessons_markdown import from_entities, parse, split_html, tg_len, to_html
-from storage.models.lessons import Lesson, LessonAssignment, LessonPoints
+from storage.lessons import from_entities, parse, split_html, tg_len, to_html
+from storage.lessons import Lesson, LessonAssignment, LessonPoints
 from storage.models.org import Member
 from storage.models.outbox import Outbox
 from tests.support.botenv import DEMO_ROSTER
@@ -168,13 +168,13 @@ async def test_points_stop_at_the_daily_cap_and_start_again_the_next_day(db, ctx
         for lesson_id in ids[:4]:
             credited.append((await lessons.mark_learned(s, ctx, wang, lesson_id)).points)
         assert credited == [5, 5, 5, 5]
-        assert await lessons_points.totals(s, ctx, 2) == (20, 20)
+        assert await lessons.totals(s, ctx, 2) == (20, 20)
         # The cap is full: a fifth lesson is learned, but earns nothing today, and never later.
         done = await lessons.mark_learned(s, ctx, wang, ids[4])
         assert done.status == "learned" and done.points == 0
     clock.advance(days=1)
     async with db.session() as s:
-        assert await lessons_points.totals(s, ctx, 2) == (20, 0)
+        assert await lessons.totals(s, ctx, 2) == (20, 0)
         rows = (await s.execute(select(LessonPoints.earned, LessonPoints.points)
                                 .where(LessonPoints.lesson_id == ids[4]))).all()
     assert rows == [(5, 0)]
@@ -185,13 +185,13 @@ async def test_two_presses_of_the_same_answer_count_once(db, ctx):
     lesson_id = await _publish(db, ctx)
     async with db.session() as s:
         li = await s.get(Member, 3)
-        view = await lessons_quiz.start(s, ctx, li, lesson_id)
-        await lessons_quiz.answer(s, ctx, li, view.attempt_id, 0, 1)
+        view = await lessons.start_quiz(s, ctx, li, lesson_id)
+        await lessons.answer(s, ctx, li, view.attempt_id, 0, 1)
         with pytest.raises(Refused):
-            await lessons_quiz.answer(s, ctx, li, view.attempt_id, 0, 1)
+            await lessons.answer(s, ctx, li, view.attempt_id, 0, 1)
         with pytest.raises(Refused):
-            await lessons_quiz.answer(s, ctx, li, view.attempt_id, 1, 9)  # no such option
-        again = await lessons_quiz.start(s, ctx, li, lesson_id)
+            await lessons.answer(s, ctx, li, view.attempt_id, 1, 9)  # no such option
+        again = await lessons.start_quiz(s, ctx, li, lesson_id)
     assert again.attempt_id == view.attempt_id and again.position == 1, "an open attempt resumes"
 
 
@@ -203,32 +203,32 @@ async def test_coverage_per_branch_per_unit_and_per_period(db, ctx, clock):
         for member_id in (2, 5, 7):  # 王芳 (第一支部), 陈静 and Emily (第二支部)
             await lessons.mark_learned(s, ctx, await s.get(Member, member_id), first)
         li = await s.get(Member, 3)
-        await lessons_quiz.start(s, ctx, li, first)
-        view = await lessons_quiz.start(s, ctx, li, first)
+        await lessons.start_quiz(s, ctx, li, first)
+        view = await lessons.start_quiz(s, ctx, li, first)
         for pos, option in enumerate((1, 0, 1)):  # two of three right
-            await lessons_quiz.answer(s, ctx, li, view.attempt_id, pos, option)
+            await lessons.answer(s, ctx, li, view.attempt_id, pos, option)
     clock.advance(days=40)
     second = await _publish(db, ctx, audience="branch:第一支部")
 
     async with db.session() as s:
-        total = await lessons_kpi.lesson_figures(s, first)
+        total = await lessons.lesson_figures(s, first)
         assert (total.audience, total.delivered, total.learned, total.avg_score) == (7, 7, 4, 67.0)
-        by_branch = {name: (f.audience, f.learned) for _, name, f in await lessons_kpi.lesson_breakdown(s, first)}
+        by_branch = {name: (f.audience, f.learned) for _, name, f in await lessons.lesson_breakdown(s, first)}
         assert by_branch == {"第一支部": (3, 2), "第二支部": (4, 2)}
-        by_unit = {name: f.audience for _, name, f in await lessons_kpi.lesson_breakdown(s, first, group="unit")}
+        by_unit = {name: f.audience for _, name, f in await lessons.lesson_breakdown(s, first, group="unit")}
         assert by_unit == {"办公室": 1, "生产部": 3, "财务部": 3}
 
         start = datetime(2026, 12, 1, tzinfo=timezone.utc)
         end = start + timedelta(days=31)
-        everything = await lessons_kpi.kpi_figures(s, ctx, unit_ids=None, start=start, end=end)
+        everything = await lessons.kpi_figures(s, ctx, unit_ids=None, start=start, end=end)
         assert everything == {"lessons_published": 1, "audience": 7, "learned": 4, "coverage": 4 / 7,
                               "avg_score": 67.0}
         branch_two = (await s.execute(select(Member.branch_id).where(Member.id == 5))).scalar_one()
-        scoped = await lessons_kpi.kpi_figures(s, ctx, unit_ids={branch_two}, start=start, end=end)
+        scoped = await lessons.kpi_figures(s, ctx, unit_ids={branch_two}, start=start, end=end)
         assert scoped["audience"] == 4 and scoped["learned"] == 2 and scoped["coverage"] == 0.5
-        both = await lessons_kpi.kpi_figures(s, ctx, unit_ids=None, start=start, end=end + timedelta(days=60))
+        both = await lessons.kpi_figures(s, ctx, unit_ids=None, start=start, end=end + timedelta(days=60))
         assert both["lessons_published"] == 2 and both["audience"] == 10
-        empty = await lessons_kpi.kpi_figures(s, ctx, unit_ids=None, start=end + timedelta(days=90),
+        empty = await lessons.kpi_figures(s, ctx, unit_ids=None, start=end + timedelta(days=90),
                                               end=end + timedelta(days=120))
         assert empty == {"lessons_published": 0, "audience": 0, "learned": 0, "coverage": None,
                          "avg_score": None}
@@ -289,9 +289,9 @@ async def test_period_breakdown_sums_each_branch_over_the_lessons_of_the_period(
             await lessons.mark_learned(s, ctx, await s.get(Member, member_id), lesson_id)
     start = datetime(2026, 12, 1, tzinfo=timezone.utc)
     async with db.session() as s:
-        rows = await lessons_kpi.period_breakdown(s, start=start, end=start + timedelta(days=31))
-        by_unit = await lessons_kpi.period_breakdown(s, start=start, end=start + timedelta(days=31), group="unit")
-        later = await lessons_kpi.period_breakdown(s, start=start + timedelta(days=31),
+        rows = await lessons.period_breakdown(s, start=start, end=start + timedelta(days=31))
+        by_unit = await lessons.period_breakdown(s, start=start, end=start + timedelta(days=31), group="unit")
+        later = await lessons.period_breakdown(s, start=start + timedelta(days=31),
                                                    end=start + timedelta(days=62))
     figures = {name: (f.audience, f.learned, f.coverage_percent) for _, name, f in rows}
     assert figures == {"第一支部": (6, 3, 50), "第二支部": (4, 1, 25)}
@@ -309,9 +309,9 @@ async def test_pass_mark_is_the_authors_and_must_be_a_percentage(db, ctx):
     lesson_id = await _publish(db, ctx, pass_percent=100)
     async with db.session() as s:
         li = await s.get(Member, 3)
-        view = await lessons_quiz.start(s, ctx, li, lesson_id)
+        view = await lessons.start_quiz(s, ctx, li, lesson_id)
         for position, option in enumerate((1, 0, 1)):  # two of three right: 67%, under the mark
-            done = await lessons_quiz.answer(s, ctx, li, view.attempt_id, position, option)
+            done = await lessons.answer(s, ctx, li, view.attempt_id, position, option)
     assert done.result.score == 67 and not done.result.passed and done.result.pass_mark == 100
 
 
@@ -320,17 +320,17 @@ async def test_only_the_first_attempt_passes_scores_and_earns(db, ctx):
     lesson_id = await _publish(db, ctx)
     async with db.session() as s:
         li = await s.get(Member, 3)
-        view = await lessons_quiz.start(s, ctx, li, lesson_id)
+        view = await lessons.start_quiz(s, ctx, li, lesson_id)
         for position, option in enumerate((0, 1, 1)):  # all three wrong
-            first = await lessons_quiz.answer(s, ctx, li, view.attempt_id, position, option)
-        practice = await lessons_quiz.retry(s, ctx, li, view.attempt_id)
+            first = await lessons.answer(s, ctx, li, view.attempt_id, position, option)
+        practice = await lessons.retry(s, ctx, li, view.attempt_id)
         assert practice.practice and practice.total == 3
         for position, option in enumerate((1, 0, 0)):  # all three right, after being shown the answers
-            again = await lessons_quiz.answer(s, ctx, li, practice.attempt_id, position, option)
+            again = await lessons.answer(s, ctx, li, practice.attempt_id, position, option)
         a = (await s.execute(select(LessonAssignment).where(LessonAssignment.member_id == 3))).scalar_one()
         earned = (await s.execute(select(func.coalesce(func.sum(LessonPoints.points), 0))
                                   .where(LessonPoints.member_id == 3))).scalar_one()
-        nothing_left = await lessons_quiz.start(s, ctx, li, lesson_id)
+        nothing_left = await lessons.start_quiz(s, ctx, li, lesson_id)
     assert (first.result.score, first.result.passed, first.result.practice) == (0, False, False)
     assert (again.result.score, again.result.passed, again.result.practice) == (0, False, True)
     assert (again.result.right, again.result.points, again.result.newly_learned) == (3, 0, False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from storage.models.dialogs import Dialog
-from storage.models.lessons import Lesson, LessonAssignment
+from storage.lessons import Lesson, LessonAssignment
 from storage.models.org import Member
 from tests.support.botenv import DEMO_ROSTER
 from tests.support.lessons import publish, send_formatted, utf16

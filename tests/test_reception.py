@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 from tests.support.botenv import DEMO_ROSTER
 from tests.support.reception import DAY, booked_count, booking_id, bookings, make_day
+from tests.support.refusals import refusal, snapshot
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -269,7 +270,7 @@ async def test_an_outcome_recorded_by_someone_else_meanwhile_ends_the_secretarys
     assert "没有看懂" in await liu.say("1003 生产部 2026-12-31")  # not taken as a task order any more
     from sqlalchemy import func, select
 
-    from storage.models.tasks import Task
+    from storage.tasks import Task
 
     async with env.db.session() as s:
         assert (await s.execute(select(func.count(Task.id)))).scalar_one() == 0
@@ -285,8 +286,8 @@ async def test_outcome_turned_into_a_task_on_the_responsibility_list(env, clock)
     assert "已列入责任清单" in wang.texts()[-1] and "生产部" in wang.texts()[-1]
     from sqlalchemy import select
 
-    from storage.models.reception import Booking
-    from storage.models.tasks import Task
+    from storage.reception import Booking
+    from storage.tasks import Task
 
     async with env.db.session() as s:
         booking = (await s.execute(select(Booking))).scalar_one()
@@ -310,13 +311,16 @@ async def test_forged_callbacks_are_refused(env, clock):
     press = await wang.press_data(f"rcp:{slots[0]}:book")
     assert "不在您可预约的范围内" in press.toast
     assert "不在您可预约的范围内" in (await wang.press_data(f"rcp:{slots[0]}:wait")).toast
-    assert (await wang.press_data("rcp:99999:book")).toast
+    before = await snapshot(env.db)
+    assert (await wang.press_data("rcp:99999:book")).toast == refusal("zh", "reception_gone")
+    assert await snapshot(env.db) == before
     stranger = env.person(666, "Mallory")  # never registered
     for data in (f"rcp:{slots[0]}:book", "bkg:1:cancel", "rcw:new:once"):
         press = await stranger.press_data(data)
         assert "接待" not in press.toast + press.text and "邀请码" in press.toast + press.text
     assert "邀请码" in await stranger.say("/reception") and "邀请码" in await stranger.say("/mybookings")
-    assert (await wang.press_data("bkg:1:cancel")).toast
+    assert (await wang.press_data("bkg:1:cancel")).toast == refusal("zh", "reception_booking_gone")
+    assert await snapshot(env.db) == before
     assert "仅限" in (await wang.press_data("rcw:1:res")).toast
     assert await bookings(env) == []
 
@@ -344,7 +348,7 @@ async def test_forged_presses_on_someone_elses_booking_or_outcome_change_nothing
     assert "未到" in (await liu.press("1 未到")).text
     from sqlalchemy import select
 
-    from storage.models.reception import Booking
+    from storage.reception import Booking
 
     async with env.db.session() as s:
         booking = await s.get(Booking, mine)
@@ -448,7 +452,7 @@ async def test_a_monthly_day_that_falls_on_a_sunday_moves_to_monday_and_the_secr
     assert "2027-03-14（周日）不是工作日，已改到 2027-03-15（周一）" in press.text
     from sqlalchemy import select
 
-    from storage.models.reception import ReceptionDay
+    from storage.reception import ReceptionDay
 
     async with env.db.session() as s:
         days = (await s.execute(select(ReceptionDay.day).order_by(ReceptionDay.day))).scalars().all()
@@ -467,7 +471,7 @@ async def test_a_weekly_day_on_a_sunday_is_refused_before_anything_is_made(env):
     assert await bookings(env) == []
     from sqlalchemy import func, select
 
-    from storage.models.reception import ReceptionDay, ReceptionSeries
+    from storage.reception import ReceptionDay, ReceptionSeries
 
     async with env.db.session() as s:
         assert (await s.execute(select(func.count(ReceptionDay.id)))).scalar_one() == 0

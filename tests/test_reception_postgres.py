@@ -12,9 +12,9 @@ from storage.context import Context
 from storage.db import Database
 from storage.errors import Refused
 from storage.models.org import Member
-from storage.models.reception import BOOKED, WAITING, Booking, ReceptionSlot
+from storage.reception import BOOKED, WAITING, Booking, ReceptionSlot
 from storage.reception import DaySpec, create
-from storage.reception_booking import book, book_typed, cancel
+from storage.reception import book, book_typed, cancel
 from tests.support.botenv import DEFAULT_NOW, BotEnv, make_config
 
 RACERS = 200

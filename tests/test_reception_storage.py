@@ -9,10 +9,10 @@ from sqlalchemy import func, select
 from storage import producers, reception, roster
 from storage.errors import Refused
 from storage.models.org import Member
-from storage.models.reception import Booking, ReceptionDay, ReceptionSeries, ReceptionSlot
-from storage.reception_booking import book
-from storage.reception_kpi import kpi_figures
-from storage.reception_outcome import record_absent, record_resolved, record_task
+from storage.reception import Booking, ReceptionDay, ReceptionSeries, ReceptionSlot
+from storage.reception import book
+from storage.reception import kpi_figures
+from storage.reception import record_absent, record_resolved, record_task
 from tests.support.botenv import DEMO_ROSTER
 
 
@@ -151,7 +151,7 @@ async def test_kpi_figures_count_days_bookings_attendance_and_outcomes_by_unit(d
         _, task = await record_task(s, ctx, secretary, ids[people["1003"].id], "1003 生产部 2026-12-31")
     clock.set(datetime(2026, 12, 20, 2, tzinfo=timezone.utc))
     async with db.session() as s:
-        from storage.models.tasks import DONE, Task
+        from storage.tasks import DONE, Task
 
         done = (await s.execute(select(Task).where(Task.task_no == task["no"]))).scalar_one()
         done.status, done.reported_at = DONE, ctx.now()  # reported done before the deadline, and confirmed
@@ -179,7 +179,7 @@ async def test_a_place_freed_at_night_is_offered_in_the_morning_and_held_two_hou
     from zoneinfo import ZoneInfo
 
     from storage.models.outbox import Outbox
-    from storage.reception_booking import cancel, expire_offers
+    from storage.reception import cancel, expire_offers
 
     shanghai = ZoneInfo("Asia/Shanghai")
     await _roster(db, ctx)
@@ -214,7 +214,7 @@ async def test_a_place_freed_at_night_is_offered_in_the_morning_and_held_two_hou
 
 async def test_a_waitlist_left_open_long_after_its_slot_is_closed_without_a_message(db, ctx, clock):
     from storage.models.outbox import Outbox
-    from storage.reception_booking import close_waitlists
+    from storage.reception import close_waitlists
 
     await _roster(db, ctx)
     async with db.session() as s:
@@ -362,7 +362,8 @@ def test_cli_loads_the_holiday_list_and_refuses_a_bad_file_without_writing(sqlit
 
 async def test_an_offer_held_in_the_outbox_starts_its_hold_when_it_is_delivered(db, ctx, clock):
     from storage.models.outbox import Outbox
-    from storage.reception_booking import cancel, confirm_offer, expire_offers, offer_key
+    from storage.reception import cancel, confirm_offer, expire_offers
+    from storage.reception.jobs import offer_key
 
     await _roster(db, ctx)
     async with db.session() as s:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from tests.support.botenv import DEMO_ROSTER
+from tests.support.refusals import refusal, snapshot
 
 
 async def test_employee_registers_with_invite_code_and_gets_their_menu(env):
@@ -58,8 +59,10 @@ async def test_employee_cannot_reach_a_staff_action_even_with_forged_callback(en
     wang = env.person(201, "王芳")
     await wang.send(f"/start {codes['1002']}")
     assert "仅限" in await wang.say("/roster")
+    before = await snapshot(env.db)
     press = await wang.press_data("inb:1:take")
-    assert press.toast  # refused or expired, never performed
+    assert press.toast == refusal("zh", "not_allowed")
+    assert await snapshot(env.db) == before
 
 
 async def test_admin_from_environment_is_admin_on_first_message(env):

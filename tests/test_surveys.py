@@ -6,9 +6,10 @@ import io
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from storage.models.surveys import Survey, SurveyBallot, SurveyProgress, SurveyQuestion, SurveyResponse
+from storage.surveys import Survey, SurveyBallot, SurveyProgress, SurveyQuestion, SurveyResponse
 from tests.support.botenv import DEMO_ROSTER
-from storage.surveys_files import QuestionSpec
+from storage.surveys import QuestionSpec
+from tests.support.refusals import refusal, snapshot
 from tests.support.surveys import FOUR_QUESTIONS, invitation
 
 
@@ -129,8 +130,10 @@ async def test_employees_cannot_publish_or_read_results(env):
     wang = await env.join(102, "王芳", "1002")
     assert "仅限" in await wang.say("/newsurvey")
     assert "仅限" in await wang.say("/results")
+    before = await snapshot(env.db)
     press = await wang.press_data("svy:1:results")
-    assert press.toast
+    assert press.toast == refusal("zh", "not_allowed")
+    assert await snapshot(env.db) == before
 
 
 async def test_a_bad_questionnaire_is_refused_whole_with_row_numbers(env):
@@ -216,7 +219,7 @@ async def test_quick_poll_wizard_and_builtin_template(env):
 
 async def test_named_survey_says_so_and_exports_each_persons_answers(env):
     from storage import surveys as survey_service
-    from storage.surveys_files import QuestionSpec
+    from storage.surveys import QuestionSpec
 
     await env.import_roster(DEMO_ROSTER)
     admin = env.admin()

@@ -13,8 +13,8 @@ from storage.db import Database
 from storage.errors import Refused
 from storage.models.org import Member
 from storage.models.outbox import Outbox
-from storage.models.surveys import SurveyBallot, SurveyCompletion
-from storage.surveys_files import QuestionSpec
+from storage.surveys import SurveyBallot, SurveyCompletion
+from storage.surveys import QuestionSpec
 from tests.support.botenv import DEFAULT_NOW
 
 CLOSES = datetime(2026, 12, 10, 15, 59, tzinfo=timezone.utc)
@@ -69,8 +69,8 @@ async def test_two_replicas_ask_and_remind_each_member_once_and_submit_once(pg_u
 async def test_ballots_are_counted_once_in_one_batch_that_shares_no_transaction_with_a_completion(pg_url):
     from sqlalchemy import text
 
-    from storage import surveys_tally
-    from storage.models.surveys import Survey, SurveyResponse
+    from storage.surveys import tally as surveys_tally
+    from storage.surveys import Survey, SurveyResponse
 
     producers.load_features()
     clock = FrozenClock(DEFAULT_NOW)

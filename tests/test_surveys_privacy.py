@@ -6,8 +6,8 @@ import re
 from sqlalchemy import inspect, select, text
 
 from storage.models.org import Member, Unit
-from storage.models.surveys import SurveyResponse
-from storage.surveys_files import QuestionSpec
+from storage.surveys import SurveyResponse
+from storage.surveys import QuestionSpec
 from tests.support.surveys import BIG_ROSTER, invitation, join_all, publish, rating_survey
 
 ANSWER_TABLES = {

@@ -6,8 +6,8 @@ from datetime import datetime, timezone
 from sqlalchemy import func, select
 
 from storage.models.org import Member
-from storage.models.surveys import Survey, SurveyProgress, SurveyQuestion
-from storage.surveys_files import QuestionSpec
+from storage.surveys import Survey, SurveyProgress, SurveyQuestion
+from storage.surveys import QuestionSpec
 from tests.support.botenv import DEMO_ROSTER
 from tests.support.surveys import invitation, publish, rating_survey
 

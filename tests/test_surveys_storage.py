@@ -5,9 +5,9 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select
 
-from storage import roster, surveys, surveys_kpi, surveys_results
+from storage import roster, surveys
 from storage.models.org import Member, Unit
-from storage.surveys_files import QuestionSpec, builtin
+from storage.surveys import QuestionSpec, builtin
 from tests.support.botenv import DEMO_ROSTER
 
 CLOSES = datetime(2026, 12, 10, 15, 59, tzinfo=timezone.utc)
@@ -44,15 +44,15 @@ async def test_kpi_figures_count_closed_surveys_response_rate_and_satisfaction_o
     period = dict(start=datetime(2026, 12, 1, tzinfo=timezone.utc), end=datetime(2027, 1, 1, tzinfo=timezone.utc))
 
     async with db.session() as s:
-        open_now = await surveys_kpi.kpi_figures(s, ctx, unit_ids=None, **period)
+        open_now = await surveys.kpi_figures(s, ctx, unit_ids=None, **period)
     assert open_now == {"surveys_closed": 0, "response_rate": None, "satisfaction_avg": None}
 
     clock.set(CLOSES + timedelta(minutes=1))
     async with db.session() as s:
-        everyone = await surveys_kpi.kpi_figures(s, ctx, unit_ids=None, **period)
-        production = await surveys_kpi.kpi_figures(s, ctx, unit_ids={units["生产部"]}, **period)
-        finance = await surveys_kpi.kpi_figures(s, ctx, unit_ids={units["财务部"]}, **period)
-        december = await surveys_kpi.kpi_figures(s, ctx, unit_ids=None, start=period["start"],
+        everyone = await surveys.kpi_figures(s, ctx, unit_ids=None, **period)
+        production = await surveys.kpi_figures(s, ctx, unit_ids={units["生产部"]}, **period)
+        finance = await surveys.kpi_figures(s, ctx, unit_ids={units["财务部"]}, **period)
+        december = await surveys.kpi_figures(s, ctx, unit_ids=None, start=period["start"],
                                                      end=datetime(2026, 12, 10, tzinfo=timezone.utc))
     assert everyone["surveys_closed"] == 2
     assert everyone["response_rate"] == (5 + 1) / (7 + 3)
@@ -98,17 +98,17 @@ async def test_enps_is_promoters_minus_detractors_and_averages_use_every_answer(
         await _answer(db, ctx, people[no], survey.id, nps, rating)
     clock.set(CLOSES)
     async with db.session() as s:
-        rep = await surveys_results.report(s, ctx, await s.get(surveys.Survey, survey.id))
+        rep = await surveys.report(s, ctx, await s.get(surveys.Survey, survey.id))
     nps, rating = rep.questions
     assert (nps.promoters, nps.passives, nps.detractors, nps.enps) == (3, 1, 1, 40)
     assert nps.average == 38 / 5 and [c.count for c in nps.options] == [0, 0, 1, 0, 0, 0, 0, 1, 0, 1, 2]
     assert rating.average == 17 / 5 and rating.enps is None
-    assert "eNPS：40" in "\n".join(surveys_results.render_report("zh", rep, ctx))
+    assert "eNPS：40" in "\n".join(surveys.render_report("zh", rep, ctx))
 
 
 async def test_the_results_base_is_the_registered_members_asked_and_late_joiners_are_invited_once(db, ctx, clock):
     from storage.models.outbox import Outbox
-    from storage.surveys_schedule import invite_late_joiners
+    from storage.surveys.jobs import invite_late_joiners
 
     people, _ = await _setup(db, ctx)
     async with db.session() as s:
@@ -118,7 +118,7 @@ async def test_the_results_base_is_the_registered_members_asked_and_late_joiners
         survey = await surveys.publish(s, ctx, title="食堂", audience="unit:生产部",
                                        questions=[QuestionSpec("rating", "打分")], min_group_size=3)
     async with db.session() as s:
-        rep = await surveys_results.report(s, ctx, await s.get(type(survey), survey.id))
+        rep = await surveys.report(s, ctx, await s.get(type(survey), survey.id))
     assert (rep.invited, rep.done, rep.unregistered) == (2, 0, 1)  # 李强 (1003) never registered
 
     clock.advance(hours=1)
@@ -131,6 +131,6 @@ async def test_the_results_base_is_the_registered_members_asked_and_late_joiners
     async with db.session() as s:
         keys = (await s.execute(select(Outbox.dedupe_key).where(Outbox.kind == "survey.invite")
                                 .order_by(Outbox.id))).scalars().all()
-        rep = await surveys_results.report(s, ctx, await s.get(type(survey), survey.id))
+        rep = await surveys.report(s, ctx, await s.get(type(survey), survey.id))
     assert keys == [f"survey:{survey.id}:invite:{people[n]}" for n in ("1001", "1002", "1003")]
     assert (rep.invited, rep.done, rep.unregistered) == (3, 0, 0)

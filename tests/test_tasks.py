@@ -7,7 +7,7 @@ import io
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
-from storage.models.tasks import Task, TaskNote, TaskUnit
+from storage.tasks import Task, TaskNote, TaskUnit
 from tests.support.tasks import cast, import_tasks, sheet, texts_since
 
 LIST = (

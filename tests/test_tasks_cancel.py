@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from storage import producers
-from storage.models.tasks import Task, TaskNote
+from storage.tasks import Task, TaskNote
 from tests.support.tasks import cast, import_tasks, texts_since
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

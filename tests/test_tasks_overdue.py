@@ -6,7 +6,7 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from storage import members, tasks, units
-from storage.models.tasks import Task
+from storage.tasks import Task
 from tests.support.tasks import cast
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from storage import producers, tasks
 from storage.models.org import Member
-from storage.models.tasks import Task
+from storage.tasks import Task
 from storage.roster import apply as roster_apply, check as roster_check
 from tests.support.botenv import DEMO_ROSTER
 from tests.support.tasks import cast, import_tasks, texts_since

@@ -8,7 +8,7 @@ from hypothesis import given, settings, strategies as st
 
 from storage.clock import FrozenClock
 from storage.context import Context
-from storage.models.tasks import OPEN, Task
+from storage.tasks import OPEN, Task
 from storage.tasks import OVERDUE, deadline_moment, latest_stage, stage_moment
 
 CTX = Context(clock=FrozenClock(datetime(2026, 12, 3, 1, 0, tzinfo=timezone.utc)))

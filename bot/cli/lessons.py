@@ -10,7 +10,7 @@ from bot.cli.common import read_file, storage_session
 
 async def cmd_publish(args) -> int:
     from storage import calendar, lessons
-    from storage.lessons_markdown import decode, parse
+    from storage.lessons import decode, parse
 
     data, _ = read_file(args.file)
     parsed = parse(decode(data))  # refuses before touching the database

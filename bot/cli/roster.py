@@ -8,7 +8,7 @@ from bot.cli.common import read_file, storage_session
 
 
 async def cmd_import(args) -> int:
-    from handlers.menus import enqueue_menus
+    from storage.commands import enqueue_menus
     from storage import roster
 
     data, name = read_file(args.file)

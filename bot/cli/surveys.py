@@ -14,7 +14,7 @@ from bot.cli.common import read_file, storage_session
 
 
 def _questions(spec: str):
-    from storage.surveys_files import BUILTINS, builtin, check
+    from storage.surveys import BUILTINS, builtin, check
 
     if spec.startswith("builtin:"):
         name = spec.split(":", 1)[1]

@@ -66,8 +66,8 @@ async def seed_activities(session, ctx) -> list[str]:
     from datetime import timedelta
 
     from storage import lessons, members, reception, surveys, tasks, units
-    from storage.lessons_markdown import parse
-    from storage.surveys_files import builtin
+    from storage.lessons import parse
+    from storage.surveys import builtin
 
     today = ctx.local_now().date()
     production = await units.by_name(session, "department", "生产部")

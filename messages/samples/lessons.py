@@ -2,7 +2,7 @@
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from storage.lessons_kpi import Figures
+from storage.lessons import Figures
 
 _at = datetime(2026, 12, 3, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 _options = [("A", "共产主义"), ("B", "小康社会 <b>")]

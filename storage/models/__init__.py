@@ -1,20 +1,5 @@
-"""All models: every module in this package is imported so `Base.metadata` knows every table.
+"""The shared tables (org, outbox, audit, dialogs, settings, inbox, holidays), one module each.
 
-One module per feature (org, outbox, audit, dialogs, tasks, surveys, ...); adding a module is enough.
+A feature's own tables live in its package (`storage/<feature>/models.py`). `storage.tables` lists them all
+for Alembic and the tests; importing it here would import every feature whenever a shared table is used.
 """
-from __future__ import annotations
-
-import importlib
-import pkgutil
-
-from storage.base import Base
-
-
-def _import_all() -> None:
-    for info in pkgutil.iter_modules(__path__):
-        importlib.import_module(f"{__name__}.{info.name}")
-
-
-_import_all()
-
-__all__ = ["Base"]

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from storage import lessons
-from storage.lessons_markdown import parse
+from storage.lessons import parse
 
 LESSON_MD = """# 学习党章：党员的义务
 

@@ -6,7 +6,7 @@ from datetime import date, time
 from sqlalchemy import select
 
 from storage import members, reception
-from storage.models.reception import Booking, ReceptionSlot
+from storage.reception import Booking, ReceptionSlot
 
 # Tuesday 15 December 2026, twelve days after the harness's default "now" (Thursday 3 December).
 DAY = date(2026, 12, 15)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from storage import surveys
-from storage.surveys_files import QuestionSpec
+from storage.surveys import QuestionSpec
 
 FOUR_QUESTIONS = (
     "类型,题目,选项,必答\n"
