@@ -128,6 +128,11 @@ class SendBudget(BaseRateLimiter):
         self._paused_until = max(self._paused_until, time.monotonic() + seconds)
         self._arrived.set()
 
+    async def paused_out(self) -> None:
+        """Wait out a pause that began after this call's slot was given (its request has not left yet)."""
+        while (left := self._paused_until - time.monotonic()) > 0:
+            await asyncio.sleep(left)
+
     @property
     def paused(self) -> bool:
         return time.monotonic() < self._paused_until

@@ -1,12 +1,13 @@
 """Several bot processes on one PostgreSQL share one send budget through a budget row.
 
-Every replica renews a heartbeat lease (`replica:<id>`); one of them also holds the `outbox` lease and is
-the only one that sends outbox rows, at the bot's whole rate less the headroom it leaves to the others'
-direct replies, which share that headroom. A replica that dies stops renewing: within `lease_seconds`
-another one takes the outbox over and re-claims the rows the dead one held (counted where a request was on
-the wire). One sender keeps both the overall and the per-chat limit exact without any per-message
-coordination, and one process easily sends Telegram's 30 messages/s. `NOTIFY` wakes the holder when any
-process (a replica's handler, a CLI `lessons publish`) enqueues.
+Every replica renews a heartbeat lease (`replica:<pid>.<id>`); one of them also holds the `outbox` lease and
+is the only one that sends outbox rows, at the bot's whole rate less the headroom it leaves to the others'
+direct replies, which share that headroom. A replica that dies stops renewing: within the lease another one
+takes the outbox over and re-claims the rows the dead one held (counted where a request was on the wire).
+Margins keep two holders apart: a holder stops sending a third of a lease before its lease could lapse and
+gives its rows back, a new one starts a chat interval after taking it. One sender keeps both the overall and
+the per-chat limit exact without any per-message coordination, and one process easily sends Telegram's 30
+messages/s. `NOTIFY` wakes the holder when any process (a replica's handler, a CLI `lessons publish`) enqueues.
 """
 from __future__ import annotations
 

@@ -311,6 +311,7 @@ class Sender:
                                    "lease_until": self.ctx.now() + timedelta(seconds=self.lease_seconds)})
         row.inflight = index
         self._on_wire.add(asyncio.current_task())
+        await self.budget.paused_out()  # a 429 answered while the mark was being written holds this one too
         try:
             result = await self._call(row.chat_id, spec)
         except asyncio.CancelledError:
