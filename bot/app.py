@@ -60,7 +60,9 @@ class Runtime:
         handlers.register_all(self.application)
         self.sender = Sender(self.application.bot, self.db, self.ctx, budget=self.budget,
                              lease_seconds=config.outbox_lease_seconds)
-        self.replicas = (Replicas(self.db, self.ctx, self.budget, self.sender, headroom=config.broadcast_headroom)
+        # The replica lease is never longer than a claim's, so a dead sender's rows and its outbox lease lapse together.
+        self.replicas = (Replicas(self.db, self.ctx, self.budget, self.sender, headroom=config.broadcast_headroom,
+                                  lease_seconds=min(6.0, config.outbox_lease_seconds))
                          if self.db.is_postgres else None)
         self.scheduler = None
         self.web = None

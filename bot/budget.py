@@ -108,16 +108,30 @@ class SendBudget(BaseRateLimiter):
                 self.metrics.retries.labels(name).inc()
                 await asyncio.sleep(min(self.reply_backoff * 2 ** (failures - 1), 4.0))
                 continue
+            finally:
+                self._answered(chat)
             if message:
                 self.metrics.sent.labels(name).inc()
             if lane == REPLY:
                 self.metrics.reply_latency.observe(time.monotonic() - started)
             return result
 
+    def _answered(self, chat) -> None:
+        """Pace a chat's next message from the answer, not only from the slot: Telegram stamps a message
+        somewhere between our request and its answer, and a request can leave late (the outbox sender first
+        commits its in-flight mark), so only the answer bounds the gap Telegram sees from below."""
+        if chat is not None and self.chat_interval:
+            self._next_chat[chat] = max(self._next_chat.get(chat, 0.0), time.monotonic() + self.chat_interval)
+
     def pause(self, seconds: float) -> None:
         """Nothing of this bot is sent for `seconds` (a 429's retry_after)."""
         self._paused_until = max(self._paused_until, time.monotonic() + seconds)
         self._arrived.set()
+
+    async def paused_out(self) -> None:
+        """Wait out a pause that began after this call's slot was given (its request has not left yet)."""
+        while (left := self._paused_until - time.monotonic()) > 0:
+            await asyncio.sleep(left)
 
     @property
     def paused(self) -> bool:
@@ -163,15 +177,18 @@ class SendBudget(BaseRateLimiter):
                 continue
             self._asks.remove(chosen)
             lane, _, chat, granted = chosen
-            # Paced from when the slot is given, not when it was due: catching up a late timer would bunch
-            # two calls, and network jitter on top of that is what earns a 429.
-            self._next_global = now + self.gap
+            # Paced on absolute slots: the next one is a gap after this one was due, so a timer firing a
+            # millisecond late does not push every later slot back (3% over a long broadcast). A slot later
+            # than a quarter gap starts the schedule afresh: two calls are never closer than 3/4 of a gap,
+            # and no second is ever over the rate (any 31 slots at 30/s span at least 1 s - gap/4).
+            base = start if now - start <= self.gap / 4 else now
+            self._next_global = base + self.gap
             if chat is not None and self.chat_interval:
                 self._next_chat[chat] = now + self.chat_interval
                 if len(self._next_chat) > 10_000:
                     self._next_chat = {c: t for c, t in self._next_chat.items() if t > now}
             if lane == BROADCAST:
-                self._next_broadcast = now + self.gap / (1 - self.headroom)
+                self._next_broadcast = base + self.gap / (1 - self.headroom)
             else:
                 self._last_other = now
             granted.set_result(None)

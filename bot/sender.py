@@ -31,6 +31,10 @@ from storage.models.outbox import DEAD, PENDING, SENT, Outbox
 log = logging.getLogger(__name__)
 
 
+class Halted(Exception):
+    """The slot came, but this sender no longer sends (stopping, or another replica holds the outbox)."""
+
+
 @dataclass
 class SendStats:
     sent: int = 0
@@ -57,6 +61,7 @@ class Sender:
         # How many rows one process holds at a time: about two seconds of sending at 30/s, so a claim stays
         # small and a notice enqueued mid-broadcast is claimed within a second. (`concurrency` is the old name.)
         self.batch = batch if concurrency is None else min(batch, concurrency * 2)
+        self.per_chat = 4  # rows of one chat held at once: a chat goes 1/s, the others must not wait behind it
         self.max_attempts, self.base_backoff, self.max_backoff = max_attempts, base_backoff, max_backoff
         self.lease_seconds, self.poll_seconds = lease_seconds, poll_seconds
         self.stats = SendStats()
@@ -66,7 +71,8 @@ class Sender:
         self._on_wire: set[asyncio.Task] = set()
         self._claiming = asyncio.Lock()
         self._waiters: set[asyncio.Future] = set()
-        self._stopping = False
+        self._stopping = self._giving_back = False
+        self.draining = 0  # drains under way: they send whatever the replica lease says
         self._loop: asyncio.Task | None = None
         self._renewer: asyncio.Task | None = None
         self.recorder = Recorder(db)
@@ -120,16 +126,20 @@ class Sender:
         """Send every due row now (whatever the replica lease) and wait for what this process is sending."""
         before = SendStats(**vars(self.stats))
         self._ensure_renewer()
-        batches = 0
-        while max_batches is None or batches < max_batches:
-            claimed = await self._fill()
-            batches += 1 if claimed else 0
-            if not claimed and not self.held:
-                break
-            if self.held:
+        self.draining += 1
+        try:
+            batches = 0
+            while max_batches is None or batches < max_batches:
+                claimed = await self._fill()
+                batches += 1 if claimed else 0
+                if not claimed and not self.held:
+                    break
+                if self.held:
+                    await self._changed(1.0)
+            while self.held:
                 await self._changed(1.0)
-        while self.held:
-            await self._changed(1.0)
+        finally:
+            self.draining -= 1
         return self.stats.since(before)
 
     async def stop(self, grace: float = 8.0) -> None:
@@ -139,6 +149,28 @@ class Sender:
             self._loop.cancel()
             await asyncio.gather(self._loop, return_exceptions=True)
             self._loop = None
+        await self.give_back(grace)
+        if self._renewer is not None:
+            self._renewer.cancel()
+            await asyncio.gather(self._renewer, return_exceptions=True)
+            self._renewer = None
+        self.db.outbox_listeners[:] = [f for f in self.db.outbox_listeners if f != self.wake]
+
+    async def give_back(self, grace: float = 8.0) -> None:
+        """Let the requests on the wire finish and release every other held row: on stopping, and when this
+        replica no longer holds the outbox (another one will send them, and must not meet us in a chat)."""
+        self._giving_back = True
+        try:
+            await self._let_go(grace)
+        finally:
+            self._giving_back = False
+
+    @property
+    def _halted(self) -> bool:
+        """Send nothing more: stopping, giving back, or (outside a drain) another replica sends the outbox."""
+        return self._stopping or self._giving_back or not (self.draining or self.may_send())
+
+    async def _let_go(self, grace: float) -> None:
         waiting = [t for t in self._tasks.values() if t not in self._on_wire]
         for task in waiting:
             task.cancel()
@@ -151,11 +183,17 @@ class Sender:
             async with self.db.session() as session:
                 await outbox.release(session, list(self.held), clear_inflight=clear)
             self.held.clear()
-        if self._renewer is not None:
-            self._renewer.cancel()
-            await asyncio.gather(self._renewer, return_exceptions=True)
-            self._renewer = None
-        self.db.outbox_listeners[:] = [f for f in self.db.outbox_listeners if f != self.wake]
+
+    async def _release(self, rows: list[Outbox]) -> None:
+        try:
+            async with self.db.session() as session:
+                await outbox.release(session, [r.id for r in rows], clear_inflight=[r.id for r in rows
+                                                                                    if r.inflight is None])
+        except Exception:  # their lease brings them back
+            log.exception("releasing outbox rows")
+        finally:
+            for r in rows:
+                self.held.pop(r.id, None)
 
     def _ensure_renewer(self) -> None:
         if self._renewer is None or self._renewer.done():
@@ -177,10 +215,11 @@ class Sender:
         """Claim up to the free room; each chat's rows join that chat's queue."""
         async with self._claiming:
             room = self.batch - len(self.held)
-            if room <= 0 or self._stopping:
+            if room <= 0 or self._halted:
                 return 0
             async with self.db.session() as session:
-                rows = await outbox.claim(session, self.ctx, room, self.lease_seconds, skip=set(self.held))
+                rows = await outbox.claim(session, self.ctx, room, self.lease_seconds, skip=set(self.held),
+                                          per_chat=self.per_chat, queued={c: len(q) for c, q in self._queues.items()})
             for row in rows:
                 self.held[row.id] = row
                 self._queues.setdefault(row.chat_id, deque()).append(row)
@@ -194,13 +233,15 @@ class Sender:
         queue = self._queues[chat_id]
         try:
             blocked = False
-            while queue and not self._stopping:
+            while queue and not self._halted:
                 row = queue[0]
                 if blocked:  # keep a chat's order: what follows a row waiting for a retry waits too
                     await self.recorder.write({"id": row.id, "status": PENDING, "lease_until": None,
                                                "not_before": self.ctx.now() + timedelta(seconds=1)})
                 else:
                     blocked = not await self._send_row(row)
+                    if blocked and self._halted:
+                        break  # still held: given back with what it recorded
                 queue.popleft()
                 self.held.pop(row.id, None)
                 self.wake()
@@ -208,9 +249,12 @@ class Sender:
             log.exception("outbox chat %s", chat_id)
             for row in queue:  # left held: the lease brings them back
                 self.held.pop(row.id, None)
+            queue.clear()
         finally:
             self._tasks.pop(chat_id, None)
             self._queues.pop(chat_id, None)
+            if queue and not (self._stopping or self._giving_back):  # another replica sends the outbox now
+                await self._release(list(queue))
             self.wake()
 
     async def _send_row(self, row: Outbox) -> bool:
@@ -218,11 +262,13 @@ class Sender:
         messages = row.payload["messages"]
         ids = list(row.message_ids or [])
         for index in range(row.progress, len(messages)):
-            if self._stopping:
+            if self._halted:
                 return False
             try:
                 result = await self.budget.run(lambda: self._announce_and_call(row, index, messages[index]),
                                                lane=row.lane, chat=row.chat_id, message=True)
+            except Halted:
+                return False
             except RetryAfter as exc:
                 self.stats.retried += 1
                 await self._settle(row, status=PENDING, progress=index, message_ids=ids, error="429 retry_after",
@@ -259,10 +305,13 @@ class Sender:
 
         From here until its outcome is written the task is on the wire: `stop()` waits for it rather than
         cancelling it, and a crash leaves the mark, so the re-claim counts the possible duplicate."""
+        if self._halted:  # the slot came after this replica stopped holding the outbox
+            raise Halted
         await self.recorder.write({"id": row.id, "inflight": index,
                                    "lease_until": self.ctx.now() + timedelta(seconds=self.lease_seconds)})
         row.inflight = index
         self._on_wire.add(asyncio.current_task())
+        await self.budget.paused_out()  # a 429 answered while the mark was being written holds this one too
         try:
             result = await self._call(row.chat_id, spec)
         except asyncio.CancelledError:

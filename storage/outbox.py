@@ -24,16 +24,26 @@ from storage.models.outbox import BROADCAST, DEAD, NOTICE, PENDING, SCHEDULED, S
 CHANNEL = "tongxin_outbox"  # NOTIFY channel the senders LISTEN on
 WRITTEN = "outbox_written"  # session.info flag: this transaction enqueued something
 
-# The lane a kind goes in; a kind not named here is a personal notice caused by someone's action.
+# The lane each kind goes in, named deliberately (tests/test_outbox_lanes.py finds every kind the code
+# enqueues and fails on one missing here). NOTICE: a personal message caused by someone's action, sent before
+# anything the tick produces. SCHEDULED: what the tick produces when its time comes. BROADCAST: to many at once.
 LANES = {
-    "lesson.push": BROADCAST, "survey.invite": BROADCAST, "survey.shared": BROADCAST,
+    # notices
+    "message": NOTICE, "tasks.assigned": NOTICE, "tasks.reported": NOTICE, "tasks.confirmed": NOTICE,
+    "tasks.returned": NOTICE, "tasks.cancelled": NOTICE, "feedback.notice": NOTICE, "feedback.relay": NOTICE,
+    "reception.notice": NOTICE,
+    # scheduled
     "lesson.reminder": SCHEDULED, "survey.reminder": SCHEDULED, "survey.closed": SCHEDULED,
     "tasks.reminder": SCHEDULED, "tasks.alert": SCHEDULED, "tasks.escalation": SCHEDULED,
     "tasks.digest": SCHEDULED, "feedback.escalation": SCHEDULED, "feedback.digest": SCHEDULED,
+    "reception.reminder": SCHEDULED, "reception.agenda": SCHEDULED, "reception.sheet": SCHEDULED,
+    # broadcasts; a member's command menu after a roster import is one of hundreds and shows only when opened
+    "lesson.push": BROADCAST, "survey.invite": BROADCAST, "survey.shared": BROADCAST, "menu": BROADCAST,
 }
 
 
 def lane_for(kind: str) -> int:
+    """A kind missing from LANES (a test catches it) is treated as a notice rather than refused."""
     return LANES.get(kind, NOTICE)
 
 # --- what a row sends -------------------------------------------------------------------------------
@@ -130,15 +140,24 @@ def _due(now: datetime):
 
 
 async def claim(session: AsyncSession, ctx: Context, limit: int, lease_seconds: float = 120,
-                skip: set[int] | frozenset = frozenset()) -> list[Outbox]:
+                skip: set[int] | frozenset = frozenset(), *, per_chat: int | None = None,
+                queued: dict[int, int] | None = None) -> list[Outbox]:
     """Take up to `limit` due rows, highest lane first, oldest first, under a lease.
 
-    A row whose lease ran out while a request was on the wire (`inflight`) was perhaps sent: it is sent
-    again from that message and the possible duplicate counted in `uncertain_sends`."""
+    `per_chat`: at most that many rows of one chat held at once (`queued`: what each chat holds already).
+    A chat is sent one message per `chat_interval`, so without it 200 reminders to one owner fill every
+    claim and everyone else waits behind them. A row whose lease ran out while a request was on the wire
+    (`inflight`) was perhaps sent: it is sent again from that message and the possible duplicate counted in
+    `uncertain_sends`."""
     now = ctx.now()
     query = select(Outbox).where(_due(now))
     if skip:
         query = query.where(Outbox.id.not_in(skip))
+    if per_chat:
+        ids = await _fair_share(session, now, limit, skip, per_chat, queued or {})
+        if not ids:
+            return []
+        query = select(Outbox).where(Outbox.id.in_(ids), _due(now))
     rows = list((await session.execute(
         query.order_by(Outbox.lane, Outbox.id).limit(limit).with_for_update(skip_locked=True)
     )).scalars().all())
@@ -157,6 +176,27 @@ async def claim(session: AsyncSession, ctx: Context, limit: int, lease_seconds: 
     return rows
 
 
+async def _fair_share(session: AsyncSession, now: datetime, limit: int, skip, per_chat: int,
+                      queued: dict[int, int]) -> list[int]:
+    """The ids `claim` may take: due rows in order, at most `per_chat` held per chat (sealed rows, chat 0 until
+    opened, are not capped: each is someone else). Up to four times `limit` of them, so that a concurrent
+    sender (a drain) that locked the first ones leaves this one the next."""
+    full = [chat for chat, n in queued.items() if n >= per_chat]
+    query = select(Outbox.id, Outbox.chat_id).where(_due(now))
+    if skip:
+        query = query.where(Outbox.id.not_in(skip))
+    if full:
+        query = query.where(Outbox.chat_id.not_in(full))
+    candidates = (await session.execute(query.order_by(Outbox.lane, Outbox.id).limit(limit * 4))).all()
+    taken, ids = dict(queued), []
+    for row_id, chat in candidates:
+        if chat and taken.get(chat, 0) >= per_chat:
+            continue
+        taken[chat] = taken.get(chat, 0) + 1
+        ids.append(row_id)
+    return ids
+
+
 async def any_due(session: AsyncSession, ctx: Context) -> bool:
     """One indexed look: is anything due now? (the SQLite sender's once-a-second poll)."""
     return (await session.execute(select(Outbox.id).where(_due(ctx.now())).limit(1))).first() is not None
@@ -172,9 +212,11 @@ async def write(session: AsyncSession, changes: list[dict]) -> None:
 
 
 async def renew(session: AsyncSession, ids: list[int], until: datetime) -> None:
+    """Extend the lease of held rows; a row locked by a write in progress is skipped (that write is its own
+    renewal, or settles it), so renewing never deadlocks with the sender's records."""
     if ids:
-        await session.execute(update(Outbox).where(Outbox.id.in_(ids), Outbox.status == SENDING)
-                              .values(lease_until=until))
+        free = select(Outbox.id).where(Outbox.id.in_(ids), Outbox.status == SENDING).with_for_update(skip_locked=True)
+        await session.execute(update(Outbox).where(Outbox.id.in_(free.scalar_subquery())).values(lease_until=until))
 
 
 async def release(session: AsyncSession, ids: list[int], clear_inflight: list[int] = ()) -> None:

@@ -146,3 +146,19 @@ async def test_messages_of_one_row_arrive_in_order(env):
     env.ctx.clock.advance(minutes=5)
     await env.tick()
     assert [t for t in p.texts() if t.startswith("第")] == parts
+
+
+async def test_two_hundred_reminders_to_one_owner_do_not_fill_a_claim(db, ctx):
+    """A chat goes one message per chat interval: the sender holds a few of its rows, the others go meanwhile."""
+    rows = [outbox.row(ctx, key=f"owner:{i}", chat_id=42, kind="tasks.reminder", messages=[outbox.message("提醒")])
+            for i in range(200)]
+    rows += [outbox.row(ctx, key=f"other:{c}", chat_id=c, kind="tasks.reminder", messages=[outbox.message("提醒")])
+             for c in range(100, 110)]
+    async with db.session() as s:
+        await outbox.enqueue_many(s, rows)
+    async with db.session() as s:
+        claimed = await outbox.claim(s, ctx, 64, per_chat=4, queued={})
+    assert sorted(r.chat_id for r in claimed) == [42] * 4 + list(range(100, 110))
+    async with db.session() as s:
+        again = await outbox.claim(s, ctx, 64, per_chat=4, queued={42: 4})
+    assert again == [], "the owner's chat is full and everyone else is claimed"

@@ -33,11 +33,12 @@ def slot_params(ctx: Context, slot: ReceptionSlot, day: ReceptionDay, leader: st
 
 
 async def send(session: AsyncSession, ctx: Context, member: Member, key: str, template: str,
-               keyboard=None, **params) -> bool:
-    """One message to one member through the outbox, held until the quiet hours end."""
+               keyboard=None, *, row_kind: str = "reception.notice", **params) -> bool:
+    """One message to one member through the outbox, held until the quiet hours end. `row_kind` picks the
+    lane: a notice (an offer, an outcome) goes before the tick's reminders, agendas and sheets."""
     text = render(member.language, template, **params)
     return await outbox.to_member(session, ctx, member, key=key, messages=[outbox.message(text, keyboard)],
-                                  kind="reception", not_before=calendar.after_quiet(ctx.now(), ctx))
+                                  kind=row_kind, not_before=calendar.after_quiet(ctx.now(), ctx))
 
 
 def offer_key(booking_id: int) -> str:
@@ -105,7 +106,7 @@ async def produce_reminders(session: AsyncSession, ctx: Context) -> int:
             continue
         member = await session.get(Member, booking.member_id)
         count += await send(session, ctx, member, f"reception:bkg:{booking.id}:remind:{stage}",
-                            f"reception_reminder_{stage}", topic=booking.topic,
+                            f"reception_reminder_{stage}", row_kind="reception.reminder", topic=booking.topic,
                             **slot_params(ctx, slot, day, await leader_name(session, day)))
         booking.reminded_day = True
         booking.reminded_hour = booking.reminded_hour or stage == "hour"
@@ -149,7 +150,8 @@ async def produce_agenda(session: AsyncSession, ctx: Context) -> int:
         recipients = {m.id: m for m in [leader, *await _staff_or_admins(session, day)] if m is not None}
         for m in recipients.values():
             count += await send(session, ctx, m, f"reception:day:{day.id}:agenda:{version}:{m.id}", "reception_agenda",
-                                leader=leader.name if leader else "", day=day.day, place=day.place,
+                                row_kind="reception.agenda", leader=leader.name if leader else "", day=day.day,
+                                place=day.place,
                                 starts=calendar.local(day.starts_at, ctx), ends=calendar.local(day.ends_at, ctx),
                                 items=items, updated=update_)
         await session.execute(update(ReceptionDay).where(ReceptionDay.id == day.id)
@@ -183,8 +185,8 @@ async def produce_outcome_sheets(session: AsyncSession, ctx: Context) -> int:
                          button(label(lang, "absent", n=i), Prefix.RECEPTION_WIZARD, b.id, "absent")]
                         for i, (s, b, m) in enumerate(booked, 1)]
             count += await send(session, ctx, staff, f"reception:day:{day.id}:sheet:{staff.id}",
-                                "reception_outcome_sheet", keyboard, leader=leader, day=day.day, place=day.place,
-                                items=items)
+                                "reception_outcome_sheet", keyboard, row_kind="reception.sheet", leader=leader,
+                                day=day.day, place=day.place, items=items)
     return count
 
 

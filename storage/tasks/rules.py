@@ -182,6 +182,9 @@ async def cancel_task(session: AsyncSession, ctx: Context, member: Member, task_
     return (await task_views(session, ctx, [task]))[0]
 
 
+OWNER_NOTICES = {"confirmed": "tasks.confirmed", "returned": "tasks.returned", "cancelled": "tasks.cancelled"}
+
+
 async def _tell_owner(session: AsyncSession, ctx: Context, task: Task, what: str, note: TaskNote,
                       **params) -> None:
     owner = await session.get(Member, task.owner_id)
@@ -192,7 +195,7 @@ async def _tell_owner(session: AsyncSession, ctx: Context, task: Task, what: str
                   **params)
     keyboard = actions_keyboard(owner.language, task)
     await outbox.to_member(session, ctx, owner, key=f"task:{task.id}:{what}:n{note.id}:m{owner.id}",
-                           messages=[outbox.message(text, keyboard)], kind=f"tasks.{what}")
+                           messages=[outbox.message(text, keyboard)], kind=OWNER_NOTICES[what])
 
 
 # --- secretaries -------------------------------------------------------------------------------------

@@ -33,15 +33,16 @@ def got(fake, chats, text: str) -> list[int]:
     return [sum(1 for m in fake.messages(c) if m.get("text") == text) for c in chats]
 
 
-async def bot_process(fake, data_dir, **env_vars) -> asyncio.subprocess.Process:
-    """`python -m bot run` as an operator starts it, against the fake Bot API."""
+async def bot_process(fake, data_dir, log=None, **env_vars) -> asyncio.subprocess.Process:
+    """`python -m bot run` as an operator starts it, against the fake Bot API (its log into the file `log`)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_URL", "WEBHOOK_",
                                                                        "TONGXIN_"))}
     env.update(TELEGRAM_BOT_TOKEN=fake.token, TELEGRAM_API_URL=fake.base_url, TONGXIN_DATA_DIR=str(data_dir),
                TONGXIN_TICK_SECONDS="3600", **env_vars)
     return await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", "run", cwd=ROOT, env=env,
                                                 stdin=asyncio.subprocess.DEVNULL,
-                                                stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
+                                                stdout=asyncio.subprocess.DEVNULL,
+                                                stderr=log or asyncio.subprocess.PIPE)
 
 
 async def stopped(proc, fake, timeout: float) -> None:
