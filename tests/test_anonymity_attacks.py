@@ -12,6 +12,7 @@ import shutil
 from collections import defaultdict
 from pathlib import Path
 
+import pytest
 from sqlalchemy import text
 
 from bot.sandbox.fakeapi import FakeBotAPI
@@ -82,6 +83,18 @@ async def _writers(env) -> dict[str, dict]:
 ANONYMOUS_TABLES = ("survey_responses", "survey_answers", "feedback_tickets", "feedback_messages")
 
 
+@pytest.fixture
+async def pg_env(pg_url, tmp_path, clock):
+    """The whole bot on a fresh PostgreSQL database, against the fake Bot API."""
+    fake = FakeBotAPI()
+    await fake.start()
+    env = BotEnv(fake, make_config(fake, tmp_path, pg_url), clock)
+    await env.start(upgrade=False)
+    yield env
+    await env.stop()
+    await fake.stop()
+
+
 async def _system_rows(env, table: str) -> list[dict]:
     async with env.db.session() as s:
         result = await s.execute(text(f'SELECT xmin::text AS _xmin, xmax::text AS _xmax, ctid::text AS _ctid, * '
@@ -95,108 +108,94 @@ async def _tables(env) -> list[str]:
             "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"))).scalars())
 
 
-async def test_reading_postgres_as_the_bot_user_links_no_answer_or_ticket_to_its_writer(pg_url, tmp_path, clock):
-    fake = FakeBotAPI()
-    await fake.start()
-    env = BotEnv(fake, make_config(fake, tmp_path, pg_url), clock)
-    await env.start(upgrade=False)
-    try:
-        await _run(env)
-        writers = await _writers(env)
-        naming_values = {v for w in writers.values() for v in w["values"]}
-        await env.tick()  # counts the batch, files the tickets
+async def test_reading_postgres_as_the_bot_user_links_no_answer_or_ticket_to_its_writer(pg_env):
+    env = pg_env
+    await _run(env)
+    writers = await _writers(env)
+    naming_values = {v for w in writers.values() for v in w["values"]}
+    await env.tick()  # counts the batch, files the tickets
 
-        # Every row of every table, system columns included. A row "names a writer" when any value in it is a
-        # writer's member id in a member column, or their employee number, name, Telegram or chat id.
-        naming_xids: dict[str, set[str]] = defaultdict(set)
-        anonymous: dict[str, list[dict]] = {}
-        for table in await _tables(env):
-            rows = await _system_rows(env, table)
-            if table in ANONYMOUS_TABLES:
-                anonymous[table] = rows
-                continue
-            for row in rows:
-                values = {str(v) for k, v in row.items() if not k.startswith("_") and v is not None}
-                member_cols = {str(v) for k, v in row.items() if (k == "member_id" or k.endswith("_member_id")
-                               or k == "actor_id" or (table == "members" and k == "id")) and v is not None}
-                ids = {str(w["id"]) for w in writers.values()}
-                if values & (naming_values - ids) or member_cols & ids:
-                    naming_xids[row["_xmin"]].add(table)
-                    if row["_xmax"] != "0":
-                        naming_xids[row["_xmax"]].add(table)
+    # Every row of every table, system columns included. A row "names a writer" when any value in it is a
+    # writer's member id in a member column, or their employee number, name, Telegram or chat id.
+    naming_xids: dict[str, set[str]] = defaultdict(set)
+    anonymous: dict[str, list[dict]] = {}
+    for table in await _tables(env):
+        rows = await _system_rows(env, table)
+        if table in ANONYMOUS_TABLES:
+            anonymous[table] = rows
+            continue
+        for row in rows:
+            values = {str(v) for k, v in row.items() if not k.startswith("_") and v is not None}
+            member_cols = {str(v) for k, v in row.items() if (k == "member_id" or k.endswith("_member_id")
+                           or k == "actor_id" or (table == "members" and k == "id")) and v is not None}
+            ids = {str(w["id"]) for w in writers.values()}
+            if values & (naming_values - ids) or member_cols & ids:
+                naming_xids[row["_xmin"]].add(table)
+                if row["_xmax"] != "0":
+                    naming_xids[row["_xmax"]].add(table)
 
-        answers = [r for r in anonymous["survey_answers"] if r["text"]]
-        assert sorted(r["text"] for r in answers) == sorted(SECRET_ANSWER.format(no) for no in RESPONDENTS)
-        tickets = anonymous["feedback_tickets"]
-        assert sorted(r["text"] for r in tickets) == sorted(SECRET_TICKET.format(no) for no in TICKET_WRITERS)
+    answers = [r for r in anonymous["survey_answers"] if r["text"]]
+    assert sorted(r["text"] for r in answers) == sorted(SECRET_ANSWER.format(no) for no in RESPONDENTS)
+    tickets = anonymous["feedback_tickets"]
+    assert sorted(r["text"] for r in tickets) == sorted(SECRET_TICKET.format(no) for no in TICKET_WRITERS)
 
-        # Equal xmin / xmax: no anonymous row was written (or locked) by a transaction that wrote a naming row.
-        for table, rows in anonymous.items():
-            for row in rows:
-                for xid in (row["_xmin"], row["_xmax"]):
-                    assert xid == "0" or xid not in naming_xids, (table, naming_xids.get(xid))
+    # Equal xmin / xmax: no anonymous row was written (or locked) by a transaction that wrote a naming row.
+    for table, rows in anonymous.items():
+        for row in rows:
+            for xid in (row["_xmin"], row["_xmax"]):
+                assert xid == "0" or xid not in naming_xids, (table, naming_xids.get(xid))
 
-        # Nearest xmin, row order, ctid: every answer and every ticket shares its transaction with the whole
-        # batch, so ordering them or their neighbours in the transaction log tells them apart from no one.
-        assert {r["_xmin"] for r in anonymous["survey_responses"]} == {r["_xmin"] for r in answers}
-        assert len({r["_xmin"] for r in answers}) == 1 and len(answers) == len(RESPONDENTS)
-        assert len({r["_xmin"] for r in tickets}) == 1
-        # Ids are random, not a sequence; the only time on them is a date.
-        assert all(len(r["id"]) == 32 for r in anonymous["survey_responses"])
-        assert all(not str(r["id"]).isdigit() for r in tickets)
-        async with env.db.session() as s:
-            kinds = dict((await s.execute(text(
-                "SELECT table_name || '.' || column_name, data_type FROM information_schema.columns "
-                "WHERE table_name IN ('survey_responses', 'survey_answers', 'survey_ballots', 'feedback_pending')"
-            ))).all())
-        assert not [c for c, kind in kinds.items() if "timestamp" in kind or "time" == kind], kinds
+    # Nearest xmin, row order, ctid: every answer and every ticket shares its transaction with the whole
+    # batch, so ordering them or their neighbours in the transaction log tells them apart from no one.
+    assert {r["_xmin"] for r in anonymous["survey_responses"]} == {r["_xmin"] for r in answers}
+    assert len({r["_xmin"] for r in answers}) == 1 and len(answers) == len(RESPONDENTS)
+    assert len({r["_xmin"] for r in tickets}) == 1
+    # Ids are random, not a sequence; the only time on them is a date.
+    assert all(len(r["id"]) == 32 for r in anonymous["survey_responses"])
+    assert all(not str(r["id"]).isdigit() for r in tickets)
+    async with env.db.session() as s:
+        kinds = dict((await s.execute(text(
+            "SELECT table_name || '.' || column_name, data_type FROM information_schema.columns "
+            "WHERE table_name IN ('survey_responses', 'survey_answers', 'survey_ballots', 'feedback_pending')"
+        ))).all())
+    assert not [c for c, kind in kinds.items() if "timestamp" in kind or "time" == kind], kinds
 
-        # What waits is sealed: nothing left to read in the queues, and no plaintext in them before.
-        for table in ("survey_ballots", "feedback_pending"):
-            assert await _system_rows(env, table) == []
-        # Audit and outbox rows of that moment carry no writer next to a ticket.
-        async with env.db.session() as s:
-            outbox = (await s.execute(text("SELECT chat_id, member_id, payload::text FROM outbox"))).all()
-        ticket_ids = {r["id"] for r in tickets}
-        for chat_id, member_id, payload in outbox:
-            if any(t in payload for t in ticket_ids):
-                assert str(chat_id) not in naming_values and str(member_id) not in {
-                    str(w["id"]) for w in writers.values()}
-    finally:
-        await env.stop()
-        await fake.stop()
+    # What waits is sealed: nothing left to read in the queues, and no plaintext in them before.
+    for table in ("survey_ballots", "feedback_pending"):
+        assert await _system_rows(env, table) == []
+    # Audit and outbox rows of that moment carry no writer next to a ticket.
+    async with env.db.session() as s:
+        outbox = (await s.execute(text("SELECT chat_id, member_id, payload::text FROM outbox"))).all()
+    ticket_ids = {r["id"] for r in tickets}
+    for chat_id, member_id, payload in outbox:
+        if any(t in payload for t in ticket_ids):
+            assert str(chat_id) not in naming_values and str(member_id) not in {
+                str(w["id"]) for w in writers.values()}
 
 
-async def test_a_staff_reply_reaches_the_writer_through_a_sealed_outbox_row(pg_url, tmp_path, clock):
+async def test_a_staff_reply_reaches_the_writer_through_a_sealed_outbox_row(pg_env):
     """The way back to the writer is sealed in the outbox too: the reply's row names no chat until sent."""
-    fake = FakeBotAPI()
-    await fake.start()
-    env = BotEnv(fake, make_config(fake, tmp_path, pg_url), clock)
-    await env.start(upgrade=False)
-    try:
-        office = env.admin()
-        await office.send("/help")  # an admin from TONGXIN_ADMINS: tickets routed nowhere reach the admins
-        people = await _run(env)
-        await env.tick()
-        secretary = office
-        assert "新工单" in secretary.last["text"]
-        await secretary.press("查看")
-        await secretary.press("答复", secretary.find("标记已答复"))
-        await secretary.say("已收到，马上处理。")
-        async with env.db.session() as s:
-            waiting = (await s.execute(text(
-                "SELECT chat_id, member_id, payload::text FROM outbox WHERE kind = 'feedback.relay'"))).all()
-        assert len(waiting) == 1
-        chat_id, member_id, payload = waiting[0]
-        assert chat_id == 0 and member_id is None and "马上处理" not in payload
-        before = {no: len(people[no].messages) for no in TICKET_WRITERS}
-        await env.tick()
-        got = [no for no in TICKET_WRITERS if any("马上处理" in m.get("text", "")
-                                                  for m in people[no].messages[before[no]:])]
-        assert len(got) == 1
-    finally:
-        await env.stop()
-        await fake.stop()
+    env = pg_env
+    office = env.admin()
+    await office.send("/help")  # an admin from TONGXIN_ADMINS: tickets routed nowhere reach the admins
+    people = await _run(env)
+    await env.tick()
+    secretary = office
+    assert "新工单" in secretary.last["text"]
+    await secretary.press("查看")
+    await secretary.press("答复", secretary.find("标记已答复"))
+    await secretary.say("已收到，马上处理。")
+    async with env.db.session() as s:
+        waiting = (await s.execute(text(
+            "SELECT chat_id, member_id, payload::text FROM outbox WHERE kind = 'feedback.relay'"))).all()
+    assert len(waiting) == 1
+    chat_id, member_id, payload = waiting[0]
+    assert chat_id == 0 and member_id is None and "马上处理" not in payload
+    before = {no: len(people[no].messages) for no in TICKET_WRITERS}
+    await env.tick()
+    got = [no for no in TICKET_WRITERS if any("马上处理" in m.get("text", "")
+                                              for m in people[no].messages[before[no]:])]
+    assert len(got) == 1
 
 
 # --- SQLite, a copy of the file and its WAL --------------------------------------------------------------
@@ -283,39 +282,32 @@ async def test_a_restart_while_answering_and_drafting_loses_nothing(env):
     assert stored == "重启前写下的意见"
 
 
-async def test_even_dead_rows_read_with_pageinspect_chain_no_writer_to_an_answer(pg_url, tmp_path, clock):
+async def test_even_dead_rows_read_with_pageinspect_chain_no_writer_to_an_answer(pg_env):
     """As a superuser with pageinspect: the writer's transaction leaves dead rows (their dialog, their progress)
     and the tick deletes the sealed rows it opened. After the tick's vacuum no tuple, live or dead, leads from
     a transaction that touched a writer's row to the transaction that wrote the answers and tickets."""
-    fake = FakeBotAPI()
-    await fake.start()
-    env = BotEnv(fake, make_config(fake, tmp_path, pg_url), clock)
-    await env.start(upgrade=False)
-    try:
-        await _run(env)
-        await env.tick()
+    env = pg_env
+    await _run(env)
+    await env.tick()
+    async with env.db.session() as s:
+        await s.execute(text("CREATE EXTENSION IF NOT EXISTS pageinspect"))
+    tuples: dict[str, list[tuple[int, int]]] = {}
+    for table in await _tables(env):
         async with env.db.session() as s:
-            await s.execute(text("CREATE EXTENSION IF NOT EXISTS pageinspect"))
-        tuples: dict[str, list[tuple[int, int]]] = {}
-        for table in await _tables(env):
-            async with env.db.session() as s:
-                blocks = (await s.execute(text(
-                    f"SELECT pg_relation_size('\"{table}\"') / current_setting('block_size')::int"))).scalar()
-                rows = []
-                for block in range(blocks):
-                    rows += (await s.execute(text(
-                        # xmax of a row only locked (a foreign key check, FOR UPDATE) is no change: 0 here.
-                        f"SELECT t_xmin::text::bigint, CASE WHEN t_infomask & 128 = 0 THEN t_xmax::text::bigint "
-                        f"ELSE 0 END FROM heap_page_items(get_raw_page('{table}', {block})) "
-                        f"WHERE t_xmin IS NOT NULL"))).all()
-            tuples[table] = [tuple(r) for r in rows]
-        anonymous = {x for t in ANONYMOUS_TABLES for x, _ in tuples[t]}
-        writer_tables = ("members", "survey_completions", "survey_progress", "dialogs")
-        writers_xids = {x for t in writer_tables for pair in tuples[t] for x in pair if x}
-        chains = [(table, x, y) for table, pairs in tuples.items() for x, y in pairs
-                  if x in writers_xids and y in anonymous]
-        assert not chains, chains
-        assert not writers_xids & anonymous
-    finally:
-        await env.stop()
-        await fake.stop()
+            blocks = (await s.execute(text(
+                f"SELECT pg_relation_size('\"{table}\"') / current_setting('block_size')::int"))).scalar()
+            rows = []
+            for block in range(blocks):
+                rows += (await s.execute(text(
+                    # xmax of a row only locked (a foreign key check, FOR UPDATE) is no change: 0 here.
+                    f"SELECT t_xmin::text::bigint, CASE WHEN t_infomask & 128 = 0 THEN t_xmax::text::bigint "
+                    f"ELSE 0 END FROM heap_page_items(get_raw_page('{table}', {block})) "
+                    f"WHERE t_xmin IS NOT NULL"))).all()
+        tuples[table] = [tuple(r) for r in rows]
+    anonymous = {x for t in ANONYMOUS_TABLES for x, _ in tuples[t]}
+    writer_tables = ("members", "survey_completions", "survey_progress", "dialogs")
+    writers_xids = {x for t in writer_tables for pair in tuples[t] for x in pair if x}
+    chains = [(table, x, y) for table, pairs in tuples.items() for x, y in pairs
+              if x in writers_xids and y in anonymous]
+    assert not chains, chains
+    assert not writers_xids & anonymous
