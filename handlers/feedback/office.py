@@ -8,7 +8,8 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from handlers import files
 from messages import buttons
-from messages.buttons import Prefix, button
+from messages.buttons import feedback as fb_buttons
+from messages.buttons import Prefix
 from storage.commands import STAFF
 from handlers.dialogs import on_input
 from handlers.session import Turn, handler
@@ -17,7 +18,7 @@ from storage.feedback import FeedbackTicket
 
 
 def _btn(turn: Turn, name: str, obj, action: str, **params) -> dict:
-    return button(turn.t("feedback_button", name=name, **params), Prefix.INBOX, obj, action)
+    return fb_buttons.office(turn.t("feedback_button", name=name, **params), obj, action)
 
 
 @handler(roles=STAFF)
@@ -54,7 +55,7 @@ def _pdca_prompt(turn: Turn, step: feedback.Step) -> None:
 
 @handler(roles=STAFF)
 async def pressed(turn: Turn) -> None:
-    _, ticket_id, action = buttons.parse(turn.query.data)
+    ticket_id, action = fb_buttons.read(turn.query.data)
     s, ctx, me = turn.session, turn.ctx, turn.me
     if not ticket_id:
         turn.toast("button_expired", alert=True)

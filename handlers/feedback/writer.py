@@ -6,18 +6,19 @@ from __future__ import annotations
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from messages import buttons
-from messages.buttons import Prefix, button
+from messages.buttons import feedback as fb_buttons
+from messages.buttons import Prefix
 from handlers.dialogs import on_input
 from handlers.session import Turn, handler
 from storage import feedback
 from storage.feedback import FeedbackTicket
 
-NEW = "new"
+NEW = fb_buttons.NEW
 LIST_LIMIT = 10
 
 
 def _btn(turn: Turn, name: str, obj, action: str, **params) -> dict:
-    return button(turn.t("feedback_button", name=name, **params), Prefix.FEEDBACK, obj, action)
+    return fb_buttons.writer(turn.t("feedback_button", name=name, **params), obj, action)
 
 
 def attachment_of(turn: Turn) -> dict | None:
@@ -43,7 +44,7 @@ def text_of(turn: Turn) -> str:
 async def start(turn: Turn) -> None:
     cfg = await feedback.start(turn.session, turn.ctx, turn.me)
     names = [(key, feedback.category_name(cfg, turn.lang, key)) for key in cfg.categories]
-    keyboard = [[button(name, Prefix.FEEDBACK, NEW, f"cat-{key}") for key, name in names[i:i + 2]]
+    keyboard = [[fb_buttons.writer(name, NEW, fb_buttons.category(key)) for key, name in names[i:i + 2]]
                 for i in range(0, len(names), 2)]
     keyboard.append([_btn(turn, "cancel", NEW, "cancel")])
     turn.say("feedback_choose_category", keyboard, limit=cfg.daily_limit)
@@ -65,14 +66,14 @@ async def composing(turn: Turn, dialog) -> None:
 
 
 async def _new_step(turn: Turn, action: str) -> None:
-    if action.startswith("cat-"):
+    key = fb_buttons.read_category(action)
+    if key is not None:
         cfg = await feedback.load_config(turn.session)
-        key = action[4:]
         await feedback.draft_start(turn.session, turn.ctx, turn.me, key)
         turn.edit("feedback_ask_text", category=feedback.category_name(cfg, turn.lang, key), attached=False)
     elif action in ("anon", "anonunit", "named"):
         ticket = await feedback.draft_submit(turn.session, turn.ctx, turn.me, anonymous=action != "named",
-                                          show_unit=action == "anonunit")
+                                             show_unit=action == "anonunit")
         turn.edit("feedback_submitted", ticket=ticket.id, anonymous=ticket.anonymous,
                   **await feedback.disclosure(turn.session, ticket))
     elif action == "cancel":
@@ -114,8 +115,8 @@ async def _ticket_step(turn: Turn, ticket_id: str, action: str) -> None:
         await _view(turn, await feedback.writer_resolve(s, ctx, me, ticket_id), note="resolved")
     elif action == "reopen":
         await _view(turn, await feedback.writer_reopen(s, ctx, me, ticket_id), note="reopened")
-    elif action.startswith("rate") and action[4:].isdigit():
-        ticket = await feedback.rate(s, ctx, me, ticket_id, int(action[4:]))
+    elif fb_buttons.read_rate(action) is not None:
+        ticket = await feedback.rate(s, ctx, me, ticket_id, fb_buttons.read_rate(action))
         turn.toast("feedback_rated", rating=ticket.rating)
         await _view(turn, ticket)
     else:
@@ -131,7 +132,7 @@ async def answering(turn: Turn, dialog) -> None:
 
 @handler()
 async def pressed(turn: Turn) -> None:
-    _, obj, action = buttons.parse(turn.query.data)
+    obj, action = fb_buttons.read(turn.query.data)
     if obj == NEW:
         await _new_step(turn, action)
     elif obj:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from messages import buttons
+from messages.buttons import lessons as lesson_buttons
 from messages.buttons import Prefix
 from handlers.session import Turn, handler
 from storage import lessons
@@ -19,7 +20,7 @@ def _id(raw: str) -> int:
 
 
 def question_keyboard(view: lessons.QuestionView) -> list[list[dict]]:
-    keys = [buttons.button(LETTERS[i], Prefix.QUIZ, view.attempt_id, f"{view.position}.{i}")
+    keys = [lesson_buttons.quiz(LETTERS[i], view.attempt_id, lesson_buttons.answer(view.position, i))
             for i in range(len(view.options))]
     return [keys[i:i + 4] for i in range(0, len(keys), 4)]
 
@@ -32,7 +33,7 @@ def say_question(turn: Turn, view: lessons.QuestionView) -> None:
 def say_result(turn: Turn, result: lessons.Result) -> None:
     keyboard = None
     if result.wrong_left and result.attempt_id:
-        keyboard = [[buttons.button(turn.t("lesson_button_retry"), Prefix.QUIZ, result.attempt_id, "retry")]]
+        keyboard = [[lesson_buttons.quiz(turn.t("lesson_button_retry"), result.attempt_id, lesson_buttons.RETRY)]]
     turn.say("lesson_quiz_result", keyboard, title=result.lesson_title, right=result.right, asked=result.asked,
              score=result.score, passed=result.passed, newly_learned=result.newly_learned,
              wrong_left=result.wrong_left, points=result.points, pass_mark=result.pass_mark,
@@ -42,17 +43,17 @@ def say_result(turn: Turn, result: lessons.Result) -> None:
 @handler()
 async def my_lessons(turn: Turn) -> None:
     view = await lessons.overview(turn.session, turn.ctx, turn.me)
-    keyboard = [[buttons.button(turn.t("lesson_button_open_title", title=item["title"]), Prefix.LESSON,
-                                  item["id"], "open")] for item in view.pending[:5]]
+    keyboard = [[lesson_buttons.lesson(turn.t("lesson_button_open_title", title=item["title"]), item["id"],
+                                       lesson_buttons.OPEN)] for item in view.pending[:5]]
     turn.say("lesson_list", keyboard or None, pending=view.pending, learned=view.learned,
              points_total=view.points_total, points_today=view.points_today, staff=view.staff)
 
 
 @handler()
 async def lesson_button(turn: Turn) -> None:
-    _, raw_id, action = buttons.parse(turn.query.data)
+    raw_id, action = lesson_buttons.read(turn.query.data)
     lesson_id = _id(raw_id)
-    if action == "learned":
+    if action == lesson_buttons.LEARNED:
         done = await lessons.mark_learned(turn.session, turn.ctx, turn.me, lesson_id)
         if done.status == "keep_reading":
             turn.toast("lesson_keep_reading", alert=True, seconds=done.wait_seconds)
@@ -61,9 +62,9 @@ async def lesson_button(turn: Turn) -> None:
         else:
             turn.toast("lesson_learned_toast")
             turn.say("lesson_learned", title=done.lesson.title, points=done.points)
-    elif action == "quiz":
+    elif action == lesson_buttons.QUIZ:
         _say_step(turn, await lessons.start_quiz(turn.session, turn.ctx, turn.me, lesson_id))
-    elif action == "open":
+    elif action == lesson_buttons.OPEN:
         lesson, parts = await lessons.open_lesson(turn.session, turn.ctx, turn.me, lesson_id)
         kb = lessons.keyboard(lesson, turn.lang)
         for i, part in enumerate(parts):
@@ -82,12 +83,12 @@ def _say_step(turn: Turn, step) -> None:
 
 @handler()
 async def quiz_button(turn: Turn) -> None:
-    _, raw_id, action = buttons.parse(turn.query.data)
+    raw_id, action = lesson_buttons.read(turn.query.data)
     attempt_id = _id(raw_id)
-    if action == "retry":
+    if action == lesson_buttons.RETRY:
         _say_step(turn, await lessons.retry(turn.session, turn.ctx, turn.me, attempt_id))
         return
-    position, _, option = action.partition(".")
+    position, option = lesson_buttons.read_answer(action)
     done = await lessons.answer(turn.session, turn.ctx, turn.me, attempt_id, _id(position), _id(option))
     q = done.question
     turn.edit("lesson_quiz_answered", title=q.lesson_title, number=q.number, total=q.total, question=q.text,

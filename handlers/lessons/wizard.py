@@ -6,6 +6,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from handlers import files
 from messages import buttons
+from messages.buttons import lessons as lesson_buttons
 from messages.buttons import Prefix
 from storage.commands import STAFF
 from handlers.dialogs import on_input
@@ -15,23 +16,23 @@ from storage.errors import Refused
 
 
 def _cancel_row(turn: Turn) -> list[dict]:
-    return [buttons.button(turn.t("lesson_wizard_button_cancel"), Prefix.LESSON_WIZARD, 0, "cancel")]
+    return [lesson_buttons.wizard(turn.t("lesson_wizard_button_cancel"), lesson_buttons.CANCEL)]
 
 
 def ask_audience(turn: Turn, choices: list[tuple[str, str]]) -> None:
-    rows = [[buttons.button(turn.t("lesson_wizard_audience_label", kind=kind, audience=audience),
-                              Prefix.LESSON_WIZARD, 0, f"a{i}")] for i, (audience, kind) in enumerate(choices)]
+    rows = [[lesson_buttons.wizard(turn.t("lesson_wizard_audience_label", kind=kind, audience=audience),
+                                   lesson_buttons.audience(i))] for i, (audience, kind) in enumerate(choices)]
     turn.say("lesson_wizard_ask_audience", rows + [_cancel_row(turn)])
 
 
 def ask_time(turn: Turn, audience: str, size: int) -> None:
-    row = [buttons.button(turn.t("lesson_wizard_time_label", choice=c), Prefix.LESSON_WIZARD, 0, f"t-{c}")
+    row = [lesson_buttons.wizard(turn.t("lesson_wizard_time_label", choice=c), lesson_buttons.time_choice(c))
            for c in lessons.time_choices(turn.ctx)]
     turn.say("lesson_wizard_ask_time", [row[:2], row[2:], _cancel_row(turn)], audience=audience, size=size)
 
 
 def ask_due(turn: Turn, at) -> None:
-    row = [buttons.button(turn.t("lesson_wizard_due_label", choice=c), Prefix.LESSON_WIZARD, 0, f"d-{c}")
+    row = [lesson_buttons.wizard(turn.t("lesson_wizard_due_label", choice=c), lesson_buttons.due_choice(c))
            for c in lessons.DUE_CHOICES]
     turn.say("lesson_wizard_ask_due", [row, _cancel_row(turn)], at=calendar.local(at, turn.ctx),
              delivers=calendar.delivery_note(at, turn.ctx))
@@ -41,7 +42,7 @@ def show_preview(turn: Turn, p: lessons.Preview) -> None:
     for part in p.parts:
         turn.say_text(part)
     turn.say("lesson_wizard_preview",
-             [[buttons.button(turn.t("lesson_wizard_button_publish"), Prefix.LESSON_WIZARD, 0, "publish")],
+             [[lesson_buttons.wizard(turn.t("lesson_wizard_button_publish"), lesson_buttons.PUBLISH)],
               _cancel_row(turn)],
              title=p.title, audience=p.audience, size=p.size, at=p.publish_at, delivers=p.delivers, due=p.due_on,
              questions=p.questions, min_read=p.min_read, parts=len(p.parts))
@@ -82,26 +83,27 @@ async def typed(turn: Turn, dialog) -> None:
 
 @handler(roles=STAFF)
 async def wizard_button(turn: Turn) -> None:
-    _, _, action = buttons.parse(turn.query.data)
-    if action == "cancel":
+    _, action = lesson_buttons.read(turn.query.data)
+    step, value = lesson_buttons.read_wizard(action)
+    if step == lesson_buttons.CANCEL:
         await dialogs.clear(turn.session, turn.me.id)
         turn.edit("cancelled")
         return
-    if action == "publish":
+    if step == lesson_buttons.PUBLISH:
         lesson = await lessons.publish_new(turn.session, turn.ctx, turn.me)
         turn.edit("lesson_wizard_done", title=lesson.title, at=calendar.local(lesson.publish_at, turn.ctx),
                   now=lesson.publish_at <= turn.ctx.now(), delivers=calendar.delivery_note(lesson.publish_at, turn.ctx))
         return
-    if action.startswith("a") and action[1:].isdigit():
+    if step == "audience":
         dialog = await lessons.current(turn.session, turn.me, lessons.AUDIENCE)
-        audience, size = await lessons.choose_audience(turn.session, turn.ctx, turn.me, dialog, index=int(action[1:]))
+        audience, size = await lessons.choose_audience(turn.session, turn.ctx, turn.me, dialog, index=int(value))
         ask_time(turn, audience, size)
-    elif action.startswith("t-"):
+    elif step == "time":
         dialog = await lessons.current(turn.session, turn.me, lessons.TIME)
-        ask_due(turn, await lessons.choose_time(turn.session, turn.ctx, dialog, choice=action[2:]))
-    elif action.startswith("d-"):
+        ask_due(turn, await lessons.choose_time(turn.session, turn.ctx, dialog, choice=value))
+    elif step == "due":
         dialog = await lessons.current(turn.session, turn.me, lessons.DUE)
-        show_preview(turn, await lessons.choose_due(turn.session, turn.ctx, turn.me, dialog, choice=action[2:]))
+        show_preview(turn, await lessons.choose_due(turn.session, turn.ctx, turn.me, dialog, choice=value))
     else:
         raise Refused("lesson_wizard_expired")
 

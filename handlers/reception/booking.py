@@ -5,7 +5,8 @@ from __future__ import annotations
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from messages import buttons
-from messages.buttons import Prefix, button
+from messages.buttons import reception as rcp_buttons
+from messages.buttons import Prefix
 from handlers.dialogs import on_input
 from handlers.session import Turn, handler
 from storage import dialogs, reception
@@ -23,9 +24,9 @@ def _label(turn: Turn, which: str, **params) -> str:
 def _day_keyboard(turn: Turn, day: reception.DayView) -> list[list[dict]] | None:
     if not day.open or day.mine is not None:
         return None
-    buttons = [button(_label(turn, "slot", starts=s.starts, free=s.free), Prefix.RECEPTION, s.id, "book")
+    buttons = [rcp_buttons.slot(_label(turn, "slot", starts=s.starts, free=s.free), s.id, rcp_buttons.BOOK)
                if s.free > 0 else
-               button(_label(turn, "full", starts=s.starts), Prefix.RECEPTION, s.id, "wait")
+               rcp_buttons.slot(_label(turn, "full", starts=s.starts), s.id, rcp_buttons.WAIT)
                for s in day.slots]
     return [buttons[i:i + SLOTS_PER_ROW] for i in range(0, len(buttons), SLOTS_PER_ROW)] or None
 
@@ -46,7 +47,7 @@ async def list_days(turn: Turn) -> None:
 
 def _booking_keyboard(turn: Turn, booking) -> list[list[dict]]:
     which = "leave" if booking.status == WAITING else "cancel"
-    return [[button(_label(turn, which), Prefix.BOOKING, booking.id, "cancel")]]
+    return [[rcp_buttons.booking(_label(turn, which), booking.id, rcp_buttons.CANCEL)]]
 
 
 async def _say_result(turn: Turn, result: reception.BookResult) -> None:
@@ -58,15 +59,15 @@ async def _say_result(turn: Turn, result: reception.BookResult) -> None:
 
 @handler()
 async def slot_pressed(turn: Turn) -> None:
-    _, slot_id, action = buttons.parse(turn.query.data)
-    if not slot_id.isdigit() or action not in ("book", "wait"):
+    slot_id, action = rcp_buttons.read(turn.query.data)
+    if not slot_id.isdigit() or action not in (rcp_buttons.BOOK, rcp_buttons.WAIT):
         turn.toast("button_expired", alert=True)
         return
     choice = await reception.choose(turn.session, turn.ctx, turn.me, int(slot_id))
     params = slot_params(turn.ctx, choice.slot, choice.day, await reception.leader_name(turn.session, choice.day))
-    if choice.full and action == "book":
-        turn.say("reception_slot_full", [[button(_label(turn, "wait"), Prefix.RECEPTION, choice.slot.id, "wait")]],
-                 just_filled=False, **params)
+    if choice.full and action == rcp_buttons.BOOK:
+        wait = rcp_buttons.slot(_label(turn, "wait"), choice.slot.id, rcp_buttons.WAIT)
+        turn.say("reception_slot_full", [[wait]], just_filled=False, **params)
         return
     dialog = await dialogs.get(turn.session, turn.me.id)
     kept = dialog.data.get("topic") if dialog and dialog.kind == TOPIC and \
@@ -93,7 +94,7 @@ async def topic_typed(turn: Turn, dialog) -> None:
     if result.full:
         await dialogs.advance(turn.session, turn.ctx, dialog, "full", topic=reception.clean_topic(text))
         params = slot_params(turn.ctx, result.slot, result.day, await reception.leader_name(turn.session, result.day))
-        turn.say("reception_slot_full", [[button(_label(turn, "wait"), Prefix.RECEPTION, slot_id, "wait")]],
+        turn.say("reception_slot_full", [[rcp_buttons.slot(_label(turn, "wait"), slot_id, rcp_buttons.WAIT)]],
                  just_filled=True, **params)
         return
     await dialogs.clear(turn.session, turn.me.id)
@@ -110,18 +111,19 @@ async def my_bookings(turn: Turn) -> None:
     for item in items:
         b = item.booking
         if b.status == OFFERED:
-            keyboard.append([button(_label(turn, "confirm_at", starts=item.starts), Prefix.BOOKING, b.id, "confirm"),
-                             button(_label(turn, "decline"), Prefix.BOOKING, b.id, "decline")])
+            keyboard.append([
+                rcp_buttons.booking(_label(turn, "confirm_at", starts=item.starts), b.id, rcp_buttons.CONFIRM),
+                rcp_buttons.booking(_label(turn, "decline"), b.id, rcp_buttons.DECLINE)])
         elif item.can_cancel:
             which = "leave_at" if b.status == WAITING else "cancel_at"
-            keyboard.append([button(_label(turn, which, starts=item.starts), Prefix.BOOKING, b.id, "cancel")])
+            keyboard.append([rcp_buttons.booking(_label(turn, which, starts=item.starts), b.id, rcp_buttons.CANCEL)])
     turn.say("reception_mybookings", keyboard or None, items=items)
 
 
 @handler()
 async def booking_pressed(turn: Turn) -> None:
-    _, booking_id, action = buttons.parse(turn.query.data)
-    if not booking_id.isdigit() or action not in ("cancel", "confirm", "decline"):
+    booking_id, action = rcp_buttons.read(turn.query.data)
+    if not booking_id.isdigit() or action not in (rcp_buttons.CANCEL, rcp_buttons.CONFIRM, rcp_buttons.DECLINE):
         turn.toast("button_expired", alert=True)
         return
     operation = {"cancel": reception.cancel, "confirm": reception.confirm_offer,

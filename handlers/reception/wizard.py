@@ -5,7 +5,8 @@ from __future__ import annotations
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from messages import buttons
-from messages.buttons import Prefix, button
+from messages.buttons import reception as rcp_buttons
+from messages.buttons import Prefix
 from storage.commands import STAFF
 from handlers.dialogs import on_input
 from handlers.session import Turn, handler
@@ -25,12 +26,11 @@ def _ask(turn: Turn, step: str, data: dict) -> None:
     """The question for a wizard step, with its buttons."""
     keyboard = None
     if step == "audience":
-        keyboard = [[button(_label(turn, "all"), Prefix.RECEPTION_WIZARD, "new", "all")]]
+        keyboard = [[rcp_buttons.wizard(_label(turn, "all"), "new", "all")]]
     elif step == "notice":
-        keyboard = [[button(_label(turn, "notice", days=reception.DEFAULT_NOTICE_DAYS), Prefix.RECEPTION_WIZARD,
-                            "new", "notice")]]
+        keyboard = [[rcp_buttons.wizard(_label(turn, "notice", days=reception.DEFAULT_NOTICE_DAYS), "new", "notice")]]
     elif step == "repeat":
-        keyboard = [[button(_label(turn, r), Prefix.RECEPTION_WIZARD, "new", r) for r in REPEATS]]
+        keyboard = [[rcp_buttons.wizard(_label(turn, r), "new", r) for r in REPEATS]]
     turn.say(f"reception_new_ask_{step}", keyboard, data=data)
 
 
@@ -74,23 +74,23 @@ async def _wizard_pressed(turn: Turn, action: str) -> None:
 
 
 async def _outcome_pressed(turn: Turn, booking_id: int, action: str) -> None:
-    if action == "absent":
+    if action == rcp_buttons.ABSENT:
         target = await reception.record_absent(turn.session, turn.ctx, turn.me, booking_id)
         turn.toast("reception_outcome_absent_toast")
         turn.say("reception_outcome_recorded", outcome="absent", task=None, **target.params(turn.ctx))
         return
     target = await reception.target(turn.session, turn.ctx, turn.me, booking_id)
-    step = "note" if action == "res" else "task"
+    step = "note" if action == rcp_buttons.RESOLVED else "task"
     await dialogs.start(turn.session, turn.ctx, turn.me.id, OUTCOME, step, {"booking_id": booking_id})
     turn.say(f"reception_ask_{step}", **target.params(turn.ctx))
 
 
 @handler(roles=STAFF)
 async def wizard_pressed(turn: Turn) -> None:
-    _, obj, action = buttons.parse(turn.query.data)
+    obj, action = rcp_buttons.read(turn.query.data)
     if obj == "new":
         await _wizard_pressed(turn, action)
-    elif obj.isdigit() and action in ("res", "task", "absent"):
+    elif obj.isdigit() and action in (rcp_buttons.RESOLVED, rcp_buttons.TASK, rcp_buttons.ABSENT):
         await _outcome_pressed(turn, int(obj), action)
     else:
         turn.toast("button_expired", alert=True)

@@ -30,8 +30,8 @@ from storage.feedback.kpi import kpi_figures
 from storage.feedback.models import FeedbackDigest, FeedbackRoute, FeedbackTicket
 from storage.feedback.routes import new_route, open_draft, seal_draft, tickets_of, writer_id, writer_of
 from storage.feedback.office import (PDCA_MAX, begin_close, begin_office_message, begin_resolve, can_see,
-                                     close_reason, close_unresolved, inbox, mark_answered, measure_to_task, office_message,
-                                     pdca_required, resolve, staff_ticket, take)
+                                     close_reason, close_unresolved, inbox, mark_answered, measure_to_task,
+                                     office_message, pdca_required, resolve, staff_ticket, take)
 from storage.feedback.texts import (EXCERPT, MESSAGE_LIMIT, excerpt, long_messages, open_keyboard,
                                     size, staff_keyboard, writer_keyboard)
 from storage.feedback.tickets import (DIGEST, ESCALATION, NOTICE, PRIVATE_KINDS, RELAY, midnight,

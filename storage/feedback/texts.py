@@ -3,8 +3,8 @@ travel as a file after an excerpt, and the ticket keyboards for each side and st
 """
 from __future__ import annotations
 
-from messages.buttons import Prefix, button
 from messages import render
+from messages.buttons import feedback as fb_buttons
 from storage import outbox
 from storage.feedback.models import ANSWERED, CLOSED_STATES, LIVE_STATES, RESOLVED, FeedbackTicket
 
@@ -42,20 +42,24 @@ def long_messages(lang: str, template: str, *, body: str, ticket_id: str, keyboa
             outbox.document(f"feedback-{ticket_id}.txt", body.encode("utf-8"), caption)]
 
 
-def _b(lang: str, name: str, prefix: Prefix, obj, action: str, **params) -> dict:
-    return button(render(lang, "feedback_button", name=name, **params), prefix, obj, action)
+def _writer(lang: str, name: str, ticket_id: str, action: str, **params) -> dict:
+    return fb_buttons.writer(render(lang, "feedback_button", name=name, **params), ticket_id, action)
+
+
+def _office(lang: str, name: str, ticket_id: str, action: str, **params) -> dict:
+    return fb_buttons.office(render(lang, "feedback_button", name=name, **params), ticket_id, action)
 
 
 def writer_keyboard(lang: str, ticket: FeedbackTicket, rateable: bool = False) -> list[list[dict]]:
     """What the writer can do with their ticket in its current state (`rateable`: `has_answer`)."""
     rows: list[list[dict]] = []
     if ticket.status in LIVE_STATES:
-        rows.append([_b(lang, "answer_back", Prefix.FEEDBACK, ticket.id, "reply"),
-                     _b(lang, "resolved", Prefix.FEEDBACK, ticket.id, "resolve")])
+        rows.append([_writer(lang, "answer_back", ticket.id, "reply"),
+                     _writer(lang, "resolved", ticket.id, "resolve")])
     if ticket.status in (ANSWERED, *CLOSED_STATES):
-        rows.append([_b(lang, "reopen", Prefix.FEEDBACK, ticket.id, "reopen")])
+        rows.append([_writer(lang, "reopen", ticket.id, "reopen")])
     if rateable:
-        rows.append([_b(lang, "star", Prefix.FEEDBACK, ticket.id, f"rate{n}", n=n) for n in range(1, 6)])
+        rows.append([_writer(lang, "star", ticket.id, fb_buttons.rate(n), n=n) for n in range(1, 6)])
     return rows
 
 
@@ -63,20 +67,20 @@ def staff_keyboard(lang: str, ticket: FeedbackTicket) -> list[list[dict]]:
     """What the office can do with a ticket in its current state (each press is checked again)."""
     rows: list[list[dict]] = []
     if ticket.status in LIVE_STATES:
-        rows.append([_b(lang, "take", Prefix.INBOX, ticket.id, "take"),
-                     _b(lang, "reply", Prefix.INBOX, ticket.id, "reply"),
-                     _b(lang, "ask", Prefix.INBOX, ticket.id, "ask")])
-        rows.append([_b(lang, "mark_answered", Prefix.INBOX, ticket.id, "answered"),
-                     _b(lang, "close_resolved", Prefix.INBOX, ticket.id, "resolve"),
-                     _b(lang, "close_unresolved", Prefix.INBOX, ticket.id, "close")])
+        rows.append([_office(lang, "take", ticket.id, "take"),
+                     _office(lang, "reply", ticket.id, "reply"),
+                     _office(lang, "ask", ticket.id, "ask")])
+        rows.append([_office(lang, "mark_answered", ticket.id, "answered"),
+                     _office(lang, "close_resolved", ticket.id, "resolve"),
+                     _office(lang, "close_unresolved", ticket.id, "close")])
     elif ticket.status == RESOLVED and not ticket.pdca_done:
-        rows.append([_b(lang, "pdca", Prefix.INBOX, ticket.id, "resolve")])
+        rows.append([_office(lang, "pdca", ticket.id, "resolve")])
     if ticket.measure and ticket.task_id is None:
-        rows.append([_b(lang, "to_task", Prefix.INBOX, ticket.id, "task")])
+        rows.append([_office(lang, "to_task", ticket.id, "task")])
     if ticket.attachment_file_id:
-        rows.append([_b(lang, "attachment", Prefix.INBOX, ticket.id, "file")])
+        rows.append([_office(lang, "attachment", ticket.id, "file")])
     return rows
 
 
 def open_keyboard(lang: str, ticket_id: str) -> list[list[dict]]:
-    return [[_b(lang, "open", Prefix.INBOX, ticket_id, "view")]]
+    return [[_office(lang, "open", ticket_id, "view")]]

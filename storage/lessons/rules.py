@@ -14,9 +14,8 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import false, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from messages import buttons
-from messages.buttons import Prefix
 from messages import render
+from messages.buttons import lessons as lesson_buttons
 from storage import audiences, audit, bulk, calendar, members, outbox, producers
 from storage.lessons import kpi as lessons_kpi
 from storage.lessons import points as lessons_points
@@ -106,12 +105,12 @@ def push_key(lesson_id: int, member_id: int) -> str:
 
 
 def keyboard(lesson: Lesson, lang: str, *, reopen: bool = False) -> list[list[dict]]:
-    row = [buttons.button(render(lang, "lesson_button_learned"), Prefix.LESSON, lesson.id, "learned")]
+    row = [lesson_buttons.lesson(render(lang, "lesson_button_learned"), lesson.id, lesson_buttons.LEARNED)]
     if lesson.quiz:
-        row.append(buttons.button(render(lang, "lesson_button_quiz"), Prefix.LESSON, lesson.id, "quiz"))
+        row.append(lesson_buttons.lesson(render(lang, "lesson_button_quiz"), lesson.id, lesson_buttons.QUIZ))
     rows = [row]
     if reopen:
-        rows.append([buttons.button(render(lang, "lesson_button_open"), Prefix.LESSON, lesson.id, "open")])
+        rows.append([lesson_buttons.lesson(render(lang, "lesson_button_open"), lesson.id, lesson_buttons.OPEN)])
     return rows
 
 

@@ -10,7 +10,7 @@ from datetime import date, time, timedelta
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from messages.buttons import Prefix, button
+from messages.buttons import reception as rcp_buttons
 from messages import render
 from storage import calendar, members, outbox, producers
 from storage.context import Context
@@ -49,8 +49,8 @@ def offer_key(booking_id: int) -> str:
 async def offer(session: AsyncSession, ctx: Context, booking: Booking, slot: ReceptionSlot,
                 day: ReceptionDay) -> None:
     member = await session.get(Member, booking.member_id)
-    keyboard = [[button(label(member.language, "confirm"), Prefix.BOOKING, booking.id, "confirm"),
-                 button(label(member.language, "decline"), Prefix.BOOKING, booking.id, "decline")]]
+    keyboard = [[rcp_buttons.booking(label(member.language, "confirm"), booking.id, rcp_buttons.CONFIRM),
+                 rcp_buttons.booking(label(member.language, "decline"), booking.id, rcp_buttons.DECLINE)]]
     await send(session, ctx, member, offer_key(booking.id), "reception_offer", keyboard,
                topic=booking.topic, expires=calendar.local(booking.offer_expires_at, ctx),
                **slot_params(ctx, slot, day, await leader_name(session, day)))
@@ -180,9 +180,9 @@ async def produce_outcome_sheets(session: AsyncSession, ctx: Context) -> int:
                   "outcome": b.outcome} for i, (s, b, m) in enumerate(booked, 1)]
         for staff in await _staff_or_admins(session, day):
             lang = staff.language
-            keyboard = [[button(label(lang, "resolved", n=i), Prefix.RECEPTION_WIZARD, b.id, "res"),
-                         button(label(lang, "task", n=i), Prefix.RECEPTION_WIZARD, b.id, "task"),
-                         button(label(lang, "absent", n=i), Prefix.RECEPTION_WIZARD, b.id, "absent")]
+            keyboard = [[rcp_buttons.wizard(label(lang, "resolved", n=i), b.id, rcp_buttons.RESOLVED),
+                         rcp_buttons.wizard(label(lang, "task", n=i), b.id, rcp_buttons.TASK),
+                         rcp_buttons.wizard(label(lang, "absent", n=i), b.id, rcp_buttons.ABSENT)]
                         for i, (s, b, m) in enumerate(booked, 1)]
             count += await send(session, ctx, staff, f"reception:day:{day.id}:sheet:{staff.id}",
                                 "reception_outcome_sheet", keyboard, row_kind="reception.sheet", leader=leader,
