@@ -3,6 +3,7 @@ from datetime import date
 
 SAMPLES = {
     "kpi_bad_period": {"value": "11月"},
+    "kpi_unknown_indicator": {"key": "tasks.rate", "known": "lessons.coverage, tasks.on_time_rate"},
     "kpi_board": {"period": "2026-11", "whole": True, "board": {
         "tasks": {"tasks_due": 10, "tasks_done_on_time": 8, "on_time_rate": 0.8, "overdue": 1,
                   "overdue_as_of": date(2026, 11, 30),
