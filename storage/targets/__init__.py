@@ -1,10 +1,11 @@
 """SMART targets per indicator and unit, measured against their trajectory, and the weekly early warning."""
+from storage.targets.findings import Finding, for_scope, ranked
 from storage.targets.files import COLUMNS, import_rows, read
 from storage.targets.jobs import produce_warnings, week_of
 from storage.targets.models import Target
 from storage.targets.rules import Standing, actual, expected, set_target, standing, standings, targets_in
 from storage.targets.views import fmt, fmt_gap, standing_view
 
-__all__ = ["COLUMNS", "Standing", "Target", "actual", "expected", "fmt", "fmt_gap", "import_rows",
+__all__ = ["COLUMNS", "Finding", "for_scope", "ranked", "Standing", "Target", "actual", "expected", "fmt", "fmt_gap", "import_rows",
            "produce_warnings", "read", "set_target", "standing", "standing_view", "standings", "targets_in",
            "week_of"]
