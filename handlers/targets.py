@@ -2,7 +2,10 @@
 `/targets KEY UNIT VALUE DATE` (UNIT a department or branch, or 全公司/all)."""
 from __future__ import annotations
 
-from telegram.ext import Application, CommandHandler
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+
+from messages import buttons
+from messages.buttons import Prefix
 
 from handlers.session import Turn, handler
 from storage import kpi, members, targets
@@ -36,5 +39,17 @@ async def show(turn: Turn) -> None:
     turn.say("targets_list", items=items, admin=admin)
 
 
+@handler(roles=STAFF)
+async def pressed(turn: Turn) -> None:
+    """An early warning's button: a corrective measure on the responsibility list, owned by the presser."""
+    _, target_id, action = buttons.parse(turn.query.data)
+    if not target_id.isdigit() or action != "task":
+        turn.toast("button_expired", alert=True)
+        return
+    task = await targets.corrective_task(turn.session, turn.ctx, turn.me, int(target_id))
+    turn.toast("targets_task_made", alert=True, task_no=task.task_no, title=task.title, due=task.due_date)
+
+
 def register(app: Application) -> None:
     app.add_handler(CommandHandler("targets", show))
+    app.add_handler(CallbackQueryHandler(pressed, pattern=buttons.pattern(Prefix.TARGET)))

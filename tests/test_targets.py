@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from storage import kpi, targets, units
 from storage.targets import Target
+from storage.tasks import Task
 from tests.test_kpi_figures import flat, seed
 
 
@@ -95,6 +96,21 @@ async def test_off_track_targets_warn_the_right_secretaries_once_a_week_and_neve
     assert len(new[zhang]) == 1 and line in new[zhang][0] and "预警" in new[zhang][0]
     assert new[liu] == []  # 财务部: no task overdue now, under the 0.72 its trajectory allows
     assert len(new[admin]) == 1 and line in new[admin][0] and "财务部" not in new[admin][0]
+
+    # 张伟 puts a corrective measure on the responsibility list with the warning's button, once a week.
+    press = await zhang.press("列入责任清单：责任清单按时完成率（生产部）")
+    assert "已列入责任清单" in press.toast and "整改：责任清单按时完成率（生产部）落后于目标进度" in press.toast
+    assert "时限 2027-01-18" in press.toast
+    again = await zhang.press("列入责任清单：责任清单按时完成率（生产部）")
+    assert "本周已为此目标列入整改任务" in again.toast
+    async with env.db.session() as s:
+        made = (await s.execute(select(Task).where(Task.source.like("target:%")))).scalars().all()
+        assert [(t.title, t.due_date, t.owner_id) for t in made] == [
+            ("整改：责任清单按时完成率（生产部）落后于目标进度", date(2027, 1, 18), (await org.member(s, "1001")).id)]
+        production_target = made[0].source.split(":")[1]
+    # 刘洋 (财务部) may not, whatever his client sends.
+    forged = await liu.press_data(f"tgt:{production_target}:task", zhang.find("列入责任清单"))
+    assert "列入责任清单" not in forged.toast
 
     # The next Monday: nothing at 07:30 (quiet hours, and before 09:00); at 09:30 the new week's warning.
     org.at("2027-01-11 07:30")

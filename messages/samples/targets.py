@@ -17,4 +17,11 @@ SAMPLES = {
     "targets_list": {"items": [_ITEM, {**_ITEM, "unit": None, "on_track": True}], "admin": True},
     "targets_warning": {"week": "2026-W49", "whole": False, "items": [_ITEM]},
     "targets_usage": {},
+    "targets_task_title": {"name": "党员教育覆盖率", "unit": "生产部"},
+    "targets_task_button": {"name": "党员教育覆盖率", "unit": "生产部"},
+    "targets_task_made": {"task_no": "2027-N007", "title": "整改：党员教育覆盖率（生产部）落后于目标进度",
+                          "due": date(2027, 1, 18)},
+    "targets_task_exists": {"task_no": "2027-N007"},
+    "targets_task_no_unit": {},
+    "targets_gone": {},
 }

@@ -3,9 +3,9 @@ from storage.targets.findings import Finding, for_scope, ranked
 from storage.targets.files import COLUMNS, import_rows, read
 from storage.targets.jobs import produce_warnings, week_of
 from storage.targets.models import Target
-from storage.targets.rules import Standing, actual, expected, set_target, standing, standings, targets_in
+from storage.targets.rules import Standing, actual, corrective_task, expected, set_target, standing, standings, targets_in
 from storage.targets.views import fmt, fmt_gap, standing_view
 
-__all__ = ["COLUMNS", "Finding", "for_scope", "ranked", "Standing", "Target", "actual", "expected", "fmt", "fmt_gap", "import_rows",
-           "produce_warnings", "read", "set_target", "standing", "standing_view", "standings", "targets_in",
-           "week_of"]
+__all__ = ["COLUMNS", "Finding", "Standing", "Target", "actual", "corrective_task", "expected", "fmt", "fmt_gap", "for_scope",
+           "import_rows", "produce_warnings", "ranked", "read", "set_target", "standing", "standing_view",
+           "standings", "targets_in", "week_of"]

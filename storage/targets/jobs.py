@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from messages import render
+from messages.buttons import Prefix, button
 from storage import bulk, calendar, members, outbox, producers
 from storage.context import Context
 from storage.models.org import Member
@@ -17,6 +18,7 @@ from storage.targets.rules import standings
 from storage.targets.views import standing_view
 
 WARN_AT = time(9, 0)
+BUTTONS = 5  # a corrective-measure button for each of the first few off-track targets
 
 
 def week_of(day) -> str:
@@ -55,8 +57,12 @@ async def produce_warnings(session: AsyncSession, ctx: Context) -> int:
                   and (scope is None or (s.target.unit_id is not None and s.target.unit_id in scope))]
         if not behind:
             continue
-        text = render(person.language, "targets_warning", week=week, whole=scope is None,
-                      items=[standing_view(s, person.language) for s in behind])
+        lang = person.language
+        text = render(lang, "targets_warning", week=week, whole=scope is None,
+                      items=[standing_view(s, lang) for s in behind])
+        keyboard = [[button(render(lang, "targets_task_button", name=s.measure.name(lang), unit=s.unit),
+                            Prefix.TARGET, s.target.id, "task")] for s in behind[:BUTTONS]]
         rows.append(outbox.row(ctx, key=f"targets:warning:{week}:m{person.id}", chat_id=person.chat_id,
-                               member_id=person.id, kind="targets.warning", messages=[outbox.message(text)]))
+                               member_id=person.id, kind="targets.warning",
+                               messages=[outbox.message(text, keyboard)]))
     return await outbox.enqueue_many(session, rows)

@@ -12,7 +12,8 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage import kpi, units
+from messages import render
+from storage import kpi, members, tasks, units
 from storage.context import Context
 from storage.errors import Refused
 from storage.models.org import Member, Unit
@@ -89,8 +90,8 @@ async def set_target(session: AsyncSession, ctx: Context, *, key: str, unit, val
     scope = await scope_unit(session, unit)
     unit_id = None if scope is None else scope.id
     baseline = await actual(session, ctx, measure, unit_id)
-    target = (await session.execute(select(Target).where(
-        Target.key == key, Target.unit_id.is_(None) if unit_id is None else Target.unit_id == unit_id))).scalar_one_or_none()
+    same_scope = Target.unit_id.is_(None) if unit_id is None else Target.unit_id == unit_id
+    target = (await session.execute(select(Target).where(Target.key == key, same_scope))).scalar_one_or_none()
     if target is None:
         target = Target(key=key, unit_id=unit_id)
         session.add(target)
@@ -149,3 +150,32 @@ async def standings(session: AsyncSession, ctx: Context, unit_ids: set[int] | No
         m = kpi.MEASURES[t.key]
         out.append(standing(t, m, names.get(t.unit_id), await actual(session, ctx, m, t.unit_id), today))
     return out
+
+
+CORRECTIVE_DAYS = 14
+
+
+async def corrective_task(session: AsyncSession, ctx: Context, member: Member, target_id: int) -> tasks.Task:
+    """Put a corrective measure for an off-track target on the responsibility list: owned by the one who
+    pressed, led by the target's unit, due in two weeks, linked to the target (`source`), once a week."""
+    target = await session.get(Target, target_id)
+    scope = await members.staff_unit_ids(session, member)
+    if target is None or target.key not in kpi.MEASURES:
+        raise Refused("targets_gone")
+    if scope is not None and (target.unit_id is None or target.unit_id not in scope):
+        raise Refused("not_allowed")
+    lead = target.unit_id or member.unit_id
+    if lead is None:
+        raise Refused("targets_task_no_unit")
+    today = ctx.local_now().date()
+    year, week, _ = today.isocalendar()
+    source = f"target:{target.id}:{year}-W{week:02d}"
+    made = (await session.execute(select(tasks.Task).where(tasks.Task.source == source))).scalars().first()
+    if made is not None:
+        raise Refused("targets_task_exists", task_no=made.task_no)
+    unit = (await units.names(session, [target.unit_id])).get(target.unit_id) if target.unit_id else None
+    title = render(member.language, "targets_task_title", name=kpi.MEASURES[target.key].name(member.language),
+                   unit=unit)
+    return await tasks.create_task(session, ctx, title=title, lead_unit_id=lead, owner_id=member.id,
+                                   deadline=today + timedelta(days=CORRECTIVE_DAYS), source=source,
+                                   actor_id=member.id)
