@@ -63,3 +63,17 @@ async def test_an_empty_period_gives_a_report_with_a_clear_note(env, clock):
     book = await build(env, "2026-06")
     texts = [r[0] for r in book["汇总"].iter_rows(values_only=True) if r[0]]
     assert any(t.startswith("本期（2026-06）没有可统计的活动") for t in texts)
+
+
+async def test_the_kpi_board_shows_target_actual_gap_and_the_previous_month_for_the_readers_units(env, clock):
+    await seed(env, clock)
+    async with env.db.session() as s:
+        production = await units.by_name(s, "department", "生产部")
+        s.add(Target(key="lessons.coverage", unit_id=production.id, value=0.9, due_on=date(2027, 3, 31),
+                     baseline=0.5, set_on=date(2026, 12, 1), set_at=env.ctx.now()))
+    zhang, liu = env.person(701, "张伟"), env.person(704, "刘洋")
+    # 生产部 by hand: 2 of 6 learned in December; on 12-31 it should be at 0.5 + 0.4 × 30/120 = 60%.
+    line = "⚠️ 党员教育覆盖率（生产部）：实际 33.3%，目标 90.0%（2027-03-31），应达 60.0%，差 26.7 个百分点；上期 —"
+    assert line in await zhang.say("/kpi 2026-12")
+    assert line in await env.admin().say("/kpi 2026-12")
+    assert "目标对照" not in await liu.say("/kpi 2026-12")

@@ -179,3 +179,22 @@ async def corrective_task(session: AsyncSession, ctx: Context, member: Member, t
     return await tasks.create_task(session, ctx, title=title, lead_unit_id=lead, owner_id=member.id,
                                    deadline=today + timedelta(days=CORRECTIVE_DAYS), source=source,
                                    actor_id=member.id)
+
+
+async def period_standings(session: AsyncSession, ctx: Context, unit_ids: set[int] | None, period: str
+                           ) -> list[tuple[Standing, float | None]]:
+    """For /kpi: each target in scope measured over the month `period` (YYYY-MM) against its trajectory at the
+    month's end (today for the month running), with the figure of the month before."""
+    _, start, end = kpi.period_bounds(period, ctx)
+    _, prev_start, prev_end = kpi.period_bounds(kpi.previous_period(period), ctx)
+    day = min(end.astimezone(ctx.tz).date() - timedelta(days=1), ctx.local_now().date())
+    kpi.catalogue()
+    found = [t for t in await targets_in(session, unit_ids) if t.key in kpi.MEASURES]
+    names = await units.names(session, {t.unit_id for t in found if t.unit_id is not None})
+    out = []
+    for t in found:
+        m = kpi.MEASURES[t.key]
+        figure = await actual(session, ctx, m, t.unit_id, start, min(end, ctx.now()))
+        before = await actual(session, ctx, m, t.unit_id, prev_start, prev_end)
+        out.append((standing(t, m, names.get(t.unit_id), figure, day), before))
+    return out

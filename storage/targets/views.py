@@ -32,3 +32,16 @@ def standing_view(s: Standing, lang: str) -> dict:
     return {"key": m.key, "name": m.name(lang), "unit": s.unit, "actual": fmt(m, s.actual, lang),
             "target": fmt(m, s.target.value, lang), "due_on": s.target.due_on, "expected": fmt(m, s.expected, lang),
             "gap": fmt_gap(m, s.gap, lang), "on_track": s.on_track}
+
+
+def period_view(s: Standing, previous: float | None, lang: str) -> dict:
+    """A target on the /kpi board: the standing, the month before and whether it got better or worse."""
+    view = standing_view(s, lang)
+    m = s.measure
+    if s.actual is None or previous is None:
+        trend = "none"
+    elif abs(s.actual - previous) < 1e-9:
+        trend = "same"
+    else:
+        trend = "better" if m.better_than(s.actual, previous) else "worse"
+    return {**view, "previous": fmt(m, previous, lang), "trend": trend}
