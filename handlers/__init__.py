@@ -10,6 +10,7 @@ from __future__ import annotations
 from telegram.ext import Application
 
 from handlers import fallback, feedback, kpi, lessons, reception, roster, start, surveys, tasks
+from handlers import targets
 
 FEATURES = (
     feedback,
@@ -20,6 +21,7 @@ FEATURES = (
     start,
     surveys,
     tasks,
+    targets,
 )
 
 

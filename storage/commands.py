@@ -25,6 +25,7 @@ COMMANDS: list[tuple[str, tuple[str, ...]]] = [
     ("inbox", STAFF),
     ("overdue", STAFF),
     ("kpi", STAFF),
+    ("targets", STAFF),
     ("newtask", STAFF),
     ("canceltask", STAFF),
     ("importtasks", STAFF),

@@ -42,6 +42,10 @@ class Sheet:
         for column, width in widths.items():
             self.ws.column_dimensions[column].width = width
 
+    def freeze(self, cell: str) -> None:
+        """Keep the rows above and the columns left of `cell` in view (header rows frozen)."""
+        self.ws.freeze_panes = cell
+
     def number_format(self, row: int, column: int, fmt: str) -> None:
         self.ws.cell(row=row, column=column).number_format = fmt
 

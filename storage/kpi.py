@@ -8,6 +8,7 @@ zone (`YYYY-MM`); unit scope None means the whole organisation.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Awaitable, Callable
 
@@ -26,6 +27,85 @@ def indicator(feature: str, *, order: int):
         return fn
 
     return register
+
+
+# A figure about people's answers (ratings, scores given) is withheld when fewer answered than this.
+GROUP_FLOOR = 3
+UNITS = ("%", "score", "count", "days")
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One indicator, defined once: targets, warnings, the board and the report all read it.
+
+    `key` is `<feature>.<figure>` on the board; a "%" figure is a fraction (0..1). `answers` marks a figure
+    about people's answers, withheld when `count` (a figure of the same feature) is below GROUP_FLOOR.
+    """
+    key: str
+    zh: str
+    en: str
+    definition_zh: str
+    definition_en: str
+    unit: str
+    better: str = "higher"  # or "lower"
+    answers: bool = False
+    count: str | None = None
+
+    @property
+    def feature(self) -> str:
+        return self.key.split(".", 1)[0]
+
+    @property
+    def figure(self) -> str:
+        return self.key.split(".", 1)[1]
+
+    def name(self, lang: str) -> str:
+        return self.en if lang == "en" else self.zh
+
+    def definition(self, lang: str) -> str:
+        return self.definition_en if lang == "en" else self.definition_zh
+
+    def value(self, board: dict) -> float | None:
+        """The figure on `board` ({feature: figures}), None when missing or withheld."""
+        figures = board.get(self.feature) or {}
+        if self.withheld(board):
+            return None
+        value = figures.get(self.figure)
+        return None if value is None else float(value)
+
+    def withheld(self, board: dict) -> bool:
+        if not self.answers or self.count is None:
+            return False
+        return int((board.get(self.feature) or {}).get(self.count) or 0) < GROUP_FLOOR
+
+    def better_than(self, a: float, b: float) -> bool:
+        """`a` at least as good as `b`."""
+        return a >= b - 1e-9 if self.better == "higher" else a <= b + 1e-9
+
+
+MEASURES: dict[str, Measure] = {}
+
+
+def measures(*items: Measure) -> tuple[Measure, ...]:
+    """Register a feature's indicators (one call in its kpi.py, beside its `@indicator`)."""
+    for m in items:
+        assert m.unit in UNITS and m.better in ("higher", "lower"), m.key
+        MEASURES[m.key] = m
+    return items
+
+
+def catalogue() -> list[Measure]:
+    """Every registered indicator, in board order (then as each feature lists them)."""
+    order = {name: i for i, (name, _) in enumerate(features())}
+    return sorted(MEASURES.values(), key=lambda m: order.get(m.feature, len(order)))
+
+
+def measure(key: str) -> Measure:
+    """The indicator named `key`, or a refusal naming it."""
+    catalogue()
+    if key not in MEASURES:
+        raise Refused("kpi_unknown_indicator", key=key, known=", ".join(sorted(MEASURES)))
+    return MEASURES[key]
 
 
 def features() -> list[tuple[str, Figures]]:
@@ -49,6 +129,13 @@ def period_bounds(text: str | None, ctx: Context) -> tuple[str, datetime, dateti
     start = datetime.combine(start_day, time(0), tzinfo=ctx.tz)
     end = datetime.combine(end_day, time(0), tzinfo=ctx.tz)
     return f"{year:04d}-{month:02d}", start, end
+
+
+def previous_period(label: str, months: int = 1) -> str:
+    """The month `months` before `YYYY-MM`."""
+    year, month = (int(x) for x in label.split("-"))
+    index = year * 12 + month - 1 - months
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
 async def collect(session, ctx: Context, *, unit_ids: set[int] | None, start: datetime, end: datetime) -> dict:

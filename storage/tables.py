@@ -13,5 +13,6 @@ import storage.lessons.models  # noqa: F401
 import storage.reception.models  # noqa: F401
 import storage.surveys.models  # noqa: F401
 import storage.tasks.models  # noqa: F401
+import storage.targets.models  # noqa: F401
 
 __all__ = ["Base"]

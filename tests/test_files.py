@@ -228,7 +228,7 @@ async def test_two_offices_under_different_plants_stay_two_units_in_imports_audi
         _, workbook = await report.workbook(s, env.ctx, None)
     from openpyxl import load_workbook
 
-    shown = [r[1] for r in load_workbook(io.BytesIO(workbook))["units"].iter_rows(min_row=2, values_only=True)]
+    shown = [r[1] for r in load_workbook(io.BytesIO(workbook))["单位"].iter_rows(min_row=2, values_only=True)]
     assert "一厂/办公室" in shown and "二厂/办公室" in shown
 
     reply = (await zhang.upload("清单.csv", sheet("T-1,安全培训,生产部,办公室,1002,2026-12-20,"),

@@ -35,6 +35,7 @@ class Prefix(StrEnum):
     RECEPTION = "rcp"       # booking a slot
     BOOKING = "bkg"         # a member's booking: cancel, confirm a waitlist offer
     RECEPTION_WIZARD = "rcw"  # /newreception steps and outcomes
+    TARGET = "tgt"          # an early warning's "put a corrective measure on the responsibility list"
 
 
 def data(prefix: Prefix, obj_id: int | str, action: str) -> str:

@@ -69,3 +69,20 @@ async def kpi_figures(session: AsyncSession, ctx: Context, *, unit_ids: set[int]
         "disputes_closed": len(closed_disputes),
         "dispute_mediation_rate": _rate(len(mediated), len(closed_disputes)),
     }
+
+
+MEASURES = kpi.measures(
+    kpi.Measure("feedback.answered_in_time_rate", "诉求按期首次答复率", "first reply on time",
+                "当月收到的诉求中，在答复期限内首次答复的比例（未到期且未答复的不计）",
+                "Of the month's tickets whose first reply is due or made, the share first answered by the deadline",
+                "%"),
+    kpi.Measure("feedback.resolution_rate", "诉求解决率", "resolution rate",
+                "当月收到的诉求中已解决的比例", "Of the month's tickets, the share resolved", "%"),
+    kpi.Measure("feedback.dispute_mediation_rate", "矛盾纠纷调解成功率", "dispute mediation success",
+                "当月已关闭的纠纷类诉求中，已解决且评价 4 星及以上的比例",
+                "Of the month's closed disputes, the share resolved and rated 4 or 5", "%"),
+    kpi.Measure("feedback.satisfaction_avg", "诉求人满意度", "writer satisfaction",
+                "当月诉求评价的平均星级（1–5），评价少于 3 件时不显示",
+                "Mean rating (1-5) of the month's rated tickets, withheld below 3 ratings", "score",
+                answers=True, count="ratings"),
+)

@@ -167,3 +167,14 @@ async def recent_coverage(session: AsyncSession, ctx: Context, *, unit_ids: set[
                     "total": totals.get(r.id, Figures()), "branches": branches})
     return out
 
+
+
+MEASURES = kpi.measures(
+    kpi.Measure("lessons.coverage", "党员教育覆盖率", "lesson coverage",
+                "当月发布的微党课中，已学（读满时长或测验及格）人次占应学人次的比例",
+                "Of the members each lesson published in the month was sent to, the share who learned it "
+                "(read it through or passed its quiz)", "%"),
+    kpi.Measure("lessons.avg_score", "测验平均得分", "quiz average score",
+                "当月微党课测验首次作答得分（百分制）的平均值", "Mean first-attempt quiz score (out of 100) of the "
+                "month's lessons", "score"),
+)

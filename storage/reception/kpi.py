@@ -59,3 +59,12 @@ async def _tasks_done_on_time(session: AsyncSession, unit_ids: set[int] | None, 
     if unit_ids is not None:
         query = query.where(_member_in(unit_ids))
     return int((await session.execute(query)).scalar_one())
+
+
+MEASURES = kpi.measures(
+    kpi.Measure("reception.attended", "接待到场人次", "bookings kept",
+                "当月接待日预约中到场的人次", "Bookings of the month's reception days that were kept", "count"),
+    kpi.Measure("reception.matters_resolved", "当场解决事项数", "matters resolved",
+                "当月接待日反映事项中当场解决的件数", "Matters raised on the month's reception days resolved on the "
+                "spot", "count"),
+)

@@ -86,3 +86,14 @@ async def satisfaction_scores(session: AsyncSession, ctx: Context, surveys: list
         if values:
             out.append((s.id, sum(values) / len(values), len(values)))
     return out
+
+
+MEASURES = kpi.measures(
+    kpi.Measure("surveys.response_rate", "问卷参与率", "survey participation",
+                "当月结束的问卷中，已作答人数占受邀人数的比例", "Of the members invited to the surveys closed in the "
+                "month, the share who answered", "%"),
+    kpi.Measure("surveys.satisfaction_avg", "职工满意度", "satisfaction",
+                "标记为满意度的问卷中评分题的平均分（1–5），人数不足的分组不计",
+                "Mean rating (1-5) of the surveys tagged satisfaction, from groups large enough only", "score",
+                answers=True),
+)

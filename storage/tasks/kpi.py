@@ -114,3 +114,17 @@ async def kpi_figures(session: AsyncSession, ctx: Context, *, unit_ids: set[int]
             "overdue": await overdue_now(session, ctx, unit_ids, at),
             "overdue_as_of": calendar.local(end, ctx).date() - timedelta(days=1) if ended else None,
             "avg_days_overdue": await average_days_overdue(session, ctx, unit_ids, at)}
+
+
+MEASURES = kpi.measures(
+    kpi.Measure("tasks.on_time_rate", "责任清单按时完成率", "tasks on time",
+                "当月到期的任务中，在期限前报告完成并经确认的比例（已取消的不计）",
+                "Of the tasks due in the month (cancelled ones aside), the share reported done by the deadline "
+                "and confirmed", "%"),
+    kpi.Measure("tasks.overdue", "逾期任务数", "overdue tasks",
+                "月末（当月为此刻）已过期限而未报告完成的任务数", "Tasks past their deadline and not reported done "
+                "at the month's end (now, for the current month)", "count", "lower"),
+    kpi.Measure("tasks.avg_days_overdue", "平均逾期天数", "average days overdue",
+                "逾期任务在期限日之后的整天数的平均值", "Mean whole days past the deadline date of the overdue tasks",
+                "days", "lower"),
+)
