@@ -1,6 +1,6 @@
 """targets: SMART targets per indicator and unit (kpi_targets).
 
-Revision ID: 0015
+Revision ID: 0013
 Revises: 0012
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from storage.base import UTCDateTime
 
 
-revision = '0015'
+revision = '0013'
 down_revision = '0012'
 branch_labels = None
 depends_on = None
