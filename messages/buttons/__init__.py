@@ -35,6 +35,7 @@ class Prefix(StrEnum):
     RECEPTION = "rcp"       # booking a slot
     BOOKING = "bkg"         # a member's booking: cancel, confirm a waitlist offer
     RECEPTION_WIZARD = "rcw"  # /newreception steps and outcomes
+    ORGLIFE = "olm"         # a meeting: attend, leave, check in, the host's code; /newmeeting steps (olm:new:…)
 
 
 def data(prefix: Prefix, obj_id: int | str, action: str) -> str:

@@ -1,0 +1,56 @@
+"""Sample contexts for the organisational-life templates."""
+from datetime import date, datetime
+
+_view = {"kind": "支委会", "branch": "第一支部", "starts": datetime(2026, 12, 15, 14, 30), "place": "党员活动室",
+         "topic": "学习贯彻全会精神", "host": "张伟"}
+_meeting = {"kind": "支委会", "topic": "学习贯彻全会精神"}
+_data = {"branch": "第一支部", "kind": "支委会"}
+
+SAMPLES = {
+    "orglife_bad_kind": {"value": "支部会", "kinds": ("支委会", "党小组会", "党员大会", "党课", "主题党日")},
+    "orglife_bad_period": {"value": "week"},
+    "orglife_bad_required": {"value": 13},
+    "orglife_bad_time": {"value": "明天下午"},
+    "orglife_in_past": {"value": "2026-01-01 09:00"},
+    "orglife_bad_place": {"limit": 300},
+    "orglife_bad_topic": {"limit": 500},
+    "orglife_not_your_branch": {"branch": "第二支部"},
+    "orglife_unknown_host": {"value": "9999"},
+    "orglife_no_audience": {"branch": "第一支部", "kind": "支委会"},
+    "orglife_not_invited": {},
+    "orglife_answers_closed": {},
+    "orglife_reason_required": {},
+    "orglife_reason_too_long": {"limit": 300},
+    "orglife_outside_window": {},
+    "orglife_not_started": {},
+    "orglife_unknown_member": {"value": "9999"},
+    "orglife_already_checked_in": {},
+    "orglife_bad_code": {"value": "123456"},
+    "orglife_checkin_not_open": {},
+    "orglife_no_branch": {},
+    "orglife_bad_year": {"value": 1900},
+    "orglife_checkin_usage": {},
+    "orglife_invitation": _view,
+    "orglife_button": {"which": "attend"},
+    "orglife_reminder": {"stage": "day", **_view},
+    "orglife_rhythm_warning": {"branch": "第一支部", "kind": "支委会", "period": "2026-12", "last": date(2026, 12, 31),
+                               "held": 0, "required": 1},
+    "orglife_rhythm_missed": {"kind": "党课", "period": "2026-Q4", "required": 1,
+                              "missed": [{"branch": "第一支部", "held": 0}]},
+    "orglife_ledger_header": {},
+    "orglife_new_start": {"branch": "第一支部"},
+    "orglife_new_ask_kind": {"data": {"branch": "第一支部"}},
+    "orglife_new_ask_at": {"data": _data},
+    "orglife_new_ask_place": {"data": _data},
+    "orglife_new_ask_topic": {"data": _data},
+    "orglife_new_ask_host": {"data": _data},
+    "orglife_planned": {"invited": 2, **_view},
+    "orglife_answered": {"answer": "leave", **_meeting},
+    "orglife_ask_reason": _meeting,
+    "orglife_checked_in": _meeting,
+    "orglife_code": {"code": "042137", **_meeting},
+    "orglife_checkin_opened": {"kind": "支委会"},
+    "orglife_year": {"branch": "第一支部", "year": 2026, "rows": [
+        {"kind": "支委会", "period": "month", "held": 11, "required": 12, "meetings": 11, "rate": 92},
+        {"kind": "党课", "period": "quarter", "held": 3, "required": 4, "meetings": 3, "rate": None}]},
+}
