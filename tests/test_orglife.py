@@ -179,3 +179,18 @@ async def test_a_branch_without_its_committee_meeting_is_warned_ten_days_before_
     missed = [t for t in admin.texts() if "组织生活预警" in t and "支委会" in t]
     assert len(missed) == 1 and "第一支部" in missed[0] and "第二支部" not in missed[0]
     assert sum("组织生活提醒" in t and "支委会" in t for t in zhang.texts()) == 1
+
+
+async def test_orglife_shows_the_branchs_year_at_a_glance(env, clock):
+    zhang, wang, li, liu = await _people(env)
+    await plan(env, kind="党员大会")
+    await env.tick()
+    clock.set(local(DAY, 14, 30))
+    await zhang.press("显示签到码")
+    code = zhang.texts()[-1].split("当前签到码：")[1].split()[0]
+    await wang.say(f"/checkin {code}")
+    clock.set(local(date(2026, 12, 20), 9))
+    text = await zhang.say("/orglife")
+    assert "第一支部2026年组织生活一览" in text
+    assert "党员大会：已开 1/4，出席率 50%" in text and "支委会：已开 0/12" in text
+    assert await wang.say("/orglife") == refusal("zh", "not_allowed")
