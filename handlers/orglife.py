@@ -14,7 +14,8 @@ from storage.commands import STAFF
 from storage.errors import Refused
 
 LEAVE = "orglife_leave"
-MEMBER_ACTIONS = ("attend", "leave", "checkin", "code", "open")
+MINUTES = "orglife_minutes"
+MEMBER_ACTIONS = ("attend", "leave", "checkin", "code", "open", "minutes")
 
 
 def _label(turn: Turn, which: str, **params) -> str:
@@ -92,6 +93,10 @@ async def meeting_pressed(turn: Turn) -> None:
     elif action == "code":
         meeting, code = await orglife.show_code(turn.session, turn.ctx, turn.me, meeting_id)
         turn.say("orglife_code", code=code, kind=meeting.kind, topic=meeting.topic)
+    elif action == "minutes":
+        meeting = await orglife.may_send_minutes(turn.session, turn.ctx, turn.me, meeting_id)
+        await dialogs.start(turn.session, turn.ctx, turn.me.id, MINUTES, "minutes", {"meeting_id": meeting_id})
+        turn.say("orglife_ask_minutes", kind=meeting.kind, topic=meeting.topic)
     else:
         meeting = await orglife.open_checkin(turn.session, turn.ctx, turn.me, meeting_id)
         turn.toast("orglife_checkin_opened", kind=meeting.kind)
@@ -103,6 +108,18 @@ async def reason_typed(turn: Turn, dialog) -> None:
     meeting = await orglife.ask_leave(turn.session, turn.ctx, turn.me, dialog.data["meeting_id"], text)
     await dialogs.clear(turn.session, turn.me.id)
     turn.say("orglife_answered", answer="leave", kind=meeting.kind, topic=meeting.topic)
+
+
+@on_input(MINUTES)
+async def minutes_sent(turn: Turn, dialog) -> None:
+    message = turn.message
+    document = message.document if message else None
+    text = (message.text or message.caption) if message else None
+    meeting = await orglife.record_minutes(turn.session, turn.ctx, turn.me, dialog.data["meeting_id"], text=text,
+                                           file_id=document.file_id if document else None,
+                                           file_name=document.file_name if document else None)
+    await dialogs.clear(turn.session, turn.me.id)
+    turn.say("orglife_minutes_recorded", kind=meeting.kind, topic=meeting.topic)
 
 
 @handler()

@@ -194,3 +194,37 @@ async def test_orglife_shows_the_branchs_year_at_a_glance(env, clock):
     assert "第一支部2026年组织生活一览" in text
     assert "党员大会：已开 1/4，出席率 50%" in text and "支委会：已开 0/12" in text
     assert await wang.say("/orglife") == refusal("zh", "not_allowed")
+
+
+async def test_the_minutes_reminder_goes_daily_to_host_and_secretary_and_stops_once_minutes_exist(env, clock):
+    zhang, wang, li, liu = await _people(env)
+    meeting = await plan(env, host="1002")  # 王芳 hosts; 张伟 is the branch's secretary
+    await env.tick()
+    clock.set(local(DAY, 14, 35))
+    press = await wang.press_data(f"olm:{meeting}:minutes")
+    assert "请发送党员大会" in press.text
+    before = await snapshot(env.db)
+    await wang.photo(b"\xff\xd8 not minutes")
+    assert wang.texts()[-1] == refusal("zh", "orglife_minutes_required")
+    assert await snapshot(env.db) == before
+    await wang.send("/cancel")
+    press = await li.press_data(f"olm:{meeting}:minutes")
+    assert press.toast == refusal("zh", "not_allowed")
+
+    clock.set(local(date(2026, 12, 16), 10))
+    await env.tick()
+    await env.tick()
+    assert sum("会议记录提醒" in t for t in wang.texts()) == 1
+    assert sum("会议记录提醒" in t for t in zhang.texts()) == 1
+    assert "请于 2026-12-18 前提交" in [t for t in zhang.texts() if "会议记录提醒" in t][0]
+    clock.set(local(date(2026, 12, 19), 10))
+    await env.tick()
+    assert "已超过 2026-12-18 的期限" in [t for t in zhang.texts() if "会议记录提醒" in t][-1]
+
+    await wang.press("会议记录", [m for m in wang.messages if "会议记录提醒" in (m.get("text") or "")][-1])
+    assert "已收到党员大会" in await wang.say("一、学习全会精神；二、讨论发展党员工作。")
+    clock.set(local(date(2026, 12, 20), 10))
+    await env.tick()
+    assert sum("会议记录提醒" in t for t in zhang.texts()) == 2
+    text = await zhang.say("/orglife")
+    assert "缺会议记录" not in text

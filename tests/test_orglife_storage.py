@@ -142,6 +142,11 @@ def test_orglife_config_changes_a_kinds_rhythm_and_refuses_bad_values(cli, sqlit
         code, _, err = cli("orglife", "config", *args)
         assert code != 0 and err.startswith("error: ") and len(err.strip().splitlines()) == 1
     assert [(r[0], r[1], r[2]) for r in _rows(sqlite_url, "orglife_rules")] == [("党课", "month", 2)]
+    code, out, _ = cli("orglife", "config", "--minutes-days", "5")
+    assert code == 0 and "minutes due 5 days after a meeting" in out
+    code, _, err = cli("orglife", "config", "--minutes-days", "90")
+    assert code != 0 and "90" in err
+    assert "minutes due 5 days" in cli("orglife", "config")[1]
 
 
 async def test_the_ledger_has_one_sheet_per_kind_and_its_cells_match_the_data(env, clock, tmp_path):

@@ -1,6 +1,6 @@
 """`meetings add --branch B --kind K --at TIME --place P --topic T [--host NO]`,
 `meetings export --branch B --year Y --out FILE.xlsx`, and `orglife config [--kind K --period month|quarter
---required N --audience A|default]` (without --kind: the rules as they stand)."""
+--required N --audience A|default] [--minutes-days N]` (without --kind: the rules as they stand)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -42,12 +42,15 @@ async def cmd_config(args) -> int:
     if args.kind is None and (args.period or args.required is not None or args.audience):
         raise CliError("--period, --required and --audience need --kind")
     async with storage_session() as (session, ctx):
+        if args.minutes_days is not None:
+            await orglife.set_minutes_days(session, args.minutes_days)
         if args.kind is not None:
             await orglife.configure(session, ctx, args.kind, period=args.period, required=args.required,
                                     audience=args.audience)
         for rule in await orglife.all_rules(session):
             print(f"{rule.kind}: {rule.required} per {rule.period}; audience "
                   f"{rule.audience or ('branch committee' if rule.kind == '支委会' else 'branch Party members')}")
+        print(f"minutes due {await orglife.minutes_days(session)} days after a meeting")
     return 0
 
 
@@ -75,4 +78,5 @@ def register(sub) -> None:
     p.add_argument("--period", choices=("month", "quarter"))
     p.add_argument("--required", type=int, help="meetings required per period (0: not watched)")
     p.add_argument("--audience", help="an audience (all, unit:X, branch:X, party, role:R) or `default`")
+    p.add_argument("--minutes-days", type=int, help="days after a meeting its minutes are due (default 3)")
     p.set_defaults(func=cmd_config)

@@ -14,6 +14,12 @@ from storage.orglife.models import PLANNED, Meeting
 from storage.orglife.rules import KINDS, branch_named, host_name, tally
 
 
+def minutes_cell(meeting: Meeting) -> str:
+    if meeting.minutes_text:
+        return meeting.minutes_text
+    return meeting.minutes_file_name or ("✓" if meeting.minutes_file_id else "")
+
+
 async def ledger(session: AsyncSession, ctx: Context, branch_text: str, year: int, lang: str = "zh") -> bytes:
     if not 2000 <= year <= 2100:
         raise Refused("orglife_bad_year", value=year)
@@ -30,6 +36,7 @@ async def ledger(session: AsyncSession, ctx: Context, branch_text: str, year: in
         for m in (m for m in meetings if m.kind == kind):
             t = await tally(session, m.id)
             sheet.append([m.kind, calendar.local(m.starts_at, ctx).strftime("%Y-%m-%d %H:%M"), m.topic,
-                          await host_name(session, m), t.invited, t.present, t.leave, t.absent, 0, ""])
+                          await host_name(session, m), t.invited, t.present, t.leave, t.absent, 0,
+                          minutes_cell(m)])
         sheet.widths({"B": 18, "C": 40, "D": 12})
     return book.to_bytes()

@@ -46,6 +46,12 @@ class Meeting(Base):
     reminded_hour: Mapped[bool] = mapped_column(Boolean, default=False)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The minutes: typed text, or a document (its Telegram file id and name); who sent them and when.
+    minutes_text: Mapped[str | None] = mapped_column(Text)
+    minutes_file_id: Mapped[str | None] = mapped_column(String(300))
+    minutes_file_name: Mapped[str | None] = mapped_column(String(300))
+    minutes_by: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    minutes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Invitation(Base):

@@ -203,7 +203,8 @@ def invitation_keyboard(member: Member, meeting: Meeting, host: Member | None) -
                 [button(label("checkin"), Prefix.ORGLIFE, meeting.id, "checkin")]]
     if host is not None and host.id == member.id:
         keyboard.append([button(label("code"), Prefix.ORGLIFE, meeting.id, "code"),
-                         button(label("open"), Prefix.ORGLIFE, meeting.id, "open")])
+                         button(label("open"), Prefix.ORGLIFE, meeting.id, "open"),
+                         button(label("minutes"), Prefix.ORGLIFE, meeting.id, "minutes")])
     return keyboard
 
 
@@ -278,7 +279,7 @@ def current_code(ctx: Context, meeting: Meeting) -> str:
     return code_at(ctx, meeting, ctx.now())
 
 
-async def _host_of(session: AsyncSession, member: Member, meeting_id: int) -> Meeting:
+async def host_of(session: AsyncSession, member: Member, meeting_id: int) -> Meeting:
     meeting = await meeting_for(session, meeting_id)
     branch = await session.get(Unit, meeting.branch_id)
     if meeting.host_id != member.id and not (member.is_staff and await may_plan(session, member, branch)):
@@ -287,12 +288,12 @@ async def _host_of(session: AsyncSession, member: Member, meeting_id: int) -> Me
 
 
 async def show_code(session: AsyncSession, ctx: Context, member: Member, meeting_id: int) -> tuple[Meeting, str]:
-    meeting = await _host_of(session, member, meeting_id)
+    meeting = await host_of(session, member, meeting_id)
     return meeting, current_code(ctx, meeting)
 
 
 async def open_checkin(session: AsyncSession, ctx: Context, member: Member, meeting_id: int) -> Meeting:
-    meeting = await _host_of(session, member, meeting_id)
+    meeting = await host_of(session, member, meeting_id)
     current_code(ctx, meeting)  # refuses outside the window
     meeting.checkin_open = True
     return meeting
@@ -338,7 +339,7 @@ async def correct(session: AsyncSession, ctx: Context, actor: Member, meeting_id
                   present: bool) -> Attendance:
     """The host (or the branch's secretary) sets who was there, once the meeting has started; recorded with
     who corrected and when."""
-    meeting = await _host_of(session, actor, meeting_id)
+    meeting = await host_of(session, actor, meeting_id)
     if ctx.now() < meeting.starts_at:
         raise Refused("orglife_not_started")
     member = await members.by_employee_no(session, (employee_no or "").strip())
@@ -400,16 +401,16 @@ async def year_view(session: AsyncSession, ctx: Context, branch: Unit, year: int
                                calendar.at_local(end, time(0), ctx))
             done += min(count, rule.required)
             first = end
-        meetings = (await session.execute(select(Meeting.id).where(
+        meetings = (await session.execute(select(Meeting).where(
             Meeting.branch_id == branch.id, Meeting.kind == rule.kind, Meeting.status == PLANNED,
             Meeting.starts_at >= calendar.at_local(date(year, 1, 1), time(0), ctx),
             Meeting.starts_at < min(ctx.now(), calendar.at_local(date(year + 1, 1, 1), time(0), ctx))))).scalars().all()
         invited = present = 0
-        for mid in meetings:
-            t = await tally(session, mid)
+        for meeting in meetings:
+            t = await tally(session, meeting.id)
             invited, present = invited + t.invited, present + t.present
         out.append({"kind": rule.kind, "period": rule.period, "held": done, "required": required,
-                    "meetings": len(meetings), "rate": round(100 * present / invited) if invited else None})
+                    "meetings": len(meetings), "no_minutes": sum(m.minutes_at is None for m in meetings), "rate": round(100 * present / invited) if invited else None})
     return out
 
 

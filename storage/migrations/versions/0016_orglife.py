@@ -38,9 +38,15 @@ def upgrade() -> None:
     sa.Column('reminded_hour', sa.Boolean(), nullable=False),
     sa.Column('created_by', sa.Integer(), nullable=True),
     sa.Column('created_at', storage.base.UTCDateTime(), nullable=False),
+    sa.Column('minutes_text', sa.Text(), nullable=True),
+    sa.Column('minutes_file_id', sa.String(length=300), nullable=True),
+    sa.Column('minutes_file_name', sa.String(length=300), nullable=True),
+    sa.Column('minutes_by', sa.Integer(), nullable=True),
+    sa.Column('minutes_at', storage.base.UTCDateTime(), nullable=True),
     sa.ForeignKeyConstraint(['branch_id'], ['units.id'], name=op.f('fk_orglife_meetings_branch_id_units')),
     sa.ForeignKeyConstraint(['created_by'], ['members.id'], name=op.f('fk_orglife_meetings_created_by_members'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['host_id'], ['members.id'], name=op.f('fk_orglife_meetings_host_id_members'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['minutes_by'], ['members.id'], name=op.f('fk_orglife_meetings_minutes_by_members'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_orglife_meetings'))
     )
     with op.batch_alter_table('orglife_meetings', schema=None) as batch_op:
