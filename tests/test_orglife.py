@@ -3,6 +3,10 @@ from __future__ import annotations
 
 from datetime import date
 
+from sqlalchemy import update
+
+from storage.models.org import Member
+
 from tests.support.botenv import DEMO_ROSTER
 from tests.support.orglife import DAY, invited, local, plan, present
 from tests.support.refusals import refusal, snapshot
@@ -228,3 +232,16 @@ async def test_the_minutes_reminder_goes_daily_to_host_and_secretary_and_stops_o
     assert sum("会议记录提醒" in t for t in zhang.texts()) == 2
     text = await zhang.say("/orglife")
     assert "缺会议记录" not in text
+
+
+async def test_a_secretary_who_lost_the_role_mid_newmeeting_can_type_nothing_further_into_it(env):
+    zhang, wang, li, liu = await _people(env)
+    await zhang.send("/newmeeting")
+    await zhang.press("党课")
+    async with env.db.session() as s:
+        await s.execute(update(Member).where(Member.employee_no == "1001").values(roles="employee"))
+    before = await snapshot(env.db)
+    assert await zhang.say("2026-12-18 15:00") == refusal("zh", "not_allowed")
+    after = await snapshot(env.db)
+    assert after["dialogs"] == [] and {k: v for k, v in after.items() if k != "dialogs"} == \
+        {k: v for k, v in before.items() if k != "dialogs"}

@@ -195,3 +195,25 @@ async def test_a_configured_audience_replaces_the_default_and_a_rule_of_zero_is_
         nos = (await s.execute(select(Member.employee_no).join(Invitation, Invitation.member_id == Member.id)
                                .where(Invitation.meeting_id == meeting).order_by(Member.employee_no))).scalars().all()
     assert nos == ["1001", "1002", "1003"]
+
+
+def test_meetings_import_checks_the_whole_file_first_then_plans_every_meeting(cli, sqlite_url, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("支部,会议类型,时间,地点,主题,主持人工号\n"
+                   "第一支部,支委会,2027-01-08 09:00,支部办公室,研究发展党员,1001\n"
+                   "第九支部,党课,2027-01-20 14:00,党员活动室,党史学习,\n"
+                   "第二支部,支部会,2020-01-20 14:00,,主题,9999\n", encoding="utf-8-sig")
+    code, _, err = cli("meetings", "import", str(bad))
+    assert code != 0 and len(err.strip().splitlines()) == 1
+    for reason in ("3: 支部“第九支部”无法识别", "4: 地点不能为空", "4: 会议类型“支部会”无法识别",
+                   "4: 时间“2020-01-20 14:00”已经过去", "4: 主持人工号“9999”无法识别"):
+        assert reason in err
+    assert _rows(sqlite_url, "orglife_meetings") == []
+
+    good = tmp_path / "good.csv"
+    good.write_text("季度会议计划\n支部,会议类型,时间,地点,主题,主持人工号\n"
+                    "第一支部,支委会,2027-01-08 09:00,支部办公室,研究发展党员,1001\n"
+                    "第二支部,主题党日,2027-01-20 14:00,红色教育基地,参观学习,\n\n", encoding="utf-8-sig")
+    code, out, _ = cli("meetings", "import", str(good))
+    assert code == 0 and "meetings: 2 planned" in out
+    assert len(_rows(sqlite_url, "orglife_meetings")) == 2

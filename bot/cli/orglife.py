@@ -1,12 +1,13 @@
-"""`meetings add --branch B --kind K --at TIME --place P --topic T [--host NO]`,
+"""`meetings add --branch B --kind K --at TIME --place P --topic T [--host NO]`, `meetings import FILE`,
 `meetings export --branch B --year Y --out FILE.xlsx`, and `orglife config [--kind K --period month|quarter
 --required N --audience A|default] [--minutes-days N]` (without --kind: the rules as they stand)."""
 from __future__ import annotations
 
 from pathlib import Path
 
+from bot import config
 from bot.cli import CliError
-from bot.cli.common import storage_session
+from bot.cli.common import read_file, storage_session
 
 
 async def cmd_add(args) -> int:
@@ -18,6 +19,20 @@ async def cmd_add(args) -> int:
         meeting, invited = await orglife.plan(session, ctx, spec, actor=None)
         print(f"meeting {meeting.id}: {meeting.kind} {calendar.local(meeting.starts_at, ctx):%Y-%m-%d %H:%M} "
               f"{meeting.place}; {invited} invited")
+    return 0
+
+
+async def cmd_import(args) -> int:
+    from storage import calendar, orglife
+
+    data, name = read_file(args.file)
+    rows = orglife.read_plan(data, name, config.load().upload_limits)  # read before a transaction is opened
+    async with storage_session() as (session, ctx):
+        made = await orglife.import_plan(session, ctx, rows)
+        for meeting, invited in made:
+            print(f"meeting {meeting.id}: {meeting.kind} {calendar.local(meeting.starts_at, ctx):%Y-%m-%d %H:%M}; "
+                  f"{invited} invited")
+    print(f"meetings: {len(made)} planned")
     return 0
 
 
@@ -65,6 +80,9 @@ def register(sub) -> None:
     p.add_argument("--topic", required=True)
     p.add_argument("--host", help="the host's employee number")
     p.set_defaults(func=cmd_add)
+    p = msub.add_parser("import", help="plan the meetings of a file (a quarter's plan), checked whole first")
+    p.add_argument("file", help=".csv or .xlsx: 支部, 会议类型, 时间, 地点, 主题[, 主持人工号]")
+    p.set_defaults(func=cmd_import)
     p = msub.add_parser("export", help="the meeting ledger (组织生活台账) of a branch for a year")
     p.add_argument("--branch", required=True)
     p.add_argument("--year", type=int, required=True)

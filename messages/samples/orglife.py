@@ -57,6 +57,7 @@ SAMPLES = {
     "orglife_bad_minutes_days": {"value": 90},
     "orglife_minutes_reminder": {"branch": "第一支部", "starts": datetime(2026, 12, 15, 14, 30), "due": date(2026, 12, 18),
                                  "late": False, **_meeting},
+    "problem_orglife_row": {"which": "bad", "column": "kind", "value": "支部会"},
     "orglife_year": {"branch": "第一支部", "year": 2026, "rows": [
         {"kind": "支委会", "period": "month", "held": 11, "required": 12, "meetings": 11, "no_minutes": 1, "rate": 92},
         {"kind": "党课", "period": "quarter", "held": 3, "required": 4, "meetings": 3, "no_minutes": 0, "rate": None}]},

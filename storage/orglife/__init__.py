@@ -6,7 +6,7 @@ reminders), `kpi` (figures), `files` (the ledger).
 """
 from __future__ import annotations
 
-from storage.orglife.files import ledger
+from storage.orglife.files import import_plan, ledger, read_plan
 from storage.orglife.jobs import reminders, rhythm
 from storage.orglife.kpi import kpi_figures
 from storage.orglife.minutes import may_send_minutes, minutes_days, record_minutes, set_minutes_days
@@ -21,5 +21,5 @@ __all__ = [
     "answer", "ask_leave", "attend", "begin", "checkin_button", "checkin_code", "configure", "correct",
     "current_code", "finish", "host_name", "invitation_keyboard", "kpi_figures", "ledger", "may_ask_leave",
     "open_checkin", "own_branch", "period_of", "plan", "reminders", "rhythm", "all_rules", "show_code", "tally", "view",
-    "year_view", "may_send_minutes", "minutes_days", "record_minutes", "set_minutes_days",
+    "year_view", "import_plan", "read_plan", "may_send_minutes", "minutes_days", "record_minutes", "set_minutes_days",
 ]
