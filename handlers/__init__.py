@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
-from handlers import fallback, feedback, kpi, lessons, orglife, reception, roster, start, surveys, tasks
+from handlers import fallback, feedback, kpi, lessons, reception, roster, start, surveys, tasks
+from handlers import orglife
 
 FEATURES = (
     feedback,

@@ -1,8 +1,8 @@
 """Organisational life (三会一课, 主题党日): the one face handlers, the CLI and tests use.
 
 Inside: `models` (tables), `rules` (kinds and rhythm, planning and invitations, answers, check-in,
-corrections, the year at a glance), `wizard` (/newmeeting), `jobs` (reminders, the rhythm watch), `minutes` (the minutes and their
-reminders), `kpi` (figures), `files` (the ledger).
+corrections, the year at a glance), `wizard` (/newmeeting), `jobs` (reminders, the rhythm watch),
+`minutes` (the minutes and their reminders), `kpi` (figures), `files` (the ledger).
 """
 from __future__ import annotations
 

@@ -28,7 +28,8 @@ async def ledger(session: AsyncSession, ctx: Context, branch_text: str, year: in
     if not 2000 <= year <= 2100:
         raise Refused("orglife_bad_year", value=year)
     branch = await branch_named(session, branch_text)
-    start, end = calendar.at_local(date(year, 1, 1), time(0), ctx), calendar.at_local(date(year + 1, 1, 1), time(0), ctx)
+    start = calendar.at_local(date(year, 1, 1), time(0), ctx)
+    end = calendar.at_local(date(year + 1, 1, 1), time(0), ctx)
     meetings = (await session.execute(select(Meeting).where(
         Meeting.branch_id == branch.id, Meeting.status == PLANNED, Meeting.starts_at >= start,
         Meeting.starts_at < end).order_by(Meeting.starts_at, Meeting.id))).scalars().all()

@@ -249,7 +249,8 @@ async def may_ask_leave(session: AsyncSession, ctx: Context, member: Member, mee
     return await session.get(Meeting, meeting_id)
 
 
-async def ask_leave(session: AsyncSession, ctx: Context, member: Member, meeting_id: int, reason: str | None) -> Meeting:
+async def ask_leave(session: AsyncSession, ctx: Context, member: Member, meeting_id: int,
+                    reason: str | None) -> Meeting:
     """Leave needs a reason; the whole answer is refused (nothing written) without one."""
     row = await _answerable(session, ctx, member, meeting_id)
     text = " ".join((reason or "").split())
@@ -410,7 +411,8 @@ async def year_view(session: AsyncSession, ctx: Context, branch: Unit, year: int
             t = await tally(session, meeting.id)
             invited, present = invited + t.invited, present + t.present
         out.append({"kind": rule.kind, "period": rule.period, "held": done, "required": required,
-                    "meetings": len(meetings), "no_minutes": sum(m.minutes_at is None for m in meetings), "rate": round(100 * present / invited) if invited else None})
+                    "meetings": len(meetings), "no_minutes": sum(m.minutes_at is None for m in meetings),
+                    "rate": round(100 * present / invited) if invited else None})
     return out
 
 
