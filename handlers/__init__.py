@@ -11,11 +11,13 @@ from telegram.ext import Application
 
 from handlers import fallback, feedback, kpi, lessons, reception, roster, start, surveys, tasks
 from handlers import targets
+from handlers import orglife
 
 FEATURES = (
     feedback,
     kpi,
     lessons,
+    orglife,
     reception,
     roster,
     start,

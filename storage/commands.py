@@ -33,6 +33,7 @@ COMMANDS: list[tuple[str, tuple[str, ...]]] = [
     ("results", STAFF),
     ("newlesson", STAFF),
     ("newreception", STAFF),
+    ("newmeeting", STAFF), ("orglife", STAFF), ("checkin", EVERYONE),
     ("roster", ADMIN),
 ]
 ROLES_OF = dict(COMMANDS)

@@ -39,6 +39,7 @@ LANES = {
     "reception.reminder": SCHEDULED, "reception.agenda": SCHEDULED, "reception.sheet": SCHEDULED,
     "targets.warning": SCHEDULED,
     # broadcasts; a member's command menu after a roster import is one of hundreds and shows only when opened
+    "orglife.invite": BROADCAST, "orglife.reminder": SCHEDULED, "orglife.warning": SCHEDULED,
     "lesson.push": BROADCAST, "survey.invite": BROADCAST, "survey.shared": BROADCAST, "menu": BROADCAST,
 }
 

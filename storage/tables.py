@@ -10,6 +10,7 @@ from storage.models import audit, dialogs, holidays, inbox, org, outbox, setting
 
 import storage.feedback.models  # noqa: F401
 import storage.lessons.models  # noqa: F401
+import storage.orglife.models  # noqa: F401
 import storage.reception.models  # noqa: F401
 import storage.surveys.models  # noqa: F401
 import storage.tasks.models  # noqa: F401

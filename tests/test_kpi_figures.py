@@ -207,6 +207,10 @@ EXPECTED = {
     # 陈静 did not come.
     "reception.days_held": 1, "reception.bookings": 3, "reception.attended": 2, "reception.matters_raised": 2,
     "reception.matters_resolved": 1, "reception.matters_to_tasks": 1, "reception.tasks_done_on_time": 1,
+    # Organisational life: no meeting; December requires three monthly and (quarter end) two quarterly kinds
+    # in each of the two branches, none held; nothing to attend.
+    "orglife.required_meetings": 10, "orglife.required_held": 0, "orglife.required_held_rate": 0.0,
+    "orglife.meetings_held": 0, "orglife.invited": 0, "orglife.present": 0, "orglife.attendance_rate": None,
 }
 
 # 张伟's scope (生产部 and 第一支部), by hand: tasks led by 生产部 (A, B, D, G); lessons and bookings of

@@ -36,6 +36,7 @@ class Prefix(StrEnum):
     BOOKING = "bkg"         # a member's booking: cancel, confirm a waitlist offer
     RECEPTION_WIZARD = "rcw"  # /newreception steps and outcomes
     TARGET = "tgt"          # an early warning's "put a corrective measure on the responsibility list"
+    ORGLIFE = "olm"         # a meeting: attend, leave, check in, the host's code; /newmeeting steps (olm:new:…)
 
 
 def data(prefix: Prefix, obj_id: int | str, action: str) -> str:
