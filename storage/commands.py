@@ -33,6 +33,7 @@ COMMANDS: list[tuple[str, tuple[str, ...]]] = [
     ("newlesson", STAFF),
     ("newreception", STAFF),
     ("roster", ADMIN),
+    ("member", STAFF),
 ]
 ROLES_OF = dict(COMMANDS)
 

@@ -35,6 +35,7 @@ class Prefix(StrEnum):
     RECEPTION = "rcp"       # booking a slot
     BOOKING = "bkg"         # a member's booking: cancel, confirm a waitlist offer
     RECEPTION_WIZARD = "rcw"  # /newreception steps and outcomes
+    MEMBER = "mbr"          # /member: an admin deactivates a member (asks, confirms)
 
 
 def data(prefix: Prefix, obj_id: int | str, action: str) -> str:
