@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
-from handlers import fallback, feedback, kpi, lessons, members, reception, roster, start, surveys, tasks
+from handlers import fallback, feedback, kpi, lessons, members, reception, roster, sheets, start, surveys, tasks
 
 FEATURES = (
     feedback,
@@ -18,6 +18,7 @@ FEATURES = (
     members,
     reception,
     roster,
+    sheets,
     start,
     surveys,
     tasks,

@@ -34,6 +34,7 @@ COMMANDS: list[tuple[str, tuple[str, ...]]] = [
     ("newreception", STAFF),
     ("roster", ADMIN),
     ("member", STAFF),
+    ("template", STAFF),
 ]
 ROLES_OF = dict(COMMANDS)
 
