@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
-from handlers import fallback, feedback, kpi, lessons, reception, roster, start, surveys, tasks
+from handlers import fallback, feedback, kpi, lessons, members, reception, roster, sheets, start, surveys, tasks
 from handlers import targets
 from handlers import orglife
 
@@ -17,9 +17,11 @@ FEATURES = (
     feedback,
     kpi,
     lessons,
+    members,
     orglife,
     reception,
     roster,
+    sheets,
     start,
     surveys,
     tasks,

@@ -35,6 +35,8 @@ COMMANDS: list[tuple[str, tuple[str, ...]]] = [
     ("newreception", STAFF),
     ("newmeeting", STAFF), ("orglife", STAFF), ("checkin", EVERYONE),
     ("roster", ADMIN),
+    ("member", STAFF),
+    ("template", STAFF),
 ]
 ROLES_OF = dict(COMMANDS)
 

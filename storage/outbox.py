@@ -31,7 +31,7 @@ LANES = {
     # notices
     "message": NOTICE, "tasks.assigned": NOTICE, "tasks.reported": NOTICE, "tasks.confirmed": NOTICE,
     "tasks.returned": NOTICE, "tasks.cancelled": NOTICE, "feedback.notice": NOTICE, "feedback.relay": NOTICE,
-    "reception.notice": NOTICE,
+    "reception.notice": NOTICE, "members.reassign": NOTICE,
     # scheduled
     "lesson.reminder": SCHEDULED, "survey.reminder": SCHEDULED, "survey.closed": SCHEDULED,
     "tasks.reminder": SCHEDULED, "tasks.alert": SCHEDULED, "tasks.escalation": SCHEDULED,

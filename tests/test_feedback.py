@@ -39,7 +39,7 @@ async def test_anonymous_ticket_round_trip_reply_answer_rate_resolve_and_kpi(env
     view = await zhang.press("查看")
     assert "来源：匿名" in view.text
     await zhang.press("答复", zhang.find("标记已答复"))
-    assert "不显示你的姓名" in zhang.last["text"]
+    assert "不显示您的姓名" in zhang.last["text"]
     clock.advance(hours=1)
     assert "已转给" in await zhang.say("已联系工会，下周一带上住院证明来办理。")
 
@@ -97,7 +97,7 @@ async def test_employee_cannot_read_or_answer_anothers_ticket_nor_reach_the_inbo
         press = await liu.press_data(f"inb:{ticket}:{action}")
         assert "找不到这个工单" in press.toast, action
     assert "没有待办工单" in await liu.say("/inbox")
-    assert "你还没有工单" in await li.say("/mytickets")
+    assert "您还没有工单" in await li.say("/mytickets")
 
     # Nothing the forged presses tried happened.
     inbox = await zhang.say("/inbox")
@@ -255,7 +255,7 @@ async def test_draft_survives_a_restart_and_cancel_stores_nothing(env):
     await wang.send("建议增加班车。")
     assert "请确认" in wang.last["text"]
     assert "已放弃" in (await wang.press("取消")).text
-    assert "你还没有工单" in await wang.say("/mytickets")
+    assert "您还没有工单" in await wang.say("/mytickets")
 
 
 async def test_answered_reopen_close_unresolved_and_rating_rules(env):

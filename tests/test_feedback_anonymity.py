@@ -160,6 +160,6 @@ async def test_after_retention_not_even_the_secret_leads_back(env, clock):
     assert_no_link(rows, fks, writer, ticket)
     async with env.db.session() as s:
         assert await feedback.writer_id(s, env.ctx, ticket) is None
-    assert "你还没有工单" in await wang.say("/mytickets")
+    assert "您还没有工单" in await wang.say("/mytickets")
     # The ticket itself stays for the KPIs and the digest.
     assert [r["id"] for r in rows["feedback_tickets"]] == [ticket]

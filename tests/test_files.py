@@ -144,7 +144,7 @@ async def test_too_many_rows_too_many_bytes_or_not_a_spreadsheet_is_refused_nami
     [reply] = await c.zhang.upload("清单.csv", b"task_no\n" + b"x" * (5 * 1024 * 1024), caption="/importtasks")
     assert "上限 5 MB" in reply["text"]
     [reply] = await c.zhang.upload("清单.xlsx", b"PK not really a zip", caption="/importtasks")
-    assert "无法打开这个 Excel 文件" in reply["text"]
+    assert "无法打开这个表格文件" in reply["text"]
     [reply] = await c.admin.upload("roster.xlsx", xlsx_bomb(10, dimension="A1:E5000000"), caption="/roster")
     assert "超过 20000 行的上限" in reply["text"]
     assert await task_count(env) == 0

@@ -9,6 +9,7 @@ from storage.models.org import Member
 from storage.surveys import Survey, SurveyProgress, SurveyQuestion
 from storage.surveys import QuestionSpec
 from tests.support.botenv import DEMO_ROSTER
+from tests.support.refusals import refusal, snapshot
 from tests.support.surveys import invitation, publish, rating_survey
 
 # Closes Thursday 2026-12-10 23:59 Shanghai; opened Thursday 2026-12-03 09:00.
@@ -162,9 +163,46 @@ async def test_results_promised_to_respondents_reach_them_at_close_and_only_them
     for p, score in zip(people[:3], ("5", "4", "3")):
         await p.press("开始答题", invitation(p))
         assert "截止后，您会收到结果汇总" in (await p.press(score)).text
+    state = await snapshot(env.db)
+    early = await people[0].press_data(f"svy:{await survey_id(env)}:shared")  # before the close
+    assert early.toast == refusal("zh", "survey_shared_not_closed", title="食堂评分")
+    assert await snapshot(env.db) == state
     clock.set(CLOSES)
     await env.tick()
     for p in people[:3]:
-        assert any("平均分：4.00（3 人）" in t for t in p.texts())
-        assert not any("各部门参与情况" in t for t in p.texts())  # the department table is for the organisers
-    assert not any("平均分" in t for t in people[3].texts())
+        announced = [m for m in p.messages if "已结束" in (m.get("text") or "")]
+        assert len(announced) == 1 and "共 3 人作答" in announced[0]["text"]  # one message, then a press
+        shown = await p.press("查看结果")
+        assert any("平均分：4.00（3 人）" in m.get("text", "") for m in shown.new)
+        assert not any("各部门参与情况" in m.get("text", "") for m in shown.new)  # the table is for organisers
+    assert not any("平均分" in t or "已结束" in t for t in people[3].texts())
+    state = await snapshot(env.db)
+    outsider = await people[3].press_data(f"svy:{await survey_id(env)}:shared")  # did not answer
+    assert outsider.toast == refusal("zh", "survey_results_not_yours")
+    assert await snapshot(env.db) == state
+
+
+async def survey_id(env) -> int:
+    async with env.db.session() as s:
+        return (await s.execute(select(Survey.id))).scalar_one()
+
+
+async def test_a_group_too_small_is_told_so_and_its_results_stay_closed(env, clock):
+    await env.import_roster(DEMO_ROSTER)
+    people = [await env.join(200 + i, f"p{i}", no) for i, no in enumerate(("1001", "1002"))]
+    await publish(env, **rating_survey(closes_at=CLOSES, min_group_size=3, results_to_respondents=True))
+    await env.tick()
+    for p in people:
+        await p.press("开始答题", invitation(p))
+        await p.press("5")
+    clock.set(CLOSES)
+    await env.tick()
+    for p in people:
+        announced = [m for m in p.messages if "已结束" in (m.get("text") or "")]
+        assert len(announced) == 1 and "结果不公布" in announced[0]["text"]
+        assert not announced[0].get("reply_markup")
+    state = await snapshot(env.db)
+    forged = await people[0].press_data(f"svy:{await survey_id(env)}:shared")
+    assert forged.toast == refusal("zh", "survey_shared_withheld", minimum=3)
+    assert not any("平均分" in t for t in people[0].texts())
+    assert await snapshot(env.db) == state

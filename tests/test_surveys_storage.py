@@ -103,7 +103,7 @@ async def test_enps_is_promoters_minus_detractors_and_averages_use_every_answer(
     assert (nps.promoters, nps.passives, nps.detractors, nps.enps) == (3, 1, 1, 40)
     assert nps.average == 38 / 5 and [c.count for c in nps.options] == [0, 0, 1, 0, 0, 0, 0, 1, 0, 1, 2]
     assert rating.average == 17 / 5 and rating.enps is None
-    assert "eNPS：40" in "\n".join(surveys.render_report("zh", rep, ctx))
+    assert "员工推荐值：40" in "\n".join(surveys.render_report("zh", rep, ctx))
 
 
 async def test_the_results_base_is_the_registered_members_asked_and_late_joiners_are_invited_once(db, ctx, clock):

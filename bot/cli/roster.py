@@ -1,4 +1,4 @@
-"""`roster import FILE [--out CODES.csv]`."""
+"""`roster import FILE [--out CODES.csv]`, `roster deactivate NO…`."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -29,6 +29,20 @@ async def cmd_import(args) -> int:
     return 0
 
 
+async def cmd_deactivate(args) -> int:
+    from storage import leaving
+
+    async with storage_session() as (session, ctx):
+        people = await leaving.by_numbers(session, args.employee_no)  # refuses before changing anything
+        results = await leaving.deactivate(session, ctx, people)
+    for r in results:
+        print(f"deactivated {r.member['no']}\t{r.member['name']}\t{len(r.tasks)} open tasks")
+        for t in r.tasks:
+            who = ", ".join(t["secretaries"]) or "the admins"
+            print(f"  reassign {t['no']}\t{t['title']}\tlead {t['lead']}\t{who}")
+    return 0
+
+
 def register(sub) -> None:
     roster = sub.add_parser("roster", help="the member roster")
     rsub = roster.add_subparsers(dest="roster_command", required=True)
@@ -36,3 +50,6 @@ def register(sub) -> None:
     p.add_argument("file")
     p.add_argument("--out", help="write employee_no,name,invite_code,invite_link to this CSV")
     p.set_defaults(func=cmd_import)
+    p = rsub.add_parser("deactivate", help="deactivate members (their history stays; open tasks are listed)")
+    p.add_argument("employee_no", nargs="+")
+    p.set_defaults(func=cmd_deactivate)

@@ -90,6 +90,11 @@ async def pressed(turn: Turn) -> None:
     if action == survey_buttons.RESULTS:
         await _results(turn, survey_id)
         return
+    if action == survey_buttons.SHARED:
+        rep = await surveys.for_respondent(turn.session, turn.ctx, turn.me, survey_id)
+        for text in surveys.render_report(turn.lang, rep, turn.ctx, for_respondents=True):
+            turn.say_text(text)
+        return
     if action == survey_buttons.START:
         screen = await surveys.start(turn.session, turn.ctx, turn.me, survey_id)
     else:

@@ -37,6 +37,7 @@ class Prefix(StrEnum):
     RECEPTION_WIZARD = "rcw"  # /newreception steps and outcomes
     TARGET = "tgt"          # an early warning's "put a corrective measure on the responsibility list"
     ORGLIFE = "olm"         # a meeting: attend, leave, check in, the host's code; /newmeeting steps (olm:new:…)
+    MEMBER = "mbr"          # /member: an admin deactivates a member (asks, confirms)
 
 
 def data(prefix: Prefix, obj_id: int | str, action: str) -> str:

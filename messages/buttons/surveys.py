@@ -1,7 +1,8 @@
 """A survey's buttons (`svy:<survey id>:<action>`), encoded and decoded here only.
 
-Actions: `start`, `results`, and per question `a<qid>.<n>` (answer n), `t<qid>.<n>` (toggle n of a multiple
-choice), `d<qid>` (done choosing), `s<qid>` (skip), `b<qid>` (back).
+Actions: `start`, `results` (organisers), `shared` (a respondent, after the close), and per question
+`a<qid>.<n>` (answer n), `t<qid>.<n>` (toggle n of a multiple choice), `d<qid>` (done choosing), `s<qid>`
+(skip), `b<qid>` (back).
 """
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import NamedTuple
 from messages.buttons import Prefix, button
 
 ANSWER, TOGGLE, DONE, SKIP, BACK = "a", "t", "d", "s", "b"
-START, RESULTS = "start", "results"
+START, RESULTS, SHARED = "start", "results", "shared"
 _ACTION = re.compile(r"^([atdsb])(\d+)(?:\.(\d+))?$")
 
 

@@ -54,4 +54,7 @@ SAMPLES = {
     "tasks_cancelled": {"task": _task},
     "tasks_template_filename": {},
     "problem_tasks_not_your_unit": {"task_no": "2026-003", "value": "财务部"},
+    "problem_owner_ambiguous": {"value": "王芳", "candidates": [{"name": "王芳", "unit": "生产部", "no": "1002"},
+                                                                {"name": "王芳", "unit": "财务部", "no": "1012"}]},
+    "problem_unknown_member_name": {"value": "王小芳"},
 }

@@ -3,7 +3,8 @@
 Inside: `models` (tables), `rules` (publishing, opening to the audience, who may read the results),
 `answering` (one question at a time), `tally` (sealed ballots counted in mixed batches), `results` (the
 report, charts, the workbook), `files` (question sheets and the built-in questionnaires), `wizard`
-(/newsurvey), `jobs` (opening on time, reminders, closing), `kpi` (figures). Buttons: `messages.buttons.surveys`.
+(/newsurvey), `jobs` (opening on time, reminders, closing), `shared` (results for respondents after
+the close), `kpi` (figures). Buttons: `messages.buttons.surveys`.
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from storage.surveys.kpi import kpi_figures
 from storage.surveys.models import (Survey, SurveyAnswer, SurveyBallot, SurveyCompletion, SurveyProgress,
                                     SurveyQuestion, SurveyResponse)
 from storage.surveys.results import charts, export_xlsx, render_report, report
+from storage.surveys.shared import announce, for_respondent
 from storage.surveys.rules import (MIN_GROUP_FLOOR, TEXT_DIALOG, parse_close, participation, publish, readable,
                                    visible_to)
 from storage.surveys.tally import count_batches, sealed
@@ -21,6 +23,7 @@ from storage.surveys.wizard import (CLOSE_CHOICES, GROUP_SIZES, KIND, WizardScre
                                     wizard_pressed, wizard_typed)
 
 __all__ = [
+    "announce", "for_respondent",
     "BUILTINS", "CLOSE_CHOICES", "GROUP_SIZES", "KIND", "ListedSurvey", "MIN_GROUP_FLOOR", "QuestionSpec",
     "Screen", "Survey", "SurveyAnswer", "SurveyBallot", "SurveyCompletion", "SurveyProgress", "SurveyQuestion",
     "SurveyResponse", "TEXT_DIALOG", "WizardScreen", "begin_file", "begin_poll", "builtin", "charts", "check",

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from messages import render
 from storage import audiences, audit, bulk, calendar, outbox, producers
-from storage.surveys import results as surveys_results
+from storage.surveys import shared as surveys_shared
 from storage.surveys import tally as surveys_tally
 from storage.context import Context
 from storage.models.dialogs import Dialog
@@ -184,21 +184,7 @@ async def _announce_close(session: AsyncSession, ctx: Context, survey: Survey) -
             written += await outbox.to_member(session, ctx, creator, key=f"survey:{survey.id}:closed",
                                               messages=[outbox.message(text)], kind="survey.closed")
     if survey.results_to_respondents:
-        report = await surveys_results.report(session, ctx, survey)
-        respondents = (await session.execute(
-            select(Member).join(SurveyCompletion, SurveyCompletion.member_id == Member.id)
-            .where(SurveyCompletion.survey_id == survey.id, SurveyCompletion.done.is_(True),
-                   Member.active.is_(True), Member.chat_id.is_not(None), Member.reachable.is_(True))
-        )).scalars().all()
-        texts: dict[str, list[dict]] = {}
-        rows = []
-        for m in respondents:
-            if m.language not in texts:
-                texts[m.language] = [outbox.message(t) for t in surveys_results.render_report(
-                    m.language, report, ctx, for_respondents=True)]
-            rows.append(outbox.row(ctx, key=f"survey:{survey.id}:shared:{m.id}", chat_id=m.chat_id,
-                                   member_id=m.id, messages=texts[m.language], kind="survey.shared"))
-        written += await outbox.enqueue_many(session, rows)
+        written += await surveys_shared.announce(session, ctx, survey)  # one message each
     return written
 
 

@@ -20,15 +20,18 @@ from storage.tasks.schedule import deadline_moment, reschedule, stamp
 from storage.tasks.views import load_names, owner_keyboard, view
 
 COLUMNS = {
-    "task_no": ("任务编号", "编号", "task no"),
+    "task_no": ("任务编号", "编号", "序号", "task no"),
     "title": ("任务", "任务名称", "任务内容", "task"),
     "lead_department": ("主责部门", "牵头部门", "lead department", "lead unit"),
     "cooperating_departments": ("配合部门", "协同部门", "cooperating departments"),
     "owner_employee_no": ("责任人工号", "具体责任人工号", "owner employee no", "owner"),
     "deadline": ("完成时限", "截止日期", "截止时间", "时限"),
     "description": ("说明", "备注", "任务说明"),
+    # The owner by name (or number) when the sheet has no employee-number column: a unique name is enough.
+    "owner": ("责任人", "具体责任人", "责任人姓名", "owner name"),
 }
 REQUIRED = ("task_no", "title", "lead_department", "owner_employee_no", "deadline")
+REQUIRED_BY_NAME = ("task_no", "title", "lead_department", "owner", "deadline")
 TEMPLATE_HEADERS = {
     "zh": ("任务编号", "任务", "主责部门", "配合部门", "责任人工号", "完成时限", "说明"),
     "en": ("task_no", "title", "lead_department", "cooperating_departments", "owner_employee_no", "deadline",
@@ -94,8 +97,18 @@ async def unit_index(session: AsyncSession) -> UnitIndex:
 
 
 def read(data: bytes, filename: str, limits: Limits = CHAT) -> list[Row]:
-    """The sheet's rows, touching no database (run it off the event loop, outside a transaction)."""
-    return read_table(data, filename, COLUMNS, REQUIRED, limits)
+    """The sheet's rows, touching no database (run it off the event loop, outside a transaction).
+
+    A sheet naming owners in a 责任人 column (names or numbers) instead of 责任人工号 is read too."""
+    try:
+        return read_table(data, filename, COLUMNS, REQUIRED, limits)
+    except InvalidFile as exc:
+        if [p.code for p in exc.problems] != ["file_headers"]:
+            raise
+        try:
+            return read_table(data, filename, COLUMNS, REQUIRED_BY_NAME, limits)
+        except InvalidFile:
+            raise exc from None
 
 
 async def check(session: AsyncSession, rows: list[Row], scope: set[int] | None = None) -> list[TaskEntry]:
@@ -110,10 +123,12 @@ async def check(session: AsyncSession, rows: list[Row], scope: set[int] | None =
         numbers = [r.text("task_no") for r in rows if r.text("task_no")]
         held = dict((await session.execute(
             select(Task.task_no, Task.lead_unit_id).where(Task.task_no.in_(numbers)))).all()) if numbers else {}
-    wanted = {r.text("owner_employee_no") for r in rows if r.text("owner_employee_no")}
+    by_name = {r.text("owner") for r in rows if not r.text("owner_employee_no") and r.text("owner")}
+    wanted = {r.text("owner_employee_no") for r in rows if r.text("owner_employee_no")} | by_name
     owners = dict((await session.execute(
         select(Member.employee_no, Member.id).where(Member.employee_no.in_(wanted), Member.active.is_(True))
     )).all()) if wanted else {}
+    named = await _members_named(session, by_name)
     problems: list[Problem] = []
     entries: list[TaskEntry] = []
     seen: dict[str, int] = {}
@@ -143,11 +158,15 @@ async def check(session: AsyncSession, rows: list[Row], scope: set[int] | None =
             uid = _unit(index, name, n, problems)
             if uid is not None and uid not in coops and uid != lead_id:
                 coops.append(uid)
-        owner_no = row.text("owner_employee_no")
-        if not owner_no:
+        owner_no, owner_id = row.text("owner_employee_no"), None
+        if not owner_no and row.text("owner"):
+            owner_id = _owner_by_name(row.text("owner"), owners, named, n, problems)
+        elif not owner_no:
             problems.append(Problem(n, "missing", {"column": "owner_employee_no"}))
         elif owner_no not in owners:
             problems.append(Problem(n, "unknown_member", {"value": owner_no}))
+        else:
+            owner_id = owners[owner_no]
         raw_deadline = row.values.get("deadline")
         parsed = parse_datetime(raw_deadline) if row.text("deadline") else None
         if not row.text("deadline"):
@@ -161,11 +180,39 @@ async def check(session: AsyncSession, rows: list[Row], scope: set[int] | None =
                                             {"task_no": task_no, "value": index.by_id.get(uid, "")}))
                     break
         if len(problems) == before:
-            entries.append(TaskEntry(n, task_no, title, lead_id, coops, owners[owner_no], parsed[0],
+            entries.append(TaskEntry(n, task_no, title, lead_id, coops, owner_id, parsed[0],
                                      parsed[1], row.text("description")))
     if problems:
         raise InvalidFile(problems)
     return entries
+
+
+async def _members_named(session: AsyncSession, names: set[str]) -> dict[str, list[tuple[int, str, str]]]:
+    """Active members by name: (id, employee number, unit) for each, in employee-number order."""
+    if not names:
+        return {}
+    found: dict[str, list[tuple[int, str, str]]] = {}
+    rows = (await session.execute(
+        select(Member.name, Member.id, Member.employee_no, Unit.path).outerjoin(Unit, Unit.id == Member.unit_id)
+        .where(Member.name.in_(names), Member.active.is_(True)).order_by(Member.employee_no))).all()
+    for name, member_id, number, unit in rows:
+        found.setdefault(name, []).append((member_id, number, unit or ""))
+    return found
+
+
+def _owner_by_name(text: str, owners: dict[str, int], named: dict, row: int, problems: list[Problem]) -> int | None:
+    """A 责任人 cell: an employee number, or a name only one active member has (else the candidates)."""
+    if text in owners:
+        return owners[text]
+    candidates = named.get(text, [])
+    if len(candidates) == 1:
+        return candidates[0][0]
+    if candidates:
+        problems.append(Problem(row, "owner_ambiguous", {"value": text, "candidates": [
+            {"name": text, "unit": unit, "no": number} for _, number, unit in candidates]}))
+    else:
+        problems.append(Problem(row, "unknown_member_name", {"value": text}))
+    return None
 
 
 def _unit(index: UnitIndex, text: str, row: int, problems: list[Problem]) -> int | None:

@@ -1,0 +1,58 @@
+"""After voting: respondents see a closed survey's results, when its group is large enough.
+
+At close, a survey that promised its results to respondents sends each of them one message (a button to
+the results, or a line saying they are withheld); the press is re-checked: closed, answered by this member,
+and at least `min_group_size` respondents (the report withholds per question as for the organisers, and
+the department table is never shown to respondents).
+"""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from messages import render
+from messages.buttons import surveys as survey_buttons
+from storage import outbox
+from storage.context import Context
+from storage.errors import Refused
+from storage.models.org import Member
+from storage.surveys.models import Survey, SurveyCompletion
+from storage.surveys.results import Report, report
+
+
+async def announce(session: AsyncSession, ctx: Context, survey: Survey) -> int:
+    """One message per respondent who finished, through the outbox (a broadcast)."""
+    rep = await report(session, ctx, survey)
+    respondents = (await session.execute(
+        select(Member).join(SurveyCompletion, SurveyCompletion.member_id == Member.id)
+        .where(SurveyCompletion.survey_id == survey.id, SurveyCompletion.done.is_(True),
+               Member.active.is_(True), Member.chat_id.is_not(None), Member.reachable.is_(True))
+        .order_by(Member.id))).scalars().all()
+    messages: dict[str, list[dict]] = {}
+    rows = []
+    for m in respondents:
+        if m.language not in messages:
+            text = render(m.language, "survey_shared_notice", title=survey.title, respondents=rep.respondents,
+                          withheld=rep.withheld, minimum=survey.min_group_size)
+            keyboard = None if rep.withheld else [[survey_buttons.survey(
+                render(m.language, "survey_button", name="shared"), survey.id, survey_buttons.SHARED)]]
+            messages[m.language] = [outbox.message(text, keyboard)]
+        rows.append(outbox.row(ctx, key=f"survey:{survey.id}:shared:{m.id}", chat_id=m.chat_id,
+                               member_id=m.id, messages=messages[m.language], kind="survey.shared"))
+    return await outbox.enqueue_many(session, rows)
+
+
+async def for_respondent(session: AsyncSession, ctx: Context, member: Member, survey_id: int) -> Report:
+    """The results a respondent may read: closed, theirs, and the group large enough."""
+    survey = await session.get(Survey, survey_id)
+    if survey is None or survey.opened_at is None:
+        raise Refused("survey_not_found")
+    completion = await session.get(SurveyCompletion, (survey.id, member.id))
+    if completion is None or not completion.done:
+        raise Refused("survey_results_not_yours")
+    if survey.closed_at is None:
+        raise Refused("survey_shared_not_closed", title=survey.title)
+    rep = await report(session, ctx, survey)
+    if rep.withheld:
+        raise Refused("survey_shared_withheld", minimum=survey.min_group_size)
+    return rep
