@@ -36,7 +36,7 @@ async def show(turn: Turn) -> None:
         return
     scope = await members.staff_unit_ids(turn.session, turn.me)
     items = [targets.standing_view(s, lang) for s in await targets.standings(turn.session, turn.ctx, scope)]
-    turn.say("targets_list", items=items, admin=admin)
+    turn.say("targets_list", items=items, admin=admin, example=kpi.catalogue()[0].key)
 
 
 @handler(roles=STAFF)
