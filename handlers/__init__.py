@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
-from handlers import fallback, feedback, kpi, lessons, reception, roster, start, surveys, tasks
+from handlers import fallback, feedback, kpi, lessons, picker, reception, roster, start, surveys, tasks
 
 FEATURES = (
     feedback,
     kpi,
     lessons,
+    picker,
     reception,
     roster,
     start,

@@ -46,6 +46,7 @@ class Turn:
     session: Any = None
     member: Member | None = None
     roles: tuple[str, ...] | None = None
+    picked: str | None = None  # a pressed candidate (handlers/picker.py), read by flows as typed text
     _actions: list = field(default_factory=list)
     _answered: bool = False
     _transaction: AsyncExitStack | None = None
@@ -66,6 +67,13 @@ class Turn:
     @property
     def message(self):
         return self.update.effective_message
+
+    @property
+    def text(self) -> str:
+        """What the member typed, or what the candidate they pressed stands for."""
+        if self.picked is not None:
+            return self.picked
+        return (self.message.text or "") if self.message else ""
 
     async def begin(self) -> None:
         stack = AsyncExitStack()
@@ -131,7 +139,10 @@ class Turn:
 
     def refuse(self, exc: Refused) -> None:
         self._actions.clear()
-        if self.query is not None:
+        keyboard = getattr(exc, "keyboard", None)
+        if keyboard is not None:  # storage.errors.Choose: the question stands, with the candidates
+            self.say(exc.template, keyboard, **exc.params)
+        elif self.query is not None:
             self.toast(exc.template, alert=True, **exc.params)
         else:
             self.say(exc.template, **exc.params)

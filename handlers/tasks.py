@@ -86,9 +86,8 @@ async def new_task(turn: Turn) -> None:
 
 @on_input(tasks.NEW_DIALOG, roles=STAFF)
 async def new_task_typed(turn: Turn, dialog) -> None:
-    step, data = await tasks.new_input(turn.session, turn.ctx, turn.me, dialog,
-                                       turn.message.text if turn.message else "")
-    keyboard = None
+    step, data = await tasks.new_input(turn.session, turn.ctx, turn.me, dialog, turn.text)
+    keyboard = await tasks.step_keyboard(turn.session, turn.me, step)
     if step == "confirm":
         keyboard = [[task_buttons.wizard(turn.t("tasks_button", name="create"), task_buttons.CREATE),
                      task_buttons.wizard(turn.t("tasks_button", name="cancel"), task_buttons.CANCEL)]]

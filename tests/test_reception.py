@@ -362,7 +362,7 @@ async def test_secretary_creates_a_monthly_reception_day_step_by_step(env):
     wang = await env.join(201, "王芳", "1002")
     assert "仅限" in await wang.say("/newreception")
     assert "1006 赵磊" in await zhang.say("/newreception")
-    assert "找不到工号" in await zhang.say("9999")
+    assert "没有找到姓名或工号为“9999”" in await zhang.say("9999")
     assert "第 2 步" in await zhang.say("1006")
     assert "不是有效日期" in await zhang.say("下周二")
     assert "第 3 步" in await zhang.say("2026-12-15")

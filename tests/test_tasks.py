@@ -220,7 +220,7 @@ async def test_secretary_creates_a_task_step_by_step(env):
     assert "找不到部门“采购部”" in await c.zhang.say("采购部")
     assert "不属于您负责的部门" in await c.zhang.say("财务部")
     assert "工号" in await c.zhang.say("生产部")
-    assert "找不到工号" in await c.zhang.say("8888")
+    assert "没有找到姓名或工号为“8888”" in await c.zhang.say("8888")
     assert "完成时限" in await c.zhang.say("1003")
     assert "已经过去" in await c.zhang.say("2026-11-01")
     assert "配合部门" in await c.zhang.say("2026-12-25 17:00")

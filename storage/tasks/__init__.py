@@ -18,7 +18,7 @@ from storage.tasks.rules import (NOTE_DIALOG, OverdueGroup, begin_note, cancel_t
 from storage.tasks.schedule import (OVERDUE, days_overdue, deadline_moment, hours_overdue, latest_stage,
                                     stage_moment)
 from storage.tasks.views import LIST_LIMIT, actions_keyboard, owner_keyboard, task_views
-from storage.tasks.wizard import NEW_DIALOG, begin_new, create_from_dialog, new_input
+from storage.tasks.wizard import NEW_DIALOG, begin_new, create_from_dialog, new_input, step_keyboard
 
 __all__ = [
     "days_overdue",
@@ -30,5 +30,5 @@ __all__ = [
     "check", "confirm", "create_from_dialog", "create_task", "deadline_moment", "import_rows", "kpi_figures",
     "latest_stage", "my_tasks", "new_input", "on_time_rates", "overdue_for", "overdue_now", "owner_keyboard",
     "produce_digest", "produce_reminders", "read", "report_done", "save_note", "stage_moment", "task_status",
-    "task_views", "template_filename", "template_xlsx",
+    "task_views", "template_filename", "template_xlsx", "step_keyboard",
 ]
