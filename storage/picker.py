@@ -7,9 +7,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from messages import render
+from messages.buttons import audience as audience_buttons
 from messages.buttons import picker as pick_buttons
 from storage.errors import Choose, Refused
-from storage.models.org import Member, Unit
+from storage.models.org import ROLES, Member, Unit
 
 MAX_CANDIDATES = 8
 UNIT_BUTTONS = 24
@@ -38,7 +39,7 @@ async def member_label(session: AsyncSession, lang: str, found: list[Member]) ->
             for m in found]
 
 
-async def resolve_member(session: AsyncSession, lang: str, text: str) -> Member:
+async def resolve_member(session: AsyncSession, lang: str, text: str, step: str) -> Member:
     """The one member `text` names; none, too many or several (offered as buttons) are refused."""
     text = (text or "").strip()
     found = await find_members(session, text)
@@ -49,11 +50,11 @@ async def resolve_member(session: AsyncSession, lang: str, text: str) -> Member:
     if len(found) > MAX_CANDIDATES:
         raise Refused("picker_too_many", value=text, limit=MAX_CANDIDATES)
     labels = await member_label(session, lang, found)
-    raise Choose("picker_choose_member", [[pick_buttons.member(label, m.id)] for label, m in zip(labels, found)],
+    raise Choose("picker_choose_member", [[pick_buttons.member(label, m.id, step)] for label, m in zip(labels, found)],
                  value=text, count=len(found))
 
 
-async def unit_keyboard(session: AsyncSession, lang: str, kind: str | None = "department",
+async def unit_keyboard(session: AsyncSession, lang: str, step: str, kind: str | None = "department",
                         scope: set[int] | None = None, none: bool = False) -> list[list[dict]]:
     """The units (of `kind`, within `scope` when given) as buttons, three a row; "none" last when asked."""
     query = select(Unit.id, Unit.name).order_by(Unit.path)
@@ -62,9 +63,9 @@ async def unit_keyboard(session: AsyncSession, lang: str, kind: str | None = "de
     if scope is not None:
         query = query.where(Unit.id.in_(scope))
     found = (await session.execute(query.limit(UNIT_BUTTONS))).all()
-    row_buttons = [pick_buttons.unit(name, uid) for uid, name in found]
+    row_buttons = [pick_buttons.unit(name, uid, step) for uid, name in found]
     if none:
-        row_buttons.append(pick_buttons.none(render(lang, "picker_none_button")))
+        row_buttons.append(pick_buttons.none(render(lang, "picker_none_button"), step))
     return [row_buttons[i:i + 3] for i in range(0, len(row_buttons), 3)]
 
 
@@ -87,4 +88,37 @@ async def typed_for(session: AsyncSession, obj_id: str, kind: str) -> str:
         if unit is None:
             raise Refused("button_expired")
         return unit.path
+    raise Refused("button_expired")
+
+
+# --- audiences ----------------------------------------------------------------------------------------
+
+async def audience_list(session: AsyncSession, lang: str, which: str) -> list[list[dict]]:
+    """The list behind 部门… / 支部… / 角色…: the departments, the branches or the roles as buttons."""
+    if which == audience_buttons.ROLES_LIST:
+        return [[audience_buttons.role(render(lang, "audience_button", name=r), r) for r in ROLES]]
+    if which not in (audience_buttons.UNITS, audience_buttons.BRANCHES):
+        raise Refused("button_expired")
+    branch = which == audience_buttons.BRANCHES
+    found = (await session.execute(select(Unit.id, Unit.name).where(
+        Unit.kind == ("branch" if branch else "department")).order_by(Unit.path).limit(UNIT_BUTTONS))).all()
+    row_buttons = [audience_buttons.unit(name, uid, branch) for uid, name in found]
+    return [row_buttons[i:i + 3] for i in range(0, len(row_buttons), 3)]
+
+
+async def audience_for(session: AsyncSession, obj_id: str, action: str) -> str:
+    """The audience a final choice stands for, written as one would type it (`unit:<path>`, `role:secretary`)."""
+    if action in (audience_buttons.ALL, audience_buttons.PARTY):
+        return action
+    if action.startswith(audience_buttons.ROLE) and action[len(audience_buttons.ROLE):] in ROLES:
+        return "role:" + action[len(audience_buttons.ROLE):]
+    if action in (audience_buttons.UNIT, audience_buttons.BRANCH):
+        try:
+            unit = await session.get(Unit, int(obj_id))
+        except ValueError:
+            unit = None
+        kind = "branch" if action == audience_buttons.BRANCH else "department"
+        if unit is None or unit.kind != kind:
+            raise Refused("button_expired")
+        return ("branch:" if kind == "branch" else "unit:") + unit.path
     raise Refused("button_expired")

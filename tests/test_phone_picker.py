@@ -80,6 +80,6 @@ async def test_a_pressed_candidate_who_left_meanwhile_is_an_expired_button(env):
     await c.zhang.send("安全检查")
     await c.zhang.send("生产部")
     await c.zhang.send("王")
-    press = await c.zhang.press_data("pck:999999:m", c.zhang.find("王芳 · 生产部 · 1002"))
+    press = await c.zhang.press_data("pck:999999:m.owner", c.zhang.find("王芳 · 生产部 · 1002"))
     assert press.toast == "这个按钮已失效。"
     assert await dialog_step(env, c.zhang) == "owner"

@@ -127,7 +127,7 @@ async def task_text(turn: Turn, dialog) -> None:
     if step.next is None:
         turn.say("feedback_task_created", ticket=step.ticket.id, task=step.task.task_no)
     else:
-        keyboard = await picker.unit_keyboard(turn.session, turn.lang) if step.next == "unit" else None
+        keyboard = await picker.unit_keyboard(turn.session, turn.lang, "unit") if step.next == "unit" else None
         turn.say("feedback_task_prompt", keyboard, ticket=step.ticket.id, step=step.next)
 
 

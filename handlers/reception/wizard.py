@@ -6,6 +6,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from messages import buttons
 from messages.buttons import Prefix, button
+from messages.buttons import audience as audience_buttons
 from messages.buttons import picker as pick_buttons
 from storage.commands import STAFF
 from handlers.dialogs import on_input
@@ -26,7 +27,8 @@ def _ask(turn: Turn, step: str, data: dict) -> None:
     """The question for a wizard step, with its buttons."""
     keyboard = None
     if step == "audience":
-        keyboard = [[button(_label(turn, "all"), Prefix.RECEPTION_WIZARD, "new", "all")]]
+        keyboard = ([[button(_label(turn, "all"), Prefix.RECEPTION_WIZARD, "new", "all")]]
+                    + audience_buttons.choices(turn.lang, everyone=False))
     elif step == "notice":
         keyboard = [[button(_label(turn, "notice", days=reception.DEFAULT_NOTICE_DAYS), Prefix.RECEPTION_WIZARD,
                             "new", "notice")]]
@@ -40,7 +42,7 @@ async def new_reception(turn: Turn) -> None:
     await dialogs.start(turn.session, turn.ctx, turn.me.id, WIZARD, "leader", {})
     leaders = await reception.leaders(turn.session)
     labels = await picker.member_label(turn.session, turn.lang, leaders[:picker.MAX_CANDIDATES])
-    keyboard = [[pick_buttons.member(label, m.id)] for label, m in zip(labels, leaders)]
+    keyboard = [[pick_buttons.member(label, m.id, "leader")] for label, m in zip(labels, leaders)]
     turn.say("reception_new_ask_leader", keyboard or None, leaders=[(m.employee_no, m.name) for m in leaders])
 
 

@@ -36,6 +36,7 @@ class Prefix(StrEnum):
     BOOKING = "bkg"         # a member's booking: cancel, confirm a waitlist offer
     RECEPTION_WIZARD = "rcw"  # /newreception steps and outcomes
     PICK = "pck"            # a member or a unit picked from candidates, as if typed into the open flow
+    AUDIENCE = "aud"        # an audience chosen with buttons, as if typed into the open flow
 
 
 def data(prefix: Prefix, obj_id: int | str, action: str) -> str:

@@ -228,7 +228,7 @@ async def task_input(session: AsyncSession, ctx: Context, staff: Member, dialog:
     data, text = dialog.data, (text or "").strip()
     ticket = await office.staff_ticket(session, staff, data.get("t", ""))
     if dialog.step == "owner":
-        owner = await picker.resolve_member(session, staff.language, text)
+        owner = await picker.resolve_member(session, staff.language, text, "owner")
         await dialogs.advance(session, ctx, dialog, "unit", owner=owner.employee_no)
         return Step(ticket, "unit")
     if dialog.step == "unit":

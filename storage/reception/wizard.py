@@ -49,7 +49,7 @@ async def answer(session: AsyncSession, ctx: Context, step: str, text: str,
                  lang: str = "zh") -> tuple[str, dict]:
     """Check one typed answer; returns the next step and what to keep in the dialog."""
     if step == "leader":  # a name, part of one or an employee number; several are offered as buttons
-        leader = await check_leader(session, (await picker.resolve_member(session, lang, text)).employee_no)
+        leader = await check_leader(session, (await picker.resolve_member(session, lang, text, step)).employee_no)
         return "date", {"leader_no": leader.employee_no, "leader": leader.name}
     if step == "date":
         day = parse_date(text)

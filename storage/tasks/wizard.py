@@ -29,10 +29,10 @@ async def begin_new(session: AsyncSession, ctx: Context, member: Member) -> None
 async def step_keyboard(session: AsyncSession, member: Member, step: str) -> list[list[dict]] | None:
     """The units as buttons when the step asks for one (the lead unit: those the secretary answers for)."""
     if step == "lead":
-        return await picker.unit_keyboard(session, member.language, "department",
+        return await picker.unit_keyboard(session, member.language, step, "department",
                                           await members.staff_unit_ids(session, member))
     if step == "coops":
-        return await picker.unit_keyboard(session, member.language, "department", none=True)
+        return await picker.unit_keyboard(session, member.language, step, "department", none=True)
     return None
 
 
@@ -58,7 +58,7 @@ async def new_input(session: AsyncSession, ctx: Context, member: Member, dialog,
             raise Refused("tasks_not_your_unit")
         data = {"lead_unit_id": unit_id, "lead": text}
     elif step == "owner":
-        owner = await picker.resolve_member(session, member.language, text)
+        owner = await picker.resolve_member(session, member.language, text, step)
         data = {"owner_id": owner.id, "owner": owner.name}
     elif step == "deadline":
         parsed = parse_datetime(text)
