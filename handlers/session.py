@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import wraps
 from typing import Any, Awaitable, Callable, TypeVar
 
-from telegram import InlineKeyboardMarkup, InputFile, Update
+from telegram import InlineKeyboardMarkup, InputFile, ReplyKeyboardMarkup, Update
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
@@ -110,7 +110,7 @@ class Turn:
     def t(self, template: str, /, **params) -> str:
         return render(self.lang, template, **params)
 
-    def say(self, template: str, /, keyboard: list[list[dict]] | None = None, **params) -> None:
+    def say(self, template: str, /, keyboard: list[list[dict]] | dict | None = None, **params) -> None:
         """Reply in this chat with a template."""
         self._actions.append(("send", self.t(template, **params), keyboard))
 
@@ -212,6 +212,9 @@ class Turn:
 
 
 def _markup(keyboard):
+    """Rows of inline buttons, or a menu keyboard (`storage.commands.keyboard`, a dict) under the input."""
+    if isinstance(keyboard, dict):
+        return ReplyKeyboardMarkup.de_json(keyboard, None)
     return InlineKeyboardMarkup.de_json({"inline_keyboard": keyboard}, None) if keyboard else None
 
 
