@@ -16,14 +16,16 @@ from storage import dialogs, tasks
 
 @handler()
 async def my_tasks(turn: Turn) -> None:
-    found = await tasks.my_tasks(turn.session, turn.ctx, turn.me)
-    if not found:
-        turn.say("tasks_list_empty")
-        return
-    shown = found[:tasks.LIST_LIMIT]
-    turn.say("tasks_list_header", count=len(found), shown=len(shown))
-    for task, v in zip(shown, await tasks.task_views(turn.session, turn.ctx, shown)):
-        turn.say("tasks_item", tasks.actions_keyboard(turn.lang, task), task=v)
+    """One message, ten tasks a page, a button per task; secretaries also get their units' filters."""
+    page = await tasks.page(turn.session, turn.ctx, turn.me)
+    turn.say("tasks_page", page.keyboard or None, list=page)
+
+
+@handler()
+async def page_pressed(turn: Turn) -> None:
+    number, whose, filter_ = task_buttons.read_page(turn.query.data)
+    page = await tasks.page(turn.session, turn.ctx, turn.me, whose, filter_, number)
+    turn.edit("tasks_page", page.keyboard or None, list=page)
 
 
 @handler(roles=STAFF)
@@ -52,6 +54,12 @@ async def pressed(turn: Turn) -> None:
         task = await tasks.begin_note(turn.session, turn.ctx, turn.me, task_id, action)
         turn.toast("tasks_note_toast", kind=action)
         turn.say("tasks_note_prompt", kind=action, task=task)
+    elif action == task_buttons.OPEN:
+        task, keyboard = await tasks.card(turn.session, turn.ctx, turn.me, task_id)
+        turn.say("tasks_item", keyboard, task=task)
+    elif action == task_buttons.NOTES:
+        task, notes = await tasks.notes(turn.session, turn.ctx, turn.me, task_id)
+        turn.say("tasks_notes", task=task, notes=notes)
     elif action == task_buttons.CONFIRM:
         task = await tasks.confirm(turn.session, turn.ctx, turn.me, task_id)
         turn.edit("tasks_confirmed", task=task, by=turn.me.name)
@@ -116,4 +124,5 @@ def register(app: Application) -> None:
                                    import_tasks))
     app.add_handler(CommandHandler("importtasks", import_tasks))
     app.add_handler(CallbackQueryHandler(pressed, pattern=buttons.pattern(Prefix.TASK)))
+    app.add_handler(CallbackQueryHandler(page_pressed, pattern=buttons.pattern(Prefix.TASK_LIST)))
     app.add_handler(CallbackQueryHandler(new_task_pressed, pattern=buttons.pattern(Prefix.TASK_WIZARD)))

@@ -25,6 +25,7 @@ class Forged(ValueError):
 class Prefix(StrEnum):
     TASK = "tsk"            # a task on the responsibility list: progress, done, confirm, return
     TASK_WIZARD = "tkw"     # /newtask steps
+    TASK_LIST = "tsl"       # a page of /tasks: page number, whose list and which filter
     SURVEY = "svy"          # answering a survey
     SURVEY_WIZARD = "svw"   # /newsurvey steps
     FEEDBACK = "fbk"        # /feedback steps and the writer's ticket actions

@@ -1,5 +1,5 @@
 """Sample contexts for the responsibility list's templates."""
-from datetime import date
+from datetime import date, datetime
 
 from storage.tasks import OverdueGroup
 
@@ -55,3 +55,12 @@ SAMPLES = {
     "tasks_template_filename": {},
     "problem_tasks_not_your_unit": {"task_no": "2026-003", "value": "财务部"},
 }
+
+_page = {"whose": "units", "filter": "overdue", "number": 1, "pages": 2, "total": 12, "tasks": [_task, _late]}
+SAMPLES.update({
+    "tasks_page": {"list": _page},
+    "tasks_list_button": {"task": _late},
+    "tasks_filter": {"name": "week"},
+    "tasks_notes": {"task": _task, "notes": [{"kind": "progress", "text": "已完成一半", "by": "王芳",
+                                              "at": datetime(2026, 12, 3, 9, 30)}]},
+})
