@@ -34,7 +34,8 @@ async def overdue(turn: Turn) -> None:
     if not groups:
         turn.say("tasks_overdue_none")
         return
-    turn.say("tasks_overdue_list", groups=groups, total=sum(len(g.tasks) for g in groups))
+    turn.say("tasks_overdue_list", tasks.overdue_keyboard(turn.lang, groups) or None, groups=groups,
+             total=sum(len(g.tasks) for g in groups))
 
 
 @handler(roles=STAFF)
@@ -60,6 +61,9 @@ async def pressed(turn: Turn) -> None:
     elif action == task_buttons.NOTES:
         task, notes = await tasks.notes(turn.session, turn.ctx, turn.me, task_id)
         turn.say("tasks_notes", task=task, notes=notes)
+    elif action == task_buttons.NUDGE:
+        task = await tasks.nudge(turn.session, turn.ctx, turn.me, task_id)
+        turn.toast("tasks_nudged", task=task)
     elif action == task_buttons.CONFIRM:
         task = await tasks.confirm(turn.session, turn.ctx, turn.me, task_id)
         turn.edit("tasks_confirmed", task=task, by=turn.me.name)

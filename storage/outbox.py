@@ -30,7 +30,7 @@ WRITTEN = "outbox_written"  # session.info flag: this transaction enqueued somet
 LANES = {
     # notices
     "message": NOTICE, "tasks.assigned": NOTICE, "tasks.reported": NOTICE, "tasks.confirmed": NOTICE,
-    "tasks.returned": NOTICE, "tasks.cancelled": NOTICE, "feedback.notice": NOTICE, "feedback.relay": NOTICE,
+    "tasks.returned": NOTICE, "tasks.cancelled": NOTICE, "tasks.nudged": NOTICE, "feedback.notice": NOTICE, "feedback.relay": NOTICE,
     "reception.notice": NOTICE,
     # scheduled
     "lesson.reminder": SCHEDULED, "survey.reminder": SCHEDULED, "survey.closed": SCHEDULED,

@@ -64,3 +64,9 @@ SAMPLES.update({
     "tasks_notes": {"task": _task, "notes": [{"kind": "progress", "text": "已完成一半", "by": "王芳",
                                               "at": datetime(2026, 12, 3, 9, 30)}]},
 })
+SAMPLES.update({
+    "tasks_nudge_to_owner": {"task": _late, "by": "张伟"},
+    "tasks_nudge_button": {"task": _late},
+    "tasks_nudged": {"task": _late},
+    "tasks_nudged_today": {"no": "2026-002", "by": "张伟", "at": datetime(2026, 12, 3, 9, 30)},
+})
