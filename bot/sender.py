@@ -18,7 +18,7 @@ from collections import deque
 from dataclasses import dataclass
 from datetime import timedelta
 
-from telegram import BotCommand, BotCommandScope, InlineKeyboardMarkup, InputFile
+from telegram import BotCommand, BotCommandScope, InlineKeyboardMarkup, InputFile, ReplyKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TimedOut
 
 from bot.budget import SendBudget, retry_after_seconds
@@ -359,7 +359,9 @@ class Sender:
         params = dict(spec.get("params", {}))
         extra = self._bypass
         if "reply_markup" in params:
-            params["reply_markup"] = InlineKeyboardMarkup.de_json(params["reply_markup"], self.bot)
+            markup = params["reply_markup"]  # inline buttons, or a member's menu keyboard (storage.commands)
+            params["reply_markup"] = (InlineKeyboardMarkup.de_json(markup, self.bot) if "inline_keyboard" in markup
+                                      else ReplyKeyboardMarkup.de_json(markup, self.bot))
         if method == "setMyCommands":
             return await self.bot.set_my_commands(
                 [BotCommand(c["command"], c["description"]) for c in params["commands"]],

@@ -1,7 +1,8 @@
 """The chat face, named after the features: `register_all` adds every feature's handlers, one line each.
 
 A feature's chat face is `handlers/<feature>.py`, or a package `handlers/<feature>/` when it is large, and
-exposes `register(app)`. Features register in this order, `fallback` last: it catches what no feature took
+exposes `register(app)`. Features register in this order, then `menu` (the menu keyboard's labels, which
+reuse the features' commands), `fallback` last: it catches what no feature took
 (typed input goes on to the flow the member is in, `handlers/dialogs.py`). Shared pieces beside them:
 `session` (the wrapper every handler goes through), `dialogs`, `files`.
 """
@@ -9,9 +10,8 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
-from handlers import fallback, feedback, kpi, lessons, members, reception, roster, sheets, start, surveys, tasks
-from handlers import targets
-from handlers import orglife
+from handlers import (fallback, feedback, kpi, lessons, members, menu, orglife, picker, reception, roster, sheets,
+                      start, surveys, targets, tasks)
 
 FEATURES = (
     feedback,
@@ -19,6 +19,7 @@ FEATURES = (
     lessons,
     members,
     orglife,
+    picker,
     reception,
     roster,
     sheets,
@@ -32,4 +33,5 @@ FEATURES = (
 def register_all(app: Application) -> None:
     for feature in FEATURES:
         feature.register(app)
+    menu.register(app)  # reuses the features' command callbacks
     fallback.register(app)

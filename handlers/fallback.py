@@ -8,13 +8,13 @@ from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filt
 
 from handlers.dialogs import route
 from handlers.session import Turn, handler
-from storage import dialogs
+from storage import commands, dialogs
 
 
 @handler()
 async def typed(turn: Turn) -> None:
     if not await route(turn, await dialogs.get(turn.session, turn.me.id)):
-        turn.say("unknown_input")
+        turn.say("unknown_input", commands.keyboard(turn.me))  # plain text that matches nothing: the menu
 
 
 @handler()

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import wraps
 from typing import Any, Awaitable, Callable, TypeVar
 
-from telegram import InlineKeyboardMarkup, InputFile, Update
+from telegram import InlineKeyboardMarkup, InputFile, ReplyKeyboardMarkup, Update
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
@@ -46,6 +46,7 @@ class Turn:
     session: Any = None
     member: Member | None = None
     roles: tuple[str, ...] | None = None
+    picked: str | None = None  # a pressed candidate (handlers/picker.py), read by flows as typed text
     _actions: list = field(default_factory=list)
     _answered: bool = False
     _transaction: AsyncExitStack | None = None
@@ -66,6 +67,13 @@ class Turn:
     @property
     def message(self):
         return self.update.effective_message
+
+    @property
+    def text(self) -> str:
+        """What the member typed, or what the candidate they pressed stands for."""
+        if self.picked is not None:
+            return self.picked
+        return (self.message.text or "") if self.message else ""
 
     async def begin(self) -> None:
         stack = AsyncExitStack()
@@ -102,7 +110,7 @@ class Turn:
     def t(self, template: str, /, **params) -> str:
         return render(self.lang, template, **params)
 
-    def say(self, template: str, /, keyboard: list[list[dict]] | None = None, **params) -> None:
+    def say(self, template: str, /, keyboard: list[list[dict]] | dict | None = None, **params) -> None:
         """Reply in this chat with a template."""
         self._actions.append(("send", self.t(template, **params), keyboard))
 
@@ -131,7 +139,10 @@ class Turn:
 
     def refuse(self, exc: Refused) -> None:
         self._actions.clear()
-        if self.query is not None:
+        keyboard = getattr(exc, "keyboard", None)
+        if keyboard is not None:  # storage.errors.Choose: the question stands, with the candidates
+            self.say(exc.template, keyboard, **exc.params)
+        elif self.query is not None:
             self.toast(exc.template, alert=True, **exc.params)
         else:
             self.say(exc.template, **exc.params)
@@ -201,6 +212,9 @@ class Turn:
 
 
 def _markup(keyboard):
+    """Rows of inline buttons, or a menu keyboard (`storage.commands.keyboard`, a dict) under the input."""
+    if isinstance(keyboard, dict):
+        return ReplyKeyboardMarkup.de_json(keyboard, None)
     return InlineKeyboardMarkup.de_json({"inline_keyboard": keyboard}, None) if keyboard else None
 
 

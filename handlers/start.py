@@ -12,7 +12,7 @@ from storage import dialogs, members
 async def start(turn: Turn) -> None:
     code = " ".join(turn.context.args or []).strip()
     if turn.member is not None:
-        turn.say("welcome_back", name=turn.member.name)
+        turn.say("welcome_back", commands.keyboard(turn.member), name=turn.member.name)
         turn.menu(commands.menu(turn.member))
         return
     if not code:
@@ -20,13 +20,13 @@ async def start(turn: Turn) -> None:
         return
     member = await members.register(turn.session, turn.ctx, turn.user, code)
     turn.lang = member.language
-    turn.say("registered", name=member.name, commands=commands.menu(member))
+    turn.say("registered", commands.keyboard(member), name=member.name, commands=commands.menu(member))
     turn.menu(commands.menu(member))
 
 
 @handler()
 async def help_(turn: Turn) -> None:
-    turn.say("help", name=turn.me.name, commands=commands.menu(turn.me))
+    turn.say("help", commands.keyboard(turn.me), name=turn.me.name, commands=commands.menu(turn.me))
     turn.menu(commands.menu(turn.me))
 
 

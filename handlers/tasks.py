@@ -16,14 +16,16 @@ from storage import dialogs, tasks
 
 @handler()
 async def my_tasks(turn: Turn) -> None:
-    found = await tasks.my_tasks(turn.session, turn.ctx, turn.me)
-    if not found:
-        turn.say("tasks_list_empty")
-        return
-    shown = found[:tasks.LIST_LIMIT]
-    turn.say("tasks_list_header", count=len(found), shown=len(shown))
-    for task, v in zip(shown, await tasks.task_views(turn.session, turn.ctx, shown)):
-        turn.say("tasks_item", tasks.actions_keyboard(turn.lang, task), task=v)
+    """One message, ten tasks a page, a button per task; secretaries also get their units' filters."""
+    page = await tasks.page(turn.session, turn.ctx, turn.me)
+    turn.say("tasks_page", page.keyboard or None, list=page)
+
+
+@handler()
+async def page_pressed(turn: Turn) -> None:
+    number, whose, filter_ = task_buttons.read_page(turn.query.data)
+    page = await tasks.page(turn.session, turn.ctx, turn.me, whose, filter_, number)
+    turn.edit("tasks_page", page.keyboard or None, list=page)
 
 
 @handler(roles=STAFF)
@@ -32,7 +34,8 @@ async def overdue(turn: Turn) -> None:
     if not groups:
         turn.say("tasks_overdue_none")
         return
-    turn.say("tasks_overdue_list", groups=groups, total=sum(len(g.tasks) for g in groups))
+    turn.say("tasks_overdue_list", tasks.overdue_keyboard(turn.lang, groups) or None, groups=groups,
+             total=sum(len(g.tasks) for g in groups))
 
 
 @handler(roles=STAFF)
@@ -52,6 +55,15 @@ async def pressed(turn: Turn) -> None:
         task = await tasks.begin_note(turn.session, turn.ctx, turn.me, task_id, action)
         turn.toast("tasks_note_toast", kind=action)
         turn.say("tasks_note_prompt", kind=action, task=task)
+    elif action == task_buttons.OPEN:
+        task, keyboard = await tasks.card(turn.session, turn.ctx, turn.me, task_id)
+        turn.say("tasks_item", keyboard, task=task)
+    elif action == task_buttons.NOTES:
+        task, notes = await tasks.notes(turn.session, turn.ctx, turn.me, task_id)
+        turn.say("tasks_notes", task=task, notes=notes)
+    elif action == task_buttons.NUDGE:
+        task = await tasks.nudge(turn.session, turn.ctx, turn.me, task_id)
+        turn.toast("tasks_nudged", task=task)
     elif action == task_buttons.CONFIRM:
         task = await tasks.confirm(turn.session, turn.ctx, turn.me, task_id)
         turn.edit("tasks_confirmed", task=task, by=turn.me.name)
@@ -86,9 +98,8 @@ async def new_task(turn: Turn) -> None:
 
 @on_input(tasks.NEW_DIALOG, roles=STAFF)
 async def new_task_typed(turn: Turn, dialog) -> None:
-    step, data = await tasks.new_input(turn.session, turn.ctx, turn.me, dialog,
-                                       turn.message.text if turn.message else "")
-    keyboard = None
+    step, data = await tasks.new_input(turn.session, turn.ctx, turn.me, dialog, turn.text)
+    keyboard = await tasks.step_keyboard(turn.session, turn.me, step)
     if step == "confirm":
         keyboard = [[task_buttons.wizard(turn.t("tasks_button", name="create"), task_buttons.CREATE),
                      task_buttons.wizard(turn.t("tasks_button", name="cancel"), task_buttons.CANCEL)]]
@@ -117,4 +128,5 @@ def register(app: Application) -> None:
                                    import_tasks))
     app.add_handler(CommandHandler("importtasks", import_tasks))
     app.add_handler(CallbackQueryHandler(pressed, pattern=buttons.pattern(Prefix.TASK)))
+    app.add_handler(CallbackQueryHandler(page_pressed, pattern=buttons.pattern(Prefix.TASK_LIST)))
     app.add_handler(CallbackQueryHandler(new_task_pressed, pattern=buttons.pattern(Prefix.TASK_WIZARD)))

@@ -9,6 +9,7 @@ from html import unescape
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
 
 LANGUAGES = ("zh", "en")
 DEFAULT_LANGUAGE = "zh"
@@ -32,7 +33,19 @@ def environment(lang: str) -> Environment:
     )
     env.filters["dt"] = _format_datetime
     env.filters["d"] = _format_date
+    env.filters["audience"] = lambda value: _audience(lang, value)
     return env
+
+
+def audience_terms(value) -> list[tuple[str, str]]:
+    """The terms of a stored (normalised) audience, `unit:生产部,party` → [("unit", "生产部"), ("party", "")]."""
+    return [(key, rest) for key, _, rest in (p.strip().partition(":") for p in str(value or "").split(","))
+            if key]
+
+
+def _audience(lang: str, value) -> Markup:
+    """`{{ x|audience }}`: an audience as the reader says it ("全体", "部门：生产部"), never the stored syntax."""
+    return Markup(render(lang, "audience", terms=audience_terms(value)))
 
 
 def render(lang: str, name: str, /, **context) -> str:

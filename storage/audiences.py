@@ -1,5 +1,6 @@
 """Audiences, written the same way everywhere: `all`, `unit:<path>`, `branch:<path>`, `party`,
-`role:<role>`, joined by commas for a union. A unit is named by its path (`Plant2/Office`) or by a name only
+`role:<role>`, joined by commas for a union (or in Chinese: `全体`, `部门:<path>`, `支部:<path>`, `党员`,
+`角色:书记`); stored in the English form, shown back in the reader's language (`messages` filter `audience`). A unit is named by its path (`Plant2/Office`) or by a name only
 one unit has; an ambiguous name is refused with the candidates."""
 from __future__ import annotations
 
@@ -11,15 +12,24 @@ from storage.errors import Refused
 from storage.models.org import ROLES, Member
 
 
+# The Chinese forms, accepted as well as the English ones: 全体, 部门:生产部, 支部:第一支部, 党员, 角色:书记.
+KEYS = {"全体": "all", "全体人员": "all", "所有人": "all", "党员": "party", "全体党员": "party", "部门": "unit",
+        "支部": "branch", "角色": "role"}
+ROLE_WORDS = {"职工": "employee", "员工": "employee", "书记": "secretary", "管理员": "admin", "领导": "leader"}
+
+
 def parse(text: str) -> list[tuple[str, str]]:
     """Terms of an audience; raises Refused('audience_invalid') on bad syntax."""
     terms: list[tuple[str, str]] = []
-    for raw in (text or "").replace("，", ",").split(","):
+    for raw in (text or "").replace("，", ",").replace("、", ",").replace("；", ",").replace(";", ",").split(","):
         part = raw.strip()
         if not part:
             continue
-        key, _, value = part.partition(":")
+        key, _, value = part.replace("：", ":").partition(":")
         key, value = key.strip().lower(), value.strip()
+        key = KEYS.get(key, key)
+        if key == "role":
+            value = ROLE_WORDS.get(value, value)
         if key in ("all", "party") and not value:
             terms.append((key, ""))
         elif key in ("unit", "branch") and value:

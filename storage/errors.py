@@ -39,3 +39,13 @@ def render_problems(lang: str, problems: list[Problem], limit: int = 30) -> str:
     lines = [Markup(render(lang, f"problem_{p.code}", **p.params)) for p in problems[:limit]]
     return render(lang, "import_refused", problems=list(zip([p.row for p in problems[:limit]], lines)),
                   total=len(problems), shown=min(limit, len(problems)))
+
+
+class Choose(Refused):
+    """Not one answer but several candidates: the same question stands, with the candidates as buttons.
+
+    Like any refusal nothing is written; the handler shows `template` with `keyboard`."""
+
+    def __init__(self, template: str, keyboard: list[list[dict]], **params):
+        super().__init__(template, **params)
+        self.keyboard = keyboard

@@ -30,8 +30,8 @@ WRITTEN = "outbox_written"  # session.info flag: this transaction enqueued somet
 LANES = {
     # notices
     "message": NOTICE, "tasks.assigned": NOTICE, "tasks.reported": NOTICE, "tasks.confirmed": NOTICE,
-    "tasks.returned": NOTICE, "tasks.cancelled": NOTICE, "feedback.notice": NOTICE, "feedback.relay": NOTICE,
-    "reception.notice": NOTICE, "members.reassign": NOTICE,
+    "tasks.returned": NOTICE, "tasks.cancelled": NOTICE, "tasks.nudged": NOTICE, "feedback.notice": NOTICE,
+    "feedback.relay": NOTICE, "reception.notice": NOTICE, "members.reassign": NOTICE,
     # scheduled
     "lesson.reminder": SCHEDULED, "survey.reminder": SCHEDULED, "survey.closed": SCHEDULED,
     "tasks.reminder": SCHEDULED, "tasks.alert": SCHEDULED, "tasks.escalation": SCHEDULED,

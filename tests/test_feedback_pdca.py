@@ -82,8 +82,8 @@ async def test_measure_to_task_hook(env):
     await zhang.say("全厂叉车通道划线并每季度检查。")
     assert "转为任务" in str(zhang.last.get("reply_markup"))
     await zhang.press("改进措施转为任务")
-    assert "责任人工号" in zhang.last["text"]
-    assert "找不到工号" in await zhang.say("9999")
+    assert "责任人的姓名、姓名中的几个字或工号" in zhang.last["text"]
+    assert "没有找到姓名或工号为“9999”" in await zhang.say("9999")
     await zhang.say("1003")
     assert "找不到部门" in await zhang.say("不存在的部门")
     await zhang.say("生产部")

@@ -13,7 +13,7 @@ from handlers.session import handler
 from storage.models.org import Member
 from storage.tasks import Task, TaskNote
 from tests.support.botenv import DEMO_ROSTER
-from tests.support.tasks import cast, import_tasks
+from tests.support.tasks import cast, import_tasks, open_task
 
 
 def _buttons(message: dict) -> list[dict]:
@@ -40,7 +40,7 @@ async def test_every_registered_callback_goes_through_the_session_wrapper(env):
 async def test_a_task_owner_cannot_confirm_or_return_their_own_task_by_forging_the_secretarys_buttons(env):
     c = await cast(env)
     await import_tasks(c.zhang, "T-1,安全培训,生产部,,1002,2026-12-20,")
-    await c.wang.send("/tasks")
+    await open_task(c.wang, "T-1")
     await c.wang.press("完成")
     await c.wang.say("完成了")  # reported: the secretary's confirm / return buttons are now live
     async with env.db.session() as s:

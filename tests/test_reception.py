@@ -84,7 +84,7 @@ async def test_a_booking_flow_overtaken_by_the_notice_period_ends_instead_of_tra
     assert "请输入您要反映的事项" in (await wang.press("14:00（余1）")).text
     clock.set(local(date(2026, 12, 7), 9))  # the topic comes on Monday
     assert "提前 2 个工作日" in await wang.say("食堂排队")
-    assert "没有看懂" in await wang.say("食堂排队")  # the flow is over: the text is not taken as a topic
+    assert "请点下面菜单中的功能" in await wang.say("食堂排队")  # the flow is over: the text is not taken as a topic
     assert await bookings(env) == [] and await booked_count(env, slots[0]) == 0
 
 
@@ -267,7 +267,7 @@ async def test_an_outcome_recorded_by_someone_else_meanwhile_ends_the_secretarys
     admin = env.admin()
     assert "未到" in (await admin.press_data(f"rcw:{await booking_id(env, '1002')}:absent")).new[-1]["text"]
     assert "已经登记" in await liu.say("1003 生产部 2026-12-31")
-    assert "没有看懂" in await liu.say("1003 生产部 2026-12-31")  # not taken as a task order any more
+    assert "请点下面菜单中的功能" in await liu.say("1003 生产部 2026-12-31")  # not taken as a task order any more
     from sqlalchemy import func, select
 
     from storage.tasks import Task
@@ -362,7 +362,7 @@ async def test_secretary_creates_a_monthly_reception_day_step_by_step(env):
     wang = await env.join(201, "王芳", "1002")
     assert "仅限" in await wang.say("/newreception")
     assert "1006 赵磊" in await zhang.say("/newreception")
-    assert "找不到工号" in await zhang.say("9999")
+    assert "没有找到姓名或工号为“9999”" in await zhang.say("9999")
     assert "第 2 步" in await zhang.say("1006")
     assert "不是有效日期" in await zhang.say("下周二")
     assert "第 3 步" in await zhang.say("2026-12-15")
@@ -396,7 +396,7 @@ async def test_the_wizard_offers_the_default_notice_of_two_working_days(env, clo
         await admin.say(answer)
     clock.set(local(date(2026, 12, 4), 9, 30))  # the wizard stood open past the day's start
     assert "已经过去" in (await admin.press("仅此一次")).toast
-    assert "没有看懂" in await admin.say("1006")  # the flow is over, nothing half-made
+    assert "请点下面菜单中的功能" in await admin.say("1006")  # the flow is over, nothing half-made
     assert len(await wang.send("/reception")) == 1
     chen = await env.join(203, "陈静", "1005")  # 财务部: not in the audience
     assert "没有可以预约" in (await chen.send("/reception"))[0]["text"]
@@ -416,7 +416,7 @@ async def test_slot_taken_while_typing_offers_the_waitlist_without_retyping_the_
     press = await li.press("加入候补")
     assert "排在第 1 位" in press.text and "停车位不够" in press.text
     assert await bookings(env) == [("1002", slots[0], "booked"), ("1003", slots[0], "waiting")]
-    assert "没有看懂" in await li.say("随便说一句")  # the flow is over: nothing else is booked
+    assert "请点下面菜单中的功能" in await li.say("随便说一句")  # the flow is over: nothing else is booked
 
 
 async def test_a_leader_cannot_book_their_own_day_and_sees_it_as_their_agenda_first(env):

@@ -8,7 +8,7 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
 from storage.tasks import Task, TaskNote, TaskUnit
-from tests.support.tasks import cast, import_tasks, sheet, texts_since
+from tests.support.tasks import cast, import_tasks, open_task, sheet, texts_since
 
 LIST = (
     "T-1,安全培训,生产部,财务部;办公室,1002,2026-12-20,全员参加",
@@ -32,15 +32,16 @@ async def test_secretary_imports_the_list_and_the_owner_sees_their_tasks_by_dead
     assert sum("您是责任清单任务的具体责任人" in t for t in c.wang.texts()) == 4
 
     replies = await c.wang.send("/tasks")
-    assert "您有 4 项任务" in replies[0]["text"]
-    items = [m["text"] for m in replies[1:]]
-    assert [t.split("]")[0][-3:] for t in items] == ["T-4", "T-3", "T-2", "T-1"]
-    assert items[0].startswith("🔴") and "已逾期 2 天" in items[0]
-    assert items[1].startswith("🟡") and "明天到期" in items[1]
-    assert items[2].startswith("🔵") and "还有 3 天" in items[2]
-    assert items[3].startswith("🟢") and "配合部门：财务部、办公室" in items[3]
-    buttons = [b["text"] for row in replies[1]["reply_markup"]["inline_keyboard"] for b in row]
-    assert buttons == ["📝 进展", "✅ 完成"]
+    assert len(replies) == 1 and "您有 4 项任务" in replies[0]["text"]
+    listed = [row[0]["text"] for row in replies[0]["reply_markup"]["inline_keyboard"]]
+    assert listed == ["🔴 T-4 清理旧账", "🟡 T-3 上报报表", "🔵 T-2 整理台账", "🟢 T-1 安全培训"]
+    items = [(await c.wang.press(label, replies[0])).new[-1] for label in listed]
+    assert items[0]["text"].startswith("🔴") and "已逾期 2 天" in items[0]["text"]
+    assert items[1]["text"].startswith("🟡") and "明天到期" in items[1]["text"]
+    assert items[2]["text"].startswith("🔵") and "还有 3 天" in items[2]["text"]
+    assert items[3]["text"].startswith("🟢") and "配合部门：财务部、办公室" in items[3]["text"]
+    buttons = [b["text"] for row in items[0]["reply_markup"]["inline_keyboard"] for b in row]
+    assert buttons == ["📝 进展", "✅ 完成", "📜 进展记录"]
 
     async with env.db.session() as s:
         t5 = (await s.execute(select(Task).where(Task.task_no == "T-5"))).scalar_one()
@@ -88,7 +89,7 @@ async def test_chinese_headers_in_gbk_and_an_xlsx_with_a_title_row_are_read(env)
     new = await c.zhang.upload("清单.xlsx", buf.getvalue(), caption="/importtasks")
     assert "新增 1 项" in new[-1]["text"]
     replies = await c.li.send("/tasks")
-    assert "2026-12-18 15:30" in replies[-2]["text"] and "2026-12-20" in replies[-1]["text"]
+    assert "2026-12-18 15:30" in replies[-1]["text"] and "2026-12-20" in replies[-1]["text"]
 
 
 async def test_reimporting_updates_by_task_no_and_a_new_deadline_moves_the_reminders(env, clock):
@@ -129,12 +130,11 @@ async def test_owner_reports_progress_and_done_and_the_lead_units_secretary_conf
     c = await cast(env)
     await import_tasks(c.zhang, "T-1,安全培训,生产部,,1002,2026-12-20,")
     await env.tick()
-    await c.wang.send("/tasks")
+    await open_task(c.wang, "T-1")
     press = await c.wang.press("进展")
     assert "请发送任务 [T-1] 安全培训 的进展情况" in press.text
     assert "已记录任务 [T-1] 的进展" in await c.wang.say("已完成一半人员培训")
-    await c.wang.send("/tasks")
-    assert "状态：进行中" in c.wang.last["text"]
+    assert "状态：进行中" in (await open_task(c.wang, "T-1"))["text"]
 
     await c.wang.press("完成")
     assert "报告任务 [T-1] 安全培训 完成" in await c.wang.say("全部完成，签到表已存档")
@@ -160,7 +160,7 @@ async def test_owner_reports_progress_and_done_and_the_lead_units_secretary_conf
 async def test_secretary_returns_a_task_with_a_reason_and_the_owner_can_report_again(env):
     c = await cast(env)
     await import_tasks(c.zhang, "T-1,安全培训,生产部,,1002,2026-12-20,")
-    await c.wang.send("/tasks")
+    await open_task(c.wang, "T-1")
     await c.wang.press("完成")
     await c.wang.say("完成了")
     await env.tick()
@@ -191,7 +191,7 @@ async def test_overdue_shows_a_secretary_their_units_and_an_admin_all_grouped_by
 async def test_strangers_and_employees_cannot_import_confirm_return_or_see_overdue(env):
     c = await cast(env)
     await import_tasks(c.zhang, "T-1,安全培训,生产部,,1002,2026-12-20,")
-    await c.wang.send("/tasks")
+    await open_task(c.wang, "T-1")
     await c.wang.press("完成")
     await c.wang.say("完成了")
 
@@ -220,7 +220,7 @@ async def test_secretary_creates_a_task_step_by_step(env):
     assert "找不到部门“采购部”" in await c.zhang.say("采购部")
     assert "不属于您负责的部门" in await c.zhang.say("财务部")
     assert "工号" in await c.zhang.say("生产部")
-    assert "找不到工号" in await c.zhang.say("8888")
+    assert "没有找到姓名或工号为“8888”" in await c.zhang.say("8888")
     assert "完成时限" in await c.zhang.say("1003")
     assert "已经过去" in await c.zhang.say("2026-11-01")
     assert "配合部门" in await c.zhang.say("2026-12-25 17:00")
@@ -230,8 +230,7 @@ async def test_secretary_creates_a_task_step_by_step(env):
     assert "已创建任务 [2026-N001] 冬季防火检查" in press.text
     await env.tick()
     assert "冬季防火检查" in c.li.last["text"]
-    replies = await c.li.send("/tasks")
-    assert "2026-12-25 17:00" in replies[-1]["text"]
+    assert "2026-12-25 17:00" in (await c.li.send("/tasks"))[-1]["text"]
     press = await c.zhang.press_data("tkw:0:create")  # the flow is over: a second press creates nothing
     assert "按钮已失效" in press.toast
     assert await task_count(env) == 1
@@ -244,9 +243,10 @@ async def test_an_english_speaking_owner_gets_the_list_and_reminders_in_english(
     await env.tick()
     replies = await emily.send("/tasks")
     assert "You have 1 task(s)" in replies[0]["text"]
-    item = replies[1]["text"]
+    card = await open_task(emily, "F-1")
+    item = card["text"]
     assert item.startswith("🟡") and "Deadline: 2026-12-04 17:00 (due tomorrow)" in item and "With: 生产部" in item
-    assert [b["text"] for b in replies[1]["reply_markup"]["inline_keyboard"][0]] == ["📝 Progress", "✅ Done"]
+    assert [b["text"] for b in card["reply_markup"]["inline_keyboard"][0]] == ["📝 Progress", "✅ Done"]
     clock.advance(hours=32, minutes=1)  # Friday 17:01 local: past the deadline
     await env.tick()
     assert emily.last["text"].startswith("🔴 This task is now overdue")
@@ -273,8 +273,8 @@ async def test_other_features_put_tasks_on_the_list_through_create_task(env, clo
     assert second.due_time is None
     await env.tick()
     assert sum("您是责任清单任务的具体责任人" in t for t in c.li.texts()) == 2
-    replies = await c.li.send("/tasks")
-    assert "2026-12-10 17:30" in replies[1]["text"] and "来自接待日" in replies[1]["text"]
+    card = (await open_task(c.li, "食堂排队时间长"))["text"]
+    assert "2026-12-10 17:30" in card and "来自接待日" in card
     clock.set(datetime(2026, 12, 9, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai")))
     await env.tick()
     assert c.li.last["text"].startswith("🟡 任务提醒：还有 1 天到期") and "食堂排队时间长" in c.li.last["text"]

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from storage import members, tasks, units
 from storage.tasks import Task
-from tests.support.tasks import cast
+from tests.support.tasks import cast, open_task
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -24,8 +24,8 @@ async def _task(env, title: str, deadline, owner_no: str = "1002"):
                                 deadline=deadline)
 
 
-def _item(replies: list[dict], title: str) -> str:
-    return next(m["text"] for m in replies if title in (m.get("text") or ""))
+async def _item(person, title: str) -> str:
+    return (await open_task(person, title))["text"]
 
 
 async def test_two_minutes_past_a_timed_deadline_is_not_a_day_overdue(env, clock):
@@ -34,19 +34,19 @@ async def test_two_minutes_past_a_timed_deadline_is_not_a_day_overdue(env, clock
     await _task(env, "清理旧账", date(2026, 12, 2))  # passed at midnight: one whole day after its date
 
     clock.set(local("2026-12-03 09:12"))
-    item = _item(await c.wang.send("/tasks"), "上报安全月报")
+    item = await _item(c.wang, "上报安全月报")
     assert "已逾期 不到 1 小时" in item and "天" not in item.split("完成时限")[1].split("\n")[0]
-    assert "已逾期 1 天" in _item(await c.wang.send("/tasks"), "清理旧账")
+    assert "已逾期 1 天" in await _item(c.wang, "清理旧账")
     overdue = await c.zhang.say("/overdue")
     assert "上报安全月报 · 责任人 王芳 · 时限 2026-12-03 09:10 · 逾期 不到 1 小时" in overdue
     assert "清理旧账 · 责任人 王芳 · 时限 2026-12-02 · 逾期 1 天" in overdue
 
     clock.set(local("2026-12-03 12:15"))
-    assert "已逾期 3 小时" in _item(await c.wang.send("/tasks"), "上报安全月报")
+    assert "已逾期 3 小时" in await _item(c.wang, "上报安全月报")
 
     clock.set(local("2026-12-04 00:05"))  # the next local day: a whole day after the deadline date
-    assert "已逾期 1 天" in _item(await c.wang.send("/tasks"), "上报安全月报")
-    assert "已逾期 2 天" in _item(await c.wang.send("/tasks"), "清理旧账")
+    assert "已逾期 1 天" in await _item(c.wang, "上报安全月报")
+    assert "已逾期 2 天" in await _item(c.wang, "清理旧账")
 
 
 def _timed(day: date, at: time | None, ctx) -> Task:

@@ -13,7 +13,7 @@ from storage.models.org import Member
 from storage.tasks import Task
 from storage.roster import apply as roster_apply, check as roster_check
 from tests.support.botenv import DEMO_ROSTER
-from tests.support.tasks import cast, import_tasks, texts_since
+from tests.support.tasks import cast, import_tasks, open_task, texts_since
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 REMINDER_MARKS = ("到期", "已逾期")
@@ -89,7 +89,7 @@ async def test_reporting_done_stops_reminders_at_once_even_those_already_queued(
     assert reminders(c.wang.texts()) == ["🔵 任务提醒：还有 3 天到期"]
     at(clock, "2026-12-05 09:00")
     await producers.run_all(env.db, env.ctx)  # the 1-day reminder is queued but not sent yet
-    await c.wang.send("/tasks")
+    await open_task(c.wang, "T-1")
     await c.wang.press("完成")
     await c.wang.say("完成了")
     before = len(c.wang.messages)
@@ -131,7 +131,7 @@ async def test_after_downtime_only_the_current_stage_is_sent(env, clock):
 async def test_a_returned_task_is_reminded_again(env, clock):
     c = await cast(env)
     await import_tasks(c.zhang, "T-1,安全培训,生产部,,1002,2026-12-04,")
-    await c.wang.send("/tasks")
+    await open_task(c.wang, "T-1")
     await c.wang.press("完成")
     await c.wang.say("完成了")
     at(clock, "2026-12-05 09:00")
@@ -149,8 +149,8 @@ async def test_the_morning_digest_reaches_secretaries_with_something_to_follow(e
     c = await cast(env)
     await import_tasks(c.zhang, "T-1,即将到期,生产部,,1002,2026-12-06,", "T-2,早已逾期,生产部,,1003,2026-12-01,",
                        "T-3,已经办完,生产部,,1002,2026-12-20,")
-    await c.wang.send("/tasks")
-    await c.wang.press("完成", c.wang.messages[-1])  # the last listed task is T-3
+    await open_task(c.wang, "T-3")
+    await c.wang.press("完成")
     await c.wang.say("办完了")
     at(clock, "2026-12-04 08:29")
     await env.tick()

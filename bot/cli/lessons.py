@@ -39,7 +39,7 @@ def register(sub) -> None:
     lsub = lessons.add_subparsers(dest="lessons_command", required=True)
     p = lsub.add_parser("publish", help="publish a Markdown lesson to an audience (the bot sends it at --at)")
     p.add_argument("file", help="the lesson: '# Title', the body, an optional '## Quiz' section")
-    p.add_argument("--audience", required=True, help="all, unit:<name>, branch:<name>, party, role:<role>; commas")
+    p.add_argument("--audience", required=True, help="all, unit:<name>, branch:<name>, party, role:<role> (or 全体, 部门:…, 支部:…, 党员, 角色:…); commas")
     p.add_argument("--at", help="publish time, e.g. '2026-12-05 09:00' (a date alone means 09:00) or 2026-12-05T01:00+00:00; default now")
     p.add_argument("--due", help="due date, e.g. 2026-12-10")
     p.add_argument("--min-read", type=int, dest="min_read",

@@ -46,7 +46,7 @@ def register(sub) -> None:
     p.add_argument("--slot", type=int, default=30, help="minutes per slot (default 30)")
     p.add_argument("--capacity", type=int, default=1, help="members per slot (default 1)")
     p.add_argument("--place", required=True)
-    p.add_argument("--audience", default="all", help="who may book: all, unit:X, branch:X, party, role:R")
+    p.add_argument("--audience", default="all", help="who may book: all, unit:X, branch:X, party, role:R (or 全体, 部门:X, 支部:X, 党员, 角色:R)")
     p.add_argument("--notice-days", type=int, default=2, help="working days' notice for booking (default 2)")
     repeat = p.add_mutually_exclusive_group()
     repeat.add_argument("--monthly-day", type=int, help="repeat monthly on this day of the month")

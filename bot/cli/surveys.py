@@ -72,7 +72,7 @@ def register(sub) -> None:
     p = gsub.add_parser("publish", help="publish a survey from .csv/.xlsx (kind, question, options, required)")
     p.add_argument("file", help=".csv/.xlsx questionnaire, or builtin:satisfaction / builtin:enps")
     p.add_argument("--title", help="the survey's title (built-ins have one)")
-    p.add_argument("--audience", required=True, help="all, unit:NAME, branch:NAME, party, role:ROLE, comma-separated")
+    p.add_argument("--audience", required=True, help="all, unit:NAME, branch:NAME, party, role:ROLE (or 全体, 部门:…, 支部:…, 党员, 角色:…), comma-separated")
     p.add_argument("--closes", help="closing date or date and time (local), or ISO 8601 with an offset; default a week after opening")
     p.add_argument("--opens", help="opening date and time (local), or ISO 8601 with an offset; default now")
     p.add_argument("--intro", help="a line shown with the invitation")

@@ -432,6 +432,9 @@ class FakeBotAPI:
             fields["reply_markup"] = p["reply_markup"]
         message = self._bot_message(chat_id, **fields)
         await self._notify()
+        if "inline_keyboard" not in (message.get("reply_markup") or {"inline_keyboard": 0}):
+            # Telegram's Message carries inline keyboards only; a menu keyboard stays in the chat's record.
+            return {k: v for k, v in message.items() if k != "reply_markup"}
         return message
 
     async def api_sendDocument(self, p: dict):

@@ -13,7 +13,7 @@ from messages.buttons import Prefix
 from storage.commands import STAFF
 from handlers.dialogs import on_input
 from handlers.session import Turn, handler
-from storage import feedback
+from storage import feedback, picker
 from storage.feedback import FeedbackTicket
 
 
@@ -124,11 +124,12 @@ async def pdca_text(turn: Turn, dialog) -> None:
 
 @on_input(feedback.TASK, roles=STAFF)
 async def task_text(turn: Turn, dialog) -> None:
-    step = await feedback.task_input(turn.session, turn.ctx, turn.me, dialog, turn.message.text or "")
+    step = await feedback.task_input(turn.session, turn.ctx, turn.me, dialog, turn.text)
     if step.next is None:
         turn.say("feedback_task_created", ticket=step.ticket.id, task=step.task.task_no)
     else:
-        turn.say("feedback_task_prompt", ticket=step.ticket.id, step=step.next)
+        keyboard = await picker.unit_keyboard(turn.session, turn.lang, "unit") if step.next == "unit" else None
+        turn.say("feedback_task_prompt", keyboard, ticket=step.ticket.id, step=step.next)
 
 
 def register(app: Application) -> None:

@@ -8,6 +8,7 @@ from handlers import files
 from messages import buttons
 from messages.buttons import lessons as lesson_buttons
 from messages.buttons import Prefix
+from messages.buttons import audience as audience_buttons
 from storage.commands import STAFF
 from handlers.dialogs import on_input
 from handlers.session import Turn, handler
@@ -22,7 +23,8 @@ def _cancel_row(turn: Turn) -> list[dict]:
 def ask_audience(turn: Turn, choices: list[tuple[str, str]]) -> None:
     rows = [[lesson_buttons.wizard(turn.t("lesson_wizard_audience_label", kind=kind, audience=audience),
                                    lesson_buttons.audience(i))] for i, (audience, kind) in enumerate(choices)]
-    turn.say("lesson_wizard_ask_audience", rows + [_cancel_row(turn)])
+    turn.say("lesson_wizard_ask_audience", rows + audience_buttons.choices(turn.lang, everyone=False)
+             + [_cancel_row(turn)])
 
 
 def ask_time(turn: Turn, audience: str, size: int) -> None:
@@ -57,7 +59,7 @@ async def new_lesson(turn: Turn) -> None:
 @on_input(lessons.KIND, roles=STAFF)
 async def typed(turn: Turn, dialog) -> None:
     """Typed input at each step: the lesson itself, or an audience, time or date written out."""
-    text = (turn.message.text or "").strip() if turn.message else ""
+    text = turn.text.strip()
     if dialog.step == lessons.TEXT:
         doc = turn.message.document if turn.message else None
         if doc is not None:

@@ -5,12 +5,14 @@ from __future__ import annotations
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from messages import buttons
-from messages.buttons import reception as rcp_buttons
 from messages.buttons import Prefix
+from messages.buttons import audience as audience_buttons
+from messages.buttons import picker as pick_buttons
+from messages.buttons import reception as rcp_buttons
 from storage.commands import STAFF
 from handlers.dialogs import on_input
 from handlers.session import Turn, handler
-from storage import calendar, dialogs, reception
+from storage import calendar, dialogs, picker, reception
 from storage.errors import Refused
 
 WIZARD = "reception_new"
@@ -26,7 +28,8 @@ def _ask(turn: Turn, step: str, data: dict) -> None:
     """The question for a wizard step, with its buttons."""
     keyboard = None
     if step == "audience":
-        keyboard = [[rcp_buttons.wizard(_label(turn, "all"), "new", "all")]]
+        keyboard = ([[rcp_buttons.wizard(_label(turn, "all"), "new", "all")]]
+                    + audience_buttons.choices(turn.lang, everyone=False))
     elif step == "notice":
         keyboard = [[rcp_buttons.wizard(_label(turn, "notice", days=reception.DEFAULT_NOTICE_DAYS), "new", "notice")]]
     elif step == "repeat":
@@ -38,13 +41,14 @@ def _ask(turn: Turn, step: str, data: dict) -> None:
 async def new_reception(turn: Turn) -> None:
     await dialogs.start(turn.session, turn.ctx, turn.me.id, WIZARD, "leader", {})
     leaders = await reception.leaders(turn.session)
-    turn.say("reception_new_ask_leader", leaders=[(m.employee_no, m.name) for m in leaders])
+    labels = await picker.member_label(turn.session, turn.lang, leaders[:picker.MAX_CANDIDATES])
+    keyboard = [[pick_buttons.member(label, m.id, "leader")] for label, m in zip(labels, leaders)]
+    turn.say("reception_new_ask_leader", keyboard or None, leaders=[(m.employee_no, m.name) for m in leaders])
 
 
 @on_input(WIZARD, roles=STAFF)
 async def wizard_typed(turn: Turn, dialog) -> None:
-    text = turn.message.text if turn.message else ""
-    step, kept = await reception.answer(turn.session, turn.ctx, dialog.step, text or "")
+    step, kept = await reception.answer(turn.session, turn.ctx, dialog.step, turn.text, turn.lang)
     await dialogs.advance(turn.session, turn.ctx, dialog, step, **kept)
     _ask(turn, step, dialog.data)
 

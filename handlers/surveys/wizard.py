@@ -9,6 +9,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 from handlers import files
 from messages import buttons
 from messages.buttons import Prefix, button
+from messages.buttons import audience as audience_buttons
 from storage.commands import STAFF
 from handlers.dialogs import on_input
 from handlers.session import Turn, handler
@@ -39,7 +40,7 @@ def keyboard(lang: str, screen: WizardScreen) -> list[list[dict]]:
             mine.append(_b(lang, "aud_unit", "aud.unit", unit=screen.unit_name))
         if screen.branch_name:
             mine.append(_b(lang, "aud_branch", "aud.branch", unit=screen.branch_name))
-        return rows + ([mine] if mine else []) + [cancel]
+        return rows + ([mine] if mine else []) + audience_buttons.choices(lang, everyone=False) + [cancel]
     if screen.step == "closes":
         return [[_b(lang, "close_days", f"cls.{n}", days=CLOSE_CHOICES[n]) for n in CLOSE_CHOICES], cancel]
     if screen.step == "confirm":
@@ -86,8 +87,7 @@ async def pressed(turn: Turn) -> None:
 
 @on_input(KIND, roles=STAFF)
 async def typed(turn: Turn, dialog) -> None:
-    text = turn.message.text if turn.message else None
-    screen = await surveys.wizard_typed(turn.session, turn.ctx, turn.me, dialog, text or "")
+    screen = await surveys.wizard_typed(turn.session, turn.ctx, turn.me, dialog, turn.text)
     show(turn, screen)
 
 

@@ -25,6 +25,7 @@ class Forged(ValueError):
 class Prefix(StrEnum):
     TASK = "tsk"            # a task on the responsibility list: progress, done, confirm, return
     TASK_WIZARD = "tkw"     # /newtask steps
+    TASK_LIST = "tsl"       # a page of /tasks: page number, whose list and which filter
     SURVEY = "svy"          # answering a survey
     SURVEY_WIZARD = "svw"   # /newsurvey steps
     FEEDBACK = "fbk"        # /feedback steps and the writer's ticket actions
@@ -38,6 +39,8 @@ class Prefix(StrEnum):
     TARGET = "tgt"          # an early warning's "put a corrective measure on the responsibility list"
     ORGLIFE = "olm"         # a meeting: attend, leave, check in, the host's code; /newmeeting steps (olm:new:…)
     MEMBER = "mbr"          # /member: an admin deactivates a member (asks, confirms)
+    PICK = "pck"            # a member or a unit picked from candidates, as if typed into the open flow
+    AUDIENCE = "aud"        # an audience chosen with buttons, as if typed into the open flow
 
 
 def data(prefix: Prefix, obj_id: int | str, action: str) -> str:

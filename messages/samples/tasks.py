@@ -1,5 +1,5 @@
 """Sample contexts for the responsibility list's templates."""
-from datetime import date
+from datetime import date, datetime
 
 from storage.tasks import OverdueGroup
 
@@ -58,3 +58,18 @@ SAMPLES = {
                                                                 {"name": "王芳", "unit": "财务部", "no": "1012"}]},
     "problem_unknown_member_name": {"value": "王小芳"},
 }
+
+_page = {"whose": "units", "filter": "overdue", "number": 1, "pages": 2, "total": 12, "tasks": [_task, _late]}
+SAMPLES.update({
+    "tasks_page": {"list": _page},
+    "tasks_list_button": {"task": _late},
+    "tasks_filter": {"name": "week"},
+    "tasks_notes": {"task": _task, "notes": [{"kind": "progress", "text": "已完成一半", "by": "王芳",
+                                              "at": datetime(2026, 12, 3, 9, 30)}]},
+})
+SAMPLES.update({
+    "tasks_nudge_to_owner": {"task": _late, "by": "张伟"},
+    "tasks_nudge_button": {"task": _late},
+    "tasks_nudged": {"task": _late},
+    "tasks_nudged_today": {"no": "2026-002", "by": "张伟", "at": datetime(2026, 12, 3, 9, 30)},
+})

@@ -11,7 +11,7 @@ from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage import calendar, dialogs, members, units
+from storage import calendar, dialogs, picker, units
 from storage.feedback import config, office, routes, texts, tickets, views, writer
 from storage.context import Context
 from storage.errors import Refused
@@ -228,10 +228,8 @@ async def task_input(session: AsyncSession, ctx: Context, staff: Member, dialog:
     data, text = dialog.data, (text or "").strip()
     ticket = await office.staff_ticket(session, staff, data.get("t", ""))
     if dialog.step == "owner":
-        owner = await members.by_employee_no(session, text)
-        if owner is None or not owner.active:
-            raise Refused("problem_unknown_member", value=text)
-        await dialogs.advance(session, ctx, dialog, "unit", owner=text)
+        owner = await picker.resolve_member(session, staff.language, text, "owner")
+        await dialogs.advance(session, ctx, dialog, "unit", owner=owner.employee_no)
         return Step(ticket, "unit")
     if dialog.step == "unit":
         if await units.find_any(session, text) is None:

@@ -9,7 +9,7 @@ from datetime import date, time
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage import audiences, dialogs
+from storage import audiences, dialogs, picker
 from storage.reception import rules as reception
 from storage.context import Context
 from storage.errors import Refused
@@ -45,10 +45,11 @@ def parse_notice(text: str) -> int:
     return int(m.group(1))
 
 
-async def answer(session: AsyncSession, ctx: Context, step: str, text: str) -> tuple[str, dict]:
+async def answer(session: AsyncSession, ctx: Context, step: str, text: str,
+                 lang: str = "zh") -> tuple[str, dict]:
     """Check one typed answer; returns the next step and what to keep in the dialog."""
-    if step == "leader":
-        leader = await check_leader(session, text)
+    if step == "leader":  # a name, part of one or an employee number; several are offered as buttons
+        leader = await check_leader(session, (await picker.resolve_member(session, lang, text, step)).employee_no)
         return "date", {"leader_no": leader.employee_no, "leader": leader.name}
     if step == "date":
         day = parse_date(text)

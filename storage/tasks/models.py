@@ -45,6 +45,9 @@ class Task(Base):
     next_reminder_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     alerted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The last nudge (催办) and who sent it: an owner is nudged about a task at most once a (local) day.
+    nudged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    nudged_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
@@ -67,6 +70,6 @@ class TaskNote(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
-    kind: Mapped[str] = mapped_column(String(16))  # progress, done, confirm, return, cancel
+    kind: Mapped[str] = mapped_column(String(16))  # progress, done, confirm, return, cancel, nudge
     text: Mapped[str] = mapped_column(Text, default="")
     at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -6,7 +6,7 @@ from datetime import date, time
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage import calendar, dialogs, members
+from storage import calendar, dialogs, members, picker
 from storage.context import Context
 from storage.errors import Refused
 from storage.models.org import Member
@@ -24,6 +24,16 @@ async def begin_new(session: AsyncSession, ctx: Context, member: Member) -> None
     if not member.is_staff:
         raise Refused("not_allowed")
     await dialogs.start(session, ctx, member.id, NEW_DIALOG, "title", {})
+
+
+async def step_keyboard(session: AsyncSession, member: Member, step: str) -> list[list[dict]] | None:
+    """The units as buttons when the step asks for one (the lead unit: those the secretary answers for)."""
+    if step == "lead":
+        return await picker.unit_keyboard(session, member.language, step, "department",
+                                          await members.staff_unit_ids(session, member))
+    if step == "coops":
+        return await picker.unit_keyboard(session, member.language, step, "department", none=True)
+    return None
 
 
 async def new_input(session: AsyncSession, ctx: Context, member: Member, dialog, text: str) -> tuple[str, dict]:
@@ -48,9 +58,7 @@ async def new_input(session: AsyncSession, ctx: Context, member: Member, dialog,
             raise Refused("tasks_not_your_unit")
         data = {"lead_unit_id": unit_id, "lead": text}
     elif step == "owner":
-        owner = await members.by_employee_no(session, text)
-        if owner is None or not owner.active:
-            raise Refused("tasks_new_unknown_member", value=text)
+        owner = await picker.resolve_member(session, member.language, text, step)
         data = {"owner_id": owner.id, "owner": owner.name}
     elif step == "deadline":
         parsed = parse_datetime(text)

@@ -41,3 +41,10 @@ async def import_tasks(person, *rows: str, filename: str = "清单.csv") -> str:
 
 def texts_since(person, before: int) -> list[str]:
     return [m.get("text") or m.get("caption") or "" for m in person.messages[before:]]
+
+
+async def open_task(person, title: str) -> dict:
+    """/tasks, then the task's button: its card (text and buttons), as the owner or a secretary sees it."""
+    listing = (await person.send("/tasks"))[-1]
+    press = await person.press(title, listing)
+    return press.new[-1]
