@@ -111,7 +111,7 @@ async def test_webhook_300_updates_kill_9_restart_all_handled_none_twice(tmp_pat
     proc = await botprocess.spawn(env)
     relay = Relay(fake, url).start()
     try:
-        await fake.wait_for(lambda: fake.webhook, 60)
+        await until(lambda: fake.webhook, 60)  # the relay waits on the fake meanwhile; poll, do not wait on it
         undo = hold_replies_after(fake, 50)
         await everyone_says_help(fake)
         await until(lambda: len(relay.delivered) == UPDATES, 120)  # all answered 200
