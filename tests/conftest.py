@@ -1,10 +1,13 @@
 """Fixtures: a migrated SQLite template, the bot against the fake Bot API, and a real PostgreSQL cluster."""
 from __future__ import annotations
 
+import os
 import shutil
+from contextlib import asynccontextmanager
 
 import pytest
 
+from bot.cli import main
 from bot.sandbox.fakeapi import FakeBotAPI
 from storage import migrate
 from storage.clock import FrozenClock
@@ -47,15 +50,51 @@ def ctx(clock):
 
 
 @pytest.fixture
-async def env(sqlite_url, tmp_path, clock):
-    """The whole bot, running against the fake Bot API over HTTP, on a fresh SQLite database."""
+def run_cli(monkeypatch, capsys, tmp_path, sqlite_url):
+    """Run the command line in this process on a migrated SQLite: (exit code, stdout, stderr). The
+    environment is cleared of the bot's variables first, so the host's settings never leak in."""
+    for name in list(os.environ):
+        if name.startswith(("TELEGRAM_", "WEBHOOK_", "TONGXIN_")) or name == "DATABASE_URL":
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("DATABASE_URL", sqlite_url)
+    monkeypatch.setenv("TONGXIN_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("TONGXIN_LANG", "zh")
+
+    def run(*args: str) -> tuple[int, str, str]:
+        with pytest.raises(SystemExit) as done:
+            main(list(args))
+        out, err = capsys.readouterr()
+        return done.value.code, out, err
+
+    return run
+
+
+@asynccontextmanager
+async def running_bot(database_url: str, tmp_path, clock):
+    """The whole bot on a migrated database, running against the fake Bot API over HTTP."""
     fake = FakeBotAPI()
     await fake.start()
-    bot_env = BotEnv(fake, make_config(fake, tmp_path, sqlite_url), clock)
+    bot_env = BotEnv(fake, make_config(fake, tmp_path, database_url), clock)
     await bot_env.start(upgrade=False)
-    yield bot_env
-    await bot_env.stop()
-    await fake.stop()
+    try:
+        yield bot_env
+    finally:
+        await bot_env.stop()
+        await fake.stop()
+
+
+@pytest.fixture
+async def env(sqlite_url, tmp_path, clock):
+    """The whole bot on a fresh SQLite database."""
+    async with running_bot(sqlite_url, tmp_path, clock) as bot_env:
+        yield bot_env
+
+
+@pytest.fixture
+async def pg_env(pg_url, tmp_path, clock):
+    """The whole bot on a fresh PostgreSQL database."""
+    async with running_bot(pg_url, tmp_path, clock) as bot_env:
+        yield bot_env
 
 
 @pytest.fixture(scope="session")

@@ -12,12 +12,9 @@ import shutil
 from collections import defaultdict
 from pathlib import Path
 
-import pytest
 from sqlalchemy import text
 
-from bot.sandbox.fakeapi import FakeBotAPI
 from storage.surveys import QuestionSpec
-from tests.support.botenv import BotEnv, make_config
 from tests.support.feedback import TICKET
 from tests.support.surveys import BIG_ROSTER, invitation, join_all, publish
 
@@ -81,18 +78,6 @@ async def _writers(env) -> dict[str, dict]:
 # --- PostgreSQL, as the bot's own user -----------------------------------------------------------------
 
 ANONYMOUS_TABLES = ("survey_responses", "survey_answers", "feedback_tickets", "feedback_messages")
-
-
-@pytest.fixture
-async def pg_env(pg_url, tmp_path, clock):
-    """The whole bot on a fresh PostgreSQL database, against the fake Bot API."""
-    fake = FakeBotAPI()
-    await fake.start()
-    env = BotEnv(fake, make_config(fake, tmp_path, pg_url), clock)
-    await env.start(upgrade=False)
-    yield env
-    await env.stop()
-    await fake.stop()
 
 
 async def _system_rows(env, table: str) -> list[dict]:

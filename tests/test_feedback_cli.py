@@ -11,7 +11,6 @@ import sys
 import pytest
 from sqlalchemy import select
 
-from bot.cli import main
 from storage.feedback import FeedbackTicket
 from tests.support.botenv import DEMO_ROSTER
 from tests.support.feedback import ticket_in
@@ -20,21 +19,9 @@ ROSTER = "工号,姓名,部门,支部,党员,角色\n1001,张伟,生产部,第�
 
 
 @pytest.fixture
-def cli(monkeypatch, capsys, tmp_path, sqlite_url):
-    """Run the command line in this process on a migrated SQLite: (exit code, stdout, stderr)."""
-    for name in list(os.environ):
-        if name.startswith(("TELEGRAM_", "WEBHOOK_", "TONGXIN_")) or name == "DATABASE_URL":
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("DATABASE_URL", sqlite_url)
-    monkeypatch.setenv("TONGXIN_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("TONGXIN_LANG", "zh")
-
-    def run(*args: str) -> tuple[int, str, str]:
-        with pytest.raises(SystemExit) as done:
-            main(list(args))
-        out, err = capsys.readouterr()
-        return done.value.code, out, err
-
+def cli(run_cli, tmp_path):
+    """The command line on a migrated SQLite with the organisation imported."""
+    run = run_cli
     roster = tmp_path / "roster.csv"
     roster.write_text(ROSTER, encoding="utf-8-sig")
     assert run("roster", "import", str(roster))[0] == 0

@@ -1,7 +1,6 @@
 """Organisational life's storage: host corrections, KPI figures by hand, the ledger, the CLI and its refusals."""
 from __future__ import annotations
 
-import os
 import sqlite3
 from datetime import date, time
 
@@ -9,7 +8,6 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from bot.cli import main
 from storage import calendar, members, orglife
 from storage.errors import Refused
 from storage.models.org import Member
@@ -88,20 +86,9 @@ async def test_kpi_figures_by_hand(env, clock):
 
 
 @pytest.fixture
-def cli(monkeypatch, capsys, tmp_path, sqlite_url):
-    for name in list(os.environ):
-        if name.startswith(("TELEGRAM_", "WEBHOOK_", "TONGXIN_")) or name == "DATABASE_URL":
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("DATABASE_URL", sqlite_url)
-    monkeypatch.setenv("TONGXIN_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("TONGXIN_LANG", "zh")
-
-    def run(*args: str) -> tuple[int, str, str]:
-        with pytest.raises(SystemExit) as done:
-            main(list(args))
-        out, err = capsys.readouterr()
-        return done.value.code, out, err
-
+def cli(run_cli, tmp_path):
+    """The command line on a migrated SQLite with the demo organisation imported."""
+    run = run_cli
     roster = tmp_path / "roster.csv"
     roster.write_text(DEMO_ROSTER, encoding="utf-8")
     assert run("roster", "import", str(roster))[0] == 0
