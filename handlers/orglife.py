@@ -1,14 +1,18 @@
 """Organisational life in the chat: /newmeeting for branch secretaries, the invitation's buttons (attend, ask
-for leave with a typed reason, check in; for the host the check-in code and opening check-in), `/checkin CODE`
-and /orglife, a branch's year at a glance. Every press is checked again in storage (audience, window, host)."""
+for leave with a typed reason, check in; for the host the check-in code and opening check-in), `/checkin CODE`,
+the host's attendance card (each invitee present / on leave / absent) and /orglife, a branch's year at a glance
+(admins name or choose the branch). Every press is checked again in storage (audience, window, host)."""
 from __future__ import annotations
 
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+
+import math
 
 from handlers.dialogs import on_input
 from handlers.session import Turn, handler
 from messages import buttons
 from messages.buttons import Prefix, button
+from messages.buttons import orglife as orglife_buttons
 from storage import dialogs, orglife, units
 from storage.commands import STAFF
 from storage.errors import Refused
@@ -16,6 +20,8 @@ from storage.errors import Refused
 LEAVE = "orglife_leave"
 MINUTES = "orglife_minutes"
 MEMBER_ACTIONS = ("attend", "leave", "checkin", "code", "open", "minutes")
+CARD_PAGE = 8  # invitees per page of the attendance card (three buttons each)
+YEAR_BUTTONS = 48
 
 
 def _label(turn: Turn, which: str, **params) -> str:
@@ -76,6 +82,10 @@ async def wizard_pressed(turn: Turn) -> None:
 @handler()
 async def meeting_pressed(turn: Turn) -> None:
     _, obj, action = buttons.parse(turn.query.data)
+    card = orglife_buttons.read_card(action)
+    if obj.isdigit() and card is not None:
+        await _card_pressed(turn, int(obj), *card)
+        return
     if not obj.isdigit() or action not in MEMBER_ACTIONS:
         turn.toast("button_expired", alert=True)
         return
@@ -100,6 +110,27 @@ async def meeting_pressed(turn: Turn) -> None:
     else:
         meeting = await orglife.open_checkin(turn.session, turn.ctx, turn.me, meeting_id)
         turn.toast("orglife_checkin_opened", kind=meeting.kind)
+
+
+async def _card_pressed(turn: Turn, meeting_id: int, page: int, member_id: int | None, status: str | None) -> None:
+    """The attendance card: opened (a new message), a page turned or one invitee marked (the card edited)."""
+    if member_id is not None:
+        _, member = await orglife.correct(turn.session, turn.ctx, turn.me, meeting_id, None, status,
+                                          member_id=member_id)
+        turn.toast("orglife_corrected", name=member.name, status=status)
+    meeting, branch, people = await orglife.roll(turn.session, turn.ctx, turn.me, meeting_id)
+    pages = max(1, math.ceil(len(people) / CARD_PAGE))
+    page = min(page, pages - 1)
+    shown = people[page * CARD_PAGE:(page + 1) * CARD_PAGE]
+    keyboard = [[orglife_buttons.mark(_label(turn, f"mark_{s}", name=p["name"], current=p["status"] == s), meeting.id,
+                                      p["id"], s, page) for s in orglife.STATUSES] for p in shown]
+    nav = ([orglife_buttons.page(_label(turn, "prev"), meeting.id, page - 1)] if page > 0 else []) + \
+          ([orglife_buttons.page(_label(turn, "next"), meeting.id, page + 1)] if page < pages - 1 else [])
+    if nav:
+        keyboard.append(nav)
+    reply = turn.say if member_id is None and turn.query.data.endswith(orglife_buttons.ROLL) else turn.edit
+    reply("orglife_roll", keyboard, people=people, shown=shown, page=page, pages=pages,
+          **orglife.view(turn.ctx, meeting, branch, None))
 
 
 @on_input(LEAVE)
@@ -131,12 +162,30 @@ async def checkin(turn: Turn) -> None:
     turn.say("orglife_checked_in", kind=meeting.kind, topic=meeting.topic)
 
 
-@handler(roles=STAFF)
-async def year(turn: Turn) -> None:
-    branch = await orglife.own_branch(turn.session, turn.me)
+async def _show_year(turn: Turn, branch) -> None:
     today = turn.ctx.local_now().date()
     rows = await orglife.year_view(turn.session, turn.ctx, branch, today.year)
     turn.say("orglife_year", branch=branch.name, year=today.year, rows=rows)
+
+
+@handler(roles=STAFF)
+async def year(turn: Turn) -> None:
+    """`/orglife [branch]`: a secretary's own branch, or the one named; several to choose from are buttons."""
+    branch = await orglife.year_branch(turn.session, turn.me, " ".join(turn.context.args or []))
+    if branch is not None:
+        await _show_year(turn, branch)
+        return
+    choices = [orglife_buttons.year(b.name, b.id)
+               for b in (await orglife.year_branches(turn.session, turn.me))[:YEAR_BUTTONS]]
+    turn.say("orglife_year_choose", [choices[i:i + 3] for i in range(0, len(choices), 3)])
+
+
+@handler(roles=STAFF)
+async def year_pressed(turn: Turn) -> None:
+    _, _, action = buttons.parse(turn.query.data)
+    if not action.isdigit():
+        raise Refused("button_expired")
+    await _show_year(turn, await orglife.year_branch(turn.session, turn.me, unit_id=int(action)))
 
 
 def register(app: Application) -> None:
@@ -144,4 +193,5 @@ def register(app: Application) -> None:
     app.add_handler(CommandHandler("checkin", checkin))
     app.add_handler(CommandHandler("orglife", year))
     app.add_handler(CallbackQueryHandler(wizard_pressed, pattern=rf"^{Prefix.ORGLIFE.value}:new:"))
+    app.add_handler(CallbackQueryHandler(year_pressed, pattern=rf"^{Prefix.ORGLIFE.value}:{orglife_buttons.YEAR}:"))
     app.add_handler(CallbackQueryHandler(meeting_pressed, pattern=buttons.pattern(Prefix.ORGLIFE)))

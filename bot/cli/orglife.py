@@ -1,6 +1,8 @@
 """`meetings add --branch B --kind K --at TIME --place P --topic T [--host NO]`, `meetings import FILE`,
-`meetings export --branch B --year Y --out FILE.xlsx`, and `orglife config [--kind K --period month|quarter
---required N --audience A|default] [--minutes-days N]` (without --kind: the rules as they stand)."""
+`meetings export --branch B --year Y --out FILE.xlsx`, `meetings attendance --meeting ID --member NO --status
+present|leave|absent` (an operator's correction, audited), and `orglife config [--kind K --period
+month|quarter --required N --audience A|default] [--minutes-days N] [--makeup-days N]` (without --kind: the
+rules as they stand)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -51,6 +53,18 @@ async def cmd_export(args) -> int:
     return 0
 
 
+async def cmd_attendance(args) -> int:
+    from storage import orglife
+
+    async with storage_session() as (session, ctx):
+        _, member = await orglife.correct(session, ctx, None, args.meeting, args.member, args.status)
+        t = await orglife.tally(session, args.meeting)
+        now = await orglife.status_of(session, args.meeting, member.id)
+        print(f"meeting {args.meeting}: {member.employee_no} {member.name} now {now}; "
+              f"{t.present} present, {t.leave} on leave, {t.absent} absent of {t.invited}")
+    return 0
+
+
 async def cmd_config(args) -> int:
     from storage import orglife
 
@@ -59,6 +73,8 @@ async def cmd_config(args) -> int:
     async with storage_session() as (session, ctx):
         if args.minutes_days is not None:
             await orglife.set_minutes_days(session, args.minutes_days)
+        if args.makeup_days is not None:
+            await orglife.set_makeup_days(session, args.makeup_days)
         if args.kind is not None:
             await orglife.configure(session, ctx, args.kind, period=args.period, required=args.required,
                                     audience=args.audience)
@@ -66,6 +82,7 @@ async def cmd_config(args) -> int:
             print(f"{rule.kind}: {rule.required} per {rule.period}; audience "
                   f"{rule.audience or ('branch committee' if rule.kind == '支委会' else 'branch Party members')}")
         print(f"minutes due {await orglife.minutes_days(session)} days after a meeting")
+        print(f"make-up study due {await orglife.makeup_days(session)} days after it is assigned")
     return 0
 
 
@@ -88,6 +105,11 @@ def register(sub) -> None:
     p.add_argument("--year", type=int, required=True)
     p.add_argument("--out", required=True, help="FILE.xlsx")
     p.set_defaults(func=cmd_export)
+    p = msub.add_parser("attendance", help="correct one invitee's attendance after the meeting has started")
+    p.add_argument("--meeting", type=int, required=True, help="the meeting's number (printed by meetings add)")
+    p.add_argument("--member", required=True, help="the invitee's employee number")
+    p.add_argument("--status", required=True, help="present, leave or absent (出席, 请假, 缺席)")
+    p.set_defaults(func=cmd_attendance)
 
     group = sub.add_parser("orglife", help="organisational life: the kinds' rhythm and audience")
     osub = group.add_subparsers(dest="orglife_command", required=True)
@@ -97,4 +119,6 @@ def register(sub) -> None:
     p.add_argument("--required", type=int, help="meetings required per period (0: not watched)")
     p.add_argument("--audience", help="an audience (all, unit:X, branch:X, party, role:R) or `default`")
     p.add_argument("--minutes-days", type=int, help="days after a meeting its minutes are due (default 3)")
+    p.add_argument("--makeup-days", type=int, help="days a make-up lesson (补学) is due after it is assigned "
+                                                   "(default 14)")
     p.set_defaults(func=cmd_config)

@@ -1,11 +1,12 @@
 """Micro-lessons (微党课): the one face handlers, the CLI, other features and tests use.
 
-Inside: `models` (tables), `rules` (publishing, pushing to the audience, learned, reminders), `markdown`
-(a lesson's text as Telegram HTML, split to fit), `quiz` (one question at a time), `points` (the daily
-capped score), `wizard` (/newlesson), `kpi` (figures).
+Inside: `models` (tables), `rules` (publishing, pushing to the audience, learned, reminders), `assigned` (a
+lesson for named members: make-up study), `markdown` (a lesson's text as Telegram HTML, split to fit), `quiz`
+(one question at a time), `points` (the daily capped score), `wizard` (/newlesson), `kpi` (figures).
 """
 from __future__ import annotations
 
+from storage.lessons.assigned import add_members, assign, remove_member
 from storage.lessons.kpi import Figures, kpi_figures, lesson_breakdown, lesson_figures, period_breakdown
 from storage.lessons.markdown import decode, from_entities, parse, split_html, tg_len, to_html
 from storage.lessons.models import Lesson, LessonAssignment, LessonPoints, QuizAttempt
@@ -19,7 +20,7 @@ from storage.lessons.wizard import (AUDIENCE, DUE, DUE_CHOICES, KIND, TEXT, TIME
 
 __all__ = [
     "AUDIENCE", "DAILY_CAP", "DUE", "DUE_CHOICES", "Figures", "KIND", "Lesson", "LessonAssignment", "LessonPoints",
-    "Preview", "QuestionView", "QuizAttempt", "Result", "TEXT", "TIME", "answer", "audience_size", "award",
+    "Preview", "QuestionView", "add_members", "assign", "remove_member", "QuizAttempt", "Result", "TEXT", "TIME", "answer", "audience_size", "award",
     "begin_new", "check_upload", "choose_audience", "choose_due", "choose_time", "create", "current", "decode",
     "default_min_read", "from_entities", "got_text", "keyboard", "kpi_figures", "lesson_breakdown",
     "lesson_figures", "mark_learned", "open_lesson", "overview", "parse", "parse_due", "parse_when",

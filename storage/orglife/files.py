@@ -1,4 +1,5 @@
-"""The meeting ledger (组织生活台账): one sheet per kind, one row per meeting, written through storage.exports;
+"""The meeting ledger (组织生活台账): one sheet per kind, one row per meeting, written through storage.exports
+("made up" counts those who missed it and have learned its make-up lesson);
 and the meeting plan a secretary imports for a quarter (`meetings import FILE`), checked whole before any
 meeting is made."""
 from __future__ import annotations
@@ -13,6 +14,7 @@ from storage import calendar, exports
 from storage.context import Context
 from storage.errors import InvalidFile, Problem, Refused
 from storage.tabular import CHAT, Limits, Row, read_table
+from storage.orglife.makeup import made_up
 from storage.orglife.models import PLANNED, Meeting
 from storage import members, units
 from storage.orglife.rules import KINDS, PLACE_MAX, TOPIC_MAX, Plan, branch_named, host_name, plan, tally
@@ -33,6 +35,7 @@ async def ledger(session: AsyncSession, ctx: Context, branch_text: str, year: in
     meetings = (await session.execute(select(Meeting).where(
         Meeting.branch_id == branch.id, Meeting.status == PLANNED, Meeting.starts_at >= start,
         Meeting.starts_at < end).order_by(Meeting.starts_at, Meeting.id))).scalars().all()
+    learned = {mid: done for mid, (_, done) in (await made_up(session, [m.id for m in meetings])).items()}
     book = exports.XlsxWriter()
     header = [h.strip() for h in render(lang, "orglife_ledger_header").split("|")]
     for kind in KINDS:
@@ -41,7 +44,7 @@ async def ledger(session: AsyncSession, ctx: Context, branch_text: str, year: in
         for m in (m for m in meetings if m.kind == kind):
             t = await tally(session, m.id)
             sheet.append([m.kind, calendar.local(m.starts_at, ctx).strftime("%Y-%m-%d %H:%M"), m.topic,
-                          await host_name(session, m), t.invited, t.present, t.leave, t.absent, 0,
+                          await host_name(session, m), t.invited, t.present, t.leave, t.absent, learned.get(m.id, 0),
                           minutes_cell(m)])
         sheet.widths({"B": 18, "C": 40, "D": 12})
     return book.to_bytes()

@@ -1,5 +1,5 @@
 """The minutes of a meeting: the host (or the branch's secretary) sends them as text or a document once the
-meeting has started; from the day after the meeting, the host and the secretaries are reminded once a day
+meeting has started (they are the material of the make-up lesson, storage.orglife.makeup); from the day after the meeting, the host and the secretaries are reminded once a day
 until they exist. How many days the minutes are due after the meeting is `orglife config --minutes-days`."""
 from __future__ import annotations
 
@@ -10,10 +10,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from messages import render
 from messages.buttons import Prefix, button
+from messages.buttons import orglife as orglife_buttons
 from storage import calendar, members, outbox, producers, settings
 from storage.context import Context
 from storage.errors import Refused
 from storage.models.org import Member, Unit
+from storage.orglife.makeup import assign as assign_makeup
 from storage.orglife.models import PLANNED, Meeting
 from storage.orglife.rules import host_of
 
@@ -52,6 +54,7 @@ async def record_minutes(session: AsyncSession, ctx: Context, member: Member, me
         raise Refused("orglife_minutes_too_long", limit=MINUTES_MAX)
     meeting.minutes_text, meeting.minutes_file_id = body or None, file_id
     meeting.minutes_file_name, meeting.minutes_by, meeting.minutes_at = file_name, member.id, ctx.now()
+    await assign_makeup(session, ctx, meeting)  # once the meeting has ended (else the tick does, at its end)
     return meeting
 
 
@@ -78,7 +81,8 @@ async def minutes_reminders(session: AsyncSession, ctx: Context) -> int:
                           branch=branch.name, starts=calendar.local(meeting.starts_at, ctx), due=due,
                           late=today > due)
             keyboard = [[button(render(person.language, "orglife_button", which="minutes"), Prefix.ORGLIFE,
-                                meeting.id, "minutes")]]
+                                meeting.id, "minutes"),
+                         orglife_buttons.roll(render(person.language, "orglife_button", which="roll"), meeting.id)]]
             written += await outbox.to_member(session, ctx, person,
                                               key=f"orglife:{meeting.id}:minutes:{today.isoformat()}:{person.id}",
                                               messages=[outbox.message(text, keyboard)], kind="orglife.reminder",

@@ -52,6 +52,8 @@ class Meeting(Base):
     minutes_file_name: Mapped[str | None] = mapped_column(String(300))
     minutes_by: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
     minutes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The make-up lesson (补学) of those who were not there; made once the meeting has ended with minutes.
+    makeup_lesson_id: Mapped[int | None] = mapped_column(ForeignKey("lessons.id", ondelete="SET NULL"))
 
 
 class Invitation(Base):

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from messages import render
 from messages.buttons import Prefix, button
+from messages.buttons import orglife as orglife_buttons
 from storage import audiences, bulk, calendar, members, outbox, units
 from storage.context import Context
 from storage.errors import Refused
@@ -205,6 +206,7 @@ def invitation_keyboard(member: Member, meeting: Meeting, host: Member | None) -
         keyboard.append([button(label("code"), Prefix.ORGLIFE, meeting.id, "code"),
                          button(label("open"), Prefix.ORGLIFE, meeting.id, "open"),
                          button(label("minutes"), Prefix.ORGLIFE, meeting.id, "minutes")])
+        keyboard.append([orglife_buttons.roll(label("roll"), meeting.id)])
     return keyboard
 
 
@@ -336,27 +338,6 @@ async def checkin_button(session: AsyncSession, ctx: Context, member: Member, me
     return meeting
 
 
-async def correct(session: AsyncSession, ctx: Context, actor: Member, meeting_id: int, employee_no: str,
-                  present: bool) -> Attendance:
-    """The host (or the branch's secretary) sets who was there, once the meeting has started; recorded with
-    who corrected and when."""
-    meeting = await host_of(session, actor, meeting_id)
-    if ctx.now() < meeting.starts_at:
-        raise Refused("orglife_not_started")
-    member = await members.by_employee_no(session, (employee_no or "").strip())
-    if member is None:
-        raise Refused("orglife_unknown_member", value=employee_no or "")
-    await invitation(session, meeting, member)
-    row = (await session.execute(select(Attendance).where(Attendance.meeting_id == meeting.id,
-                                                          Attendance.member_id == member.id))).scalar_one_or_none()
-    if row is None:
-        row = Attendance(meeting_id=meeting.id, member_id=member.id, via=HOST, at=ctx.now())
-        session.add(row)
-    row.present, row.corrected_by, row.corrected_at = present, actor.id, ctx.now()
-    await session.flush()
-    return row
-
-
 # --- counts -----------------------------------------------------------------------------------------------
 
 @dataclass
@@ -421,3 +402,32 @@ async def own_branch(session: AsyncSession, member: Member) -> Unit:
         raise Refused("orglife_no_branch")
     return await session.get(Unit, member.branch_id)
 
+
+
+async def year_branches(session: AsyncSession, member: Member) -> list[Unit]:
+    """The branches whose year a member may see: every one for admins, a secretary's own (with those below)."""
+    scope = await members.staff_unit_ids(session, member)
+    query = select(Unit).where(Unit.kind == "branch").order_by(Unit.path)
+    if scope is not None:
+        query = query.where(Unit.id.in_(scope))
+    return list((await session.execute(query)).scalars())
+
+
+async def year_branch(session: AsyncSession, member: Member, text: str | None = None,
+                      unit_id: int | None = None) -> Unit | None:
+    """The branch /orglife shows: the one named or pressed (within the member's branches), or their only one;
+    None when they have several and have to choose."""
+    allowed = await year_branches(session, member)
+    if unit_id is not None:
+        found = next((b for b in allowed if b.id == unit_id), None)
+        if found is None:
+            raise Refused("button_expired")
+        return found
+    if text and text.strip():
+        branch = await branch_named(session, text)
+        if branch.id not in {b.id for b in allowed}:
+            raise Refused("orglife_not_your_branch_view", branch=branch.name)
+        return branch
+    if not allowed:
+        raise Refused("orglife_no_branch")
+    return allowed[0] if len(allowed) == 1 else None

@@ -1,0 +1,105 @@
+"""Make-up study (补学): members invited to a meeting who were not there (on leave or absent) get its material as
+a micro-lesson assigned to them (storage.lessons.assign), due `orglife config --makeup-days` days later; it
+counts as made up once they learn it.
+
+When: once the meeting has ended and its minutes exist, the minutes are the material. Minutes recorded after
+the end assign it at once; minutes recorded during the meeting are picked up by the tick once it has ended.
+A later correction of attendance moves a member in (now not present) or out (now present, not yet learned).
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from messages import render
+from storage import calendar, lessons, producers, settings
+from storage.context import Context
+from storage.errors import Refused
+from storage.models.org import Member, Unit
+from storage.orglife.models import PLANNED, Attendance, Invitation, Meeting
+
+SETTING = "orglife.makeup_days"
+DEFAULT_DAYS = 14
+LATELY = timedelta(days=2)
+
+
+async def makeup_days(session: AsyncSession) -> int:
+    value = await settings.get(session, SETTING)
+    return int(value) if value and value.isdigit() else DEFAULT_DAYS
+
+
+async def set_makeup_days(session: AsyncSession, days: int) -> None:
+    if not 1 <= days <= 90:
+        raise Refused("orglife_bad_makeup_days", value=days)
+    await settings.put(session, SETTING, str(days))
+
+
+async def missed_ids(session: AsyncSession, meeting_id: int) -> list[int]:
+    """Invited members with no attendance marked present: on leave or absent."""
+    present = select(Attendance.member_id).where(Attendance.meeting_id == meeting_id, Attendance.present.is_(True))
+    return list((await session.execute(select(Invitation.member_id).where(
+        Invitation.meeting_id == meeting_id, Invitation.member_id.not_in(present))
+        .order_by(Invitation.member_id))).scalars())
+
+
+def _material(meeting: Meeting) -> str:
+    return meeting.minutes_text or f"📎 {meeting.minutes_file_name or meeting.topic}"
+
+
+async def assign(session: AsyncSession, ctx: Context, meeting: Meeting) -> int:
+    """Make the meeting's make-up lesson for those who missed it, once; returns members assigned."""
+    if (meeting.makeup_lesson_id is not None or meeting.minutes_at is None or meeting.status != PLANNED
+            or ctx.now() < meeting.ends_at):
+        return 0
+    missed = await missed_ids(session, meeting.id)
+    if not missed:
+        return 0
+    branch = await session.get(Unit, meeting.branch_id)
+    due = ctx.local_now().date() + timedelta(days=await makeup_days(session))
+    starts = calendar.local(meeting.starts_at, ctx)
+
+    def intro(lang: str) -> str:
+        return render(lang, "orglife_makeup_assigned", kind=meeting.kind, topic=meeting.topic, branch=branch.name,
+                      starts=starts, due=due)
+
+    lesson = await lessons.assign(session, ctx, title=f"{meeting.kind}·{meeting.topic}", body=_material(meeting),
+                                  audience=f"branch:{branch.path}", member_ids=missed, due_on=due,
+                                  author_id=meeting.minutes_by, intro=intro)
+    meeting.makeup_lesson_id = lesson.id
+    return len(missed)
+
+
+async def follow(session: AsyncSession, ctx: Context, meeting: Meeting, member: Member, present: bool) -> None:
+    """After a correction: the member leaves the make-up (now present) or joins it (now not present)."""
+    if meeting.makeup_lesson_id is None:
+        await assign(session, ctx, meeting)
+        return
+    if present:
+        await lessons.remove_member(session, meeting.makeup_lesson_id, member.id)
+        return
+    lesson = await session.get(lessons.Lesson, meeting.makeup_lesson_id)
+    await lessons.add_members(session, ctx, lesson, [member.id])
+
+
+async def made_up(session: AsyncSession, meeting_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """{meeting id: (assigned, learned)} of the make-up lessons of these meetings."""
+    if not meeting_ids:
+        return {}
+    rows = (await session.execute(
+        select(Meeting.id, func.count(lessons.LessonAssignment.id), func.count(lessons.LessonAssignment.learned_at))
+        .join(lessons.LessonAssignment, lessons.LessonAssignment.lesson_id == Meeting.makeup_lesson_id)
+        .where(Meeting.id.in_(meeting_ids)).group_by(Meeting.id))).all()
+    return {r[0]: (int(r[1]), int(r[2])) for r in rows}
+
+
+@producers.producer("orglife.makeup")
+async def makeup_due(session: AsyncSession, ctx: Context) -> int:
+    """Meetings that ended lately with minutes and no make-up yet (minutes sent during the meeting). Only
+    lately: a meeting everyone attended never gets one, and a later correction assigns it itself."""
+    now = ctx.now()
+    waiting = (await session.execute(select(Meeting).where(
+        Meeting.status == PLANNED, Meeting.makeup_lesson_id.is_(None), Meeting.minutes_at.is_not(None),
+        Meeting.ends_at <= now, Meeting.ends_at > now - LATELY).order_by(Meeting.id).limit(50))).scalars().all()
+    return sum([await assign(session, ctx, m) for m in waiting])
