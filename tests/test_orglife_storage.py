@@ -32,15 +32,15 @@ async def test_the_host_corrects_attendance_afterwards_and_who_and_when_is_recor
     async with env.db.session() as s:
         wang = await members.by_employee_no(s, "1002")
         with pytest.raises(Refused) as refused:  # a member cannot correct
-            await orglife.correct(s, env.ctx, wang, meeting, "1001", True)
+            await orglife.correct(s, env.ctx, wang, meeting, "1001", "present")
         assert refused.value.template == "not_allowed"
     clock.set(local(DAY, 17, 0))
     async with env.db.session() as s:
         zhang = await members.by_employee_no(s, "1001")
-        await orglife.correct(s, env.ctx, zhang, meeting, "1001", True)
-        await orglife.correct(s, env.ctx, zhang, meeting, "1002", False)
+        await orglife.correct(s, env.ctx, zhang, meeting, "1001", "present")
+        await orglife.correct(s, env.ctx, zhang, meeting, "1002", "absent")
         with pytest.raises(Refused) as refused:  # 李强 was not invited
-            await orglife.correct(s, env.ctx, zhang, meeting, "1003", True)
+            await orglife.correct(s, env.ctx, zhang, meeting, "1003", "present")
         assert refused.value.template == "orglife_not_invited"
     assert await present(env, meeting) == [("1001", True, "host"), ("1002", False, "code")]
     async with env.db.session() as s:
@@ -56,7 +56,7 @@ async def test_a_correction_before_the_start_is_refused_and_changes_nothing(env)
     async with env.db.session() as s:
         zhang = await members.by_employee_no(s, "1001")
         with pytest.raises(Refused) as refused:
-            await orglife.correct(s, env.ctx, zhang, meeting, "1002", True)
+            await orglife.correct(s, env.ctx, zhang, meeting, "1002", "present")
     assert refused.value.template == "orglife_not_started"
     assert await snapshot(env.db) == before
 

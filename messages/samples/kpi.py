@@ -18,5 +18,8 @@ SAMPLES = {
                      "answered_in_time_rate": 0.8, "resolution_rate": None, "satisfaction_avg": 4.0},
         "reception": {"days_held": 1, "bookings": 4, "attended": 3, "matters_raised": 3, "matters_resolved": 1,
                       "matters_to_tasks": 2, "tasks_done_on_time": 1},
+        "orglife": {"required_meetings": 10, "required_held": 6, "required_held_rate": 0.6, "meetings_held": 7,
+                    "invited": 40, "present": 34, "attendance_rate": 0.85, "makeup_assigned": 6, "makeup_done": 4,
+                    "makeup_rate": 4 / 6, "minutes_due": 6, "minutes_on_time": 5, "minutes_on_time_rate": 5 / 6},
     }},
 }
