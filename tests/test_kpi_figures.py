@@ -211,6 +211,8 @@ EXPECTED = {
     # in each of the two branches, none held; nothing to attend.
     "orglife.required_meetings": 10, "orglife.required_held": 0, "orglife.required_held_rate": 0.0,
     "orglife.meetings_held": 0, "orglife.invited": 0, "orglife.present": 0, "orglife.attendance_rate": None,
+    "orglife.makeup_assigned": 0, "orglife.makeup_done": 0, "orglife.makeup_rate": None,
+    "orglife.minutes_due": 0, "orglife.minutes_on_time": 0, "orglife.minutes_on_time_rate": None,
 }
 
 # 张伟's scope (生产部 and 第一支部), by hand: tasks led by 生产部 (A, B, D, G); lessons and bookings of
