@@ -58,7 +58,7 @@ SAMPLES = {
     "orglife_minutes_reminder": {"branch": "第一支部", "starts": datetime(2026, 12, 15, 14, 30), "due": date(2026, 12, 18),
                                  "late": False, **_meeting},
     "orglife_makeup_assigned": {"branch": "第一支部", "starts": datetime(2026, 12, 15, 14, 30), "due": date(2026, 12, 30),
-                                **_meeting},
+                                "file": "会议记录.docx", **_meeting},
     "orglife_bad_makeup_days": {"value": 120},
     "orglife_bad_status": {"value": "late"},
     "orglife_not_your_branch_view": {"branch": "第二支部"},

@@ -37,14 +37,16 @@ async def set_makeup_days(session: AsyncSession, days: int) -> None:
 
 
 async def missed_ids(session: AsyncSession, meeting_id: int) -> list[int]:
-    """Invited members with no attendance marked present: on leave or absent."""
+    """Invited members still with us and with no attendance marked present: on leave or absent."""
     present = select(Attendance.member_id).where(Attendance.meeting_id == meeting_id, Attendance.present.is_(True))
-    return list((await session.execute(select(Invitation.member_id).where(
-        Invitation.meeting_id == meeting_id, Invitation.member_id.not_in(present))
+    return list((await session.execute(select(Invitation.member_id)
+                                       .join(Member, Member.id == Invitation.member_id).where(
+        Invitation.meeting_id == meeting_id, Invitation.member_id.not_in(present), Member.active.is_(True))
         .order_by(Invitation.member_id))).scalars())
 
 
 def _material(meeting: Meeting) -> str:
+    # Minutes sent as a document are named, not attached: the outbox sends files it holds, not Telegram file ids.
     return meeting.minutes_text or f"📎 {meeting.minutes_file_name or meeting.topic}"
 
 
@@ -62,7 +64,7 @@ async def assign(session: AsyncSession, ctx: Context, meeting: Meeting) -> int:
 
     def intro(lang: str) -> str:
         return render(lang, "orglife_makeup_assigned", kind=meeting.kind, topic=meeting.topic, branch=branch.name,
-                      starts=starts, due=due)
+                      starts=starts, due=due, file=None if meeting.minutes_text else meeting.minutes_file_name)
 
     lesson = await lessons.assign(session, ctx, title=f"{meeting.kind}·{meeting.topic}", body=_material(meeting),
                                   audience=f"branch:{branch.path}", member_ids=missed, due_on=due,
