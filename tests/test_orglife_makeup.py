@@ -5,9 +5,11 @@ import sqlite3
 from datetime import date, time
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from storage import calendar, members, orglife
+from storage import calendar, lessons, members, orglife
+from storage.lessons import LessonAssignment
+from storage.models.outbox import Outbox
 from storage.models.audit import AuditEvent
 from storage.orglife import Attendance
 from tests.support.orglife import BRANCH_OF_FOUR, DAY, card_button, four_members, local, makeup_of, plan, present
@@ -227,3 +229,57 @@ def test_meetings_attendance_corrects_from_the_command_line_and_refuses_bad_inpu
                              ).fetchall()
     assert [(r[0], r[1], r[2]) for r in rows] == [(1, "host", None), (0, "host", None)] and all(r[3] for r in rows)
     assert [a[0] for a in audit] == [None, None] and all('"via": "cli"' in a[1] for a in audit)
+
+
+async def test_a_lesson_for_named_members_pushes_once_and_only_unlearned_members_are_taken_out(env, clock):
+    await env.import_roster(BRANCH_OF_FOUR)
+    await env.join(201, "王芳", "1002")  # 孙丽 has no chat yet: assigned, pushed once she registers
+    async with env.db.session() as s:
+        wang, sun, zhou = [await members.by_employee_no(s, no) for no in ("1002", "1008", "1009")]
+        lesson = await lessons.assign(s, env.ctx, title="补学材料", body="学习内容", audience="branch:第一支部",
+                                      member_ids=[wang.id, sun.id], due_on=date(2026, 12, 20))
+        assert await lessons.add_members(s, env.ctx, lesson, [wang.id]) == 0  # already in it: nothing again
+        assert await lessons.add_members(s, env.ctx, lesson, [zhou.id]) == 0  # no chat: assigned, not pushed
+        lesson_id = lesson.id
+    async with env.db.session() as s:
+        rows = (await s.execute(select(LessonAssignment.member_id, LessonAssignment.pushed_at)
+                                .where(LessonAssignment.lesson_id == lesson_id)
+                                .order_by(LessonAssignment.member_id))).all()
+        keys = (await s.execute(select(Outbox.dedupe_key).where(Outbox.kind == "lesson.push"))).scalars().all()
+    assert [(m, p is not None) for m, p in rows] == [(wang.id, True), (sun.id, False), (zhou.id, False)]
+    assert keys == [f"lesson:{lesson_id}:push:{wang.id}"]
+    async with env.db.session() as s:
+        await s.execute(update(LessonAssignment).where(LessonAssignment.member_id == wang.id)
+                        .values(learned_at=env.ctx.now()))
+        assert not await lessons.remove_member(s, lesson_id, wang.id)  # learned: it happened, it stays
+        assert await lessons.remove_member(s, lesson_id, sun.id)
+    async with env.db.session() as s:
+        left = (await s.execute(select(LessonAssignment.member_id).where(
+            LessonAssignment.lesson_id == lesson_id).order_by(LessonAssignment.member_id))).scalars().all()
+    assert left == [wang.id, zhou.id]
+
+
+async def test_someone_marked_absent_after_the_make_up_was_assigned_gets_it_too(env, clock):
+    zhang, wang, sun, zhou = await four_members(env)
+    meeting, code = await _held(env, clock, zhang, wang)
+    await zhou.say(f"/checkin {code}")
+    clock.set(local(DAY, 17, 0))
+    async with env.db.session() as s:
+        host = await members.by_employee_no(s, "1001")
+        await orglife.record_minutes(s, env.ctx, host, meeting, text="纪要")
+    assert await makeup_of(env, meeting) == [("1002", False), ("1008", False)]
+    await env.tick()
+    async with env.db.session() as s:
+        host = await members.by_employee_no(s, "1001")
+        await orglife.correct(s, env.ctx, host, meeting, "1009", "缺席")  # 周杰 checked in and left at once
+    await env.tick()
+    assert await makeup_of(env, meeting) == [("1002", False), ("1008", False), ("1009", False)]
+    assert sum("【补学通知】" in t for t in zhou.texts()) == 1
+
+
+def test_orglife_config_sets_the_make_up_period_and_refuses_a_bad_one(run_cli):
+    code, out, _ = run_cli("orglife", "config", "--makeup-days", "7")
+    assert code == 0 and "make-up study due 7 days after it is assigned" in out
+    code, _, err = run_cli("orglife", "config", "--makeup-days", "120")
+    assert code != 0 and err.strip() == "error: " + refusal("zh", "orglife_bad_makeup_days", value=120)
+    assert "make-up study due 7 days" in run_cli("orglife", "config")[1]

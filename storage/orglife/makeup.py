@@ -9,6 +9,7 @@ A later correction of attendance moves a member in (now not present) or out (now
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Callable
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -50,6 +51,18 @@ def _material(meeting: Meeting) -> str:
     return meeting.minutes_text or f"📎 {meeting.minutes_file_name or meeting.topic}"
 
 
+async def _intro(session: AsyncSession, ctx: Context, meeting: Meeting, due) -> tuple[Unit, Callable[[str], str]]:
+    """The meeting's branch, and the notice sent just before the lesson, in the reader's language."""
+    branch = await session.get(Unit, meeting.branch_id)
+    starts = calendar.local(meeting.starts_at, ctx)
+
+    def intro(lang: str) -> str:
+        return render(lang, "orglife_makeup_assigned", kind=meeting.kind, topic=meeting.topic, branch=branch.name,
+                      starts=starts, due=due, file=None if meeting.minutes_text else meeting.minutes_file_name)
+
+    return branch, intro
+
+
 async def assign(session: AsyncSession, ctx: Context, meeting: Meeting) -> int:
     """Make the meeting's make-up lesson for those who missed it, once; returns members assigned."""
     if (meeting.makeup_lesson_id is not None or meeting.minutes_at is None or meeting.status != PLANNED
@@ -58,14 +71,8 @@ async def assign(session: AsyncSession, ctx: Context, meeting: Meeting) -> int:
     missed = await missed_ids(session, meeting.id)
     if not missed:
         return 0
-    branch = await session.get(Unit, meeting.branch_id)
     due = ctx.local_now().date() + timedelta(days=await makeup_days(session))
-    starts = calendar.local(meeting.starts_at, ctx)
-
-    def intro(lang: str) -> str:
-        return render(lang, "orglife_makeup_assigned", kind=meeting.kind, topic=meeting.topic, branch=branch.name,
-                      starts=starts, due=due, file=None if meeting.minutes_text else meeting.minutes_file_name)
-
+    branch, intro = await _intro(session, ctx, meeting, due)
     lesson = await lessons.assign(session, ctx, title=f"{meeting.kind}·{meeting.topic}", body=_material(meeting),
                                   audience=f"branch:{branch.path}", member_ids=missed, due_on=due,
                                   author_id=meeting.minutes_by, intro=intro)
@@ -82,7 +89,8 @@ async def follow(session: AsyncSession, ctx: Context, meeting: Meeting, member: 
         await lessons.remove_member(session, meeting.makeup_lesson_id, member.id)
         return
     lesson = await session.get(lessons.Lesson, meeting.makeup_lesson_id)
-    await lessons.add_members(session, ctx, lesson, [member.id])
+    _, intro = await _intro(session, ctx, meeting, lesson.due_on)
+    await lessons.add_members(session, ctx, lesson, [member.id], intro)
 
 
 async def made_up(session: AsyncSession, meeting_ids: list[int]) -> dict[int, tuple[int, int]]:
