@@ -20,7 +20,8 @@ from storage.lessons.wizard import (AUDIENCE, DUE, DUE_CHOICES, KIND, TEXT, TIME
 
 __all__ = [
     "AUDIENCE", "DAILY_CAP", "DUE", "DUE_CHOICES", "Figures", "KIND", "Lesson", "LessonAssignment", "LessonPoints",
-    "Preview", "QuestionView", "add_members", "assign", "remove_member", "QuizAttempt", "Result", "TEXT", "TIME", "answer", "audience_size", "award",
+    "Preview", "QuestionView", "QuizAttempt", "Result", "TEXT", "TIME", "add_members", "answer", "assign",
+    "audience_size", "award", "remove_member",
     "begin_new", "check_upload", "choose_audience", "choose_due", "choose_time", "create", "current", "decode",
     "default_min_read", "from_entities", "got_text", "keyboard", "kpi_figures", "lesson_breakdown",
     "lesson_figures", "mark_learned", "open_lesson", "overview", "parse", "parse_due", "parse_when",

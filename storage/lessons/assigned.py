@@ -44,7 +44,8 @@ async def add_members(session: AsyncSession, ctx: Context, lesson: Lesson, membe
     if not member_ids:
         return 0
     now = ctx.now()
-    people = (await session.execute(select(Member).where(Member.id.in_(member_ids)).order_by(Member.id))).scalars().all()
+    people = (await session.execute(select(Member).where(Member.id.in_(member_ids))
+                                    .order_by(Member.id))).scalars().all()
     have = set((await session.execute(select(LessonAssignment.member_id).where(
         LessonAssignment.lesson_id == lesson.id, LessonAssignment.member_id.in_(member_ids)))).scalars())
     new = [p for p in people if p.id not in have]

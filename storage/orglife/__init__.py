@@ -15,8 +15,7 @@ from storage.orglife.makeup import makeup_days, made_up, missed_ids, set_makeup_
 from storage.orglife.minutes import may_send_minutes, minutes_days, record_minutes, set_minutes_days
 from storage.orglife.models import ATTEND, LEAVE, Attendance, Invitation, Meeting, OrglifeRule
 from storage.orglife.rules import (KINDS, Plan, Rule, ask_leave, attend, branch_named, checkin_button, checkin_code,
-                                   configure,
-                                   current_code, host_name, invitation_keyboard, may_ask_leave, open_checkin,
+                                   configure, current_code, host_name, invitation_keyboard, may_ask_leave, open_checkin,
                                    own_branch, period_of, plan, all_rules, show_code, tally, view, year_branch,
                                    year_branches, year_view)
 from storage.orglife.wizard import KIND, answer, begin, finish

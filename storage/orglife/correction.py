@@ -81,5 +81,6 @@ async def roll(session: AsyncSession, ctx: Context, actor: Member | None,
         select(Member.id, Member.name, Member.employee_no, Invitation.answer, Invitation.member_id.in_(present))
         .join(Invitation, Invitation.member_id == Member.id).where(Invitation.meeting_id == meeting.id)
         .order_by(Member.employee_no))).all()
-    return meeting, branch.name, [{"id": r[0], "name": r[1], "no": r[2],
-                      "status": PRESENT if r[4] else (LEAVE if r[3] == LEAVE else ABSENT)} for r in rows]
+    people = [{"id": r[0], "name": r[1], "no": r[2],
+               "status": PRESENT if r[4] else (LEAVE if r[3] == LEAVE else ABSENT)} for r in rows]
+    return meeting, branch.name, people

@@ -67,7 +67,8 @@ async def _minutes(session: AsyncSession, ctx: Context, meeting_ids: list[int]) 
     if not meeting_ids:
         return 0, 0
     days = await minutes_days(session)
-    rows = (await session.execute(select(Meeting.starts_at, Meeting.minutes_at).where(Meeting.id.in_(meeting_ids)))).all()
+    rows = (await session.execute(select(Meeting.starts_at, Meeting.minutes_at)
+                                  .where(Meeting.id.in_(meeting_ids)))).all()
     due = on_time = 0
     for starts, minutes_at in rows:
         deadline = calendar.at_local(calendar.local(starts, ctx).date() + timedelta(days=days + 1), time(0), ctx)
@@ -80,12 +81,13 @@ async def _minutes(session: AsyncSession, ctx: Context, meeting_ids: list[int]) 
 
 MEASURES = kpi.measures(
     kpi.Measure("orglife.required_held_rate", "规定会议召开率", "required meetings held",
-                "本期结束的各考核周期中，各支部按规定应召开的会议（每类每期至多计规定次数）中已召开的比例",
+                "本期结束的各考核周期中，各支部按规定应召开的会议"
+                "（每类每期至多计规定次数）中已召开的比例",
                 "Of the meetings each branch had to hold in the periods ending in the month (each kind counted up to "
                 "its required number), the share held", "%"),
     kpi.Measure("orglife.attendance_rate", "组织生活出席率", "meeting attendance",
-                "本期已召开会议中，实到人次占应到人次的比例", "Of the members invited to the month's meetings held so far, "
-                "the share present", "%"),
+                "本期已召开会议中，实到人次占应到人次的比例",
+                "Of the members invited to the month's meetings held so far, the share present", "%"),
     kpi.Measure("orglife.makeup_rate", "补学完成率", "make-up study completed",
                 "本期已召开会议的缺席（含请假）党员中，已完成补学人次的比例",
                 "Of the members who missed the month's meetings (on leave or absent) and were given make-up study, "

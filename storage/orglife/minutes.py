@@ -1,6 +1,6 @@
 """The minutes of a meeting: the host (or the branch's secretary) sends them as text or a document once the
-meeting has started (they are the material of the make-up lesson, storage.orglife.makeup); from the day after the meeting, the host and the secretaries are reminded once a day
-until they exist. How many days the minutes are due after the meeting is `orglife config --minutes-days`."""
+meeting has started (they are the material of the make-up lesson, storage.orglife.makeup); from the day
+after the meeting, the host and the secretaries are reminded once a day until they exist. How many days the minutes are due after the meeting is `orglife config --minutes-days`."""
 from __future__ import annotations
 
 from datetime import time, timedelta
