@@ -49,6 +49,7 @@ async def test_make_up_goes_only_to_those_who_missed_and_counts_once_learned(env
     press = await wang.press("已学习")
     assert "已学习《党员大会·学习全会精神》" in press.text or "已记录为已学习" in press.toast
     assert await makeup_of(env, meeting) == [("1002", True), ("1008", False)]
+    assert "党员大会：已开 1/4，出席率 50%，补学 1/2" in await zhang.say("/orglife")
 
     async with env.db.session() as s:
         data = await orglife.ledger(s, env.ctx, "第一支部", 2026)

@@ -21,6 +21,7 @@ from storage import audiences, bulk, calendar, members, outbox, units
 from storage.context import Context
 from storage.errors import Refused
 from storage.models.org import Member, Unit
+from storage.orglife.makeup import made_up
 from storage.orglife.models import (ATTEND, BUTTON, CODE, HOST, LEAVE, PLANNED, Attendance, Invitation, Meeting,
                                     OrglifeRule)
 
@@ -391,9 +392,11 @@ async def year_view(session: AsyncSession, ctx: Context, branch: Unit, year: int
         for meeting in meetings:
             t = await tally(session, meeting.id)
             invited, present = invited + t.invited, present + t.present
+        makeup = (await made_up(session, [m.id for m in meetings])).values()
         out.append({"kind": rule.kind, "period": rule.period, "held": done, "required": required,
                     "meetings": len(meetings), "no_minutes": sum(m.minutes_at is None for m in meetings),
-                    "rate": round(100 * present / invited) if invited else None})
+                    "rate": round(100 * present / invited) if invited else None,
+                    "makeup": sum(a for a, _ in makeup), "made_up": sum(d for _, d in makeup)})
     return out
 
 
