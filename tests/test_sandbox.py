@@ -67,7 +67,8 @@ def test_the_demo_data_survives_a_restart_unless_fresh_and_the_cli_runs_on_it(tm
                     "cli tasks import /no/such/file.csv")
     published = after(first, f"cli lessons publish {lesson} --audience 支部:第一支部")
     assert "cli: exit 0" in published
-    assert "📖 微党课｜学习党章：党员的义务\n建议阅读" in published  # the tick after it: 王芳 has it at once
+    # The tick after the command: 王芳 has it at once.
+    assert "📖 微党课｜学习党章：党员的义务\n建议阅读" in published
     assert "cli: exit 2" in after(first, "cli tasks import /no/such/file.csv")
     assert f"DATABASE_URL=sqlite+aiosqlite:///{tmp_path / 'data' / 'sandbox.db'}" in first
 

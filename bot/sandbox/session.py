@@ -266,7 +266,8 @@ class Sandbox:
         if not 0 < int(parts[1]) <= len(buttons):
             self.print("that message has no such button")
             return
-        query = await self.fake.press_data(self.current.telegram_id, message, buttons[int(parts[1]) - 1]["callback_data"])
+        data = buttons[int(parts[1]) - 1]["callback_data"]
+        query = await self.fake.press_data(self.current.telegram_id, message, data)
         await self.settle()
         changed = self.show_new()
         answer = self.fake.callback_answers.get(query) or {}
