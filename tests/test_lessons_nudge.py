@@ -3,15 +3,19 @@ people only) and remind them all with one press, once a day per lesson per scope
 reminders lane, never at night. Thursday 2026-12-03, 09:00 in Shanghai."""
 from __future__ import annotations
 
+from datetime import date
+
+import pytest
 from sqlalchemy import select
 
-from storage import lessons
-from storage.lessons import LessonNudge
+from storage import lessons, roster
+from storage.errors import Refused
+from storage.lessons import LessonNudge, parse
 from storage.models.org import Member
 from storage.models.outbox import Outbox
 from storage.outbox import SCHEDULED
 from tests.support.botenv import DEMO_ROSTER
-from tests.support.lessons import publish
+from tests.support.lessons import LESSON_MD, publish
 from tests.support.refusals import refusal, snapshot
 
 
@@ -137,3 +141,57 @@ async def test_nobody_left_to_remind_is_refused_and_the_list_says_everyone_learn
     press = await zhang.press_data(f"les:{lesson_id}:nudge")
     assert press.toast == refusal("zh", "lesson_nudge_nobody", title="学习党章：党员的义务")
     assert await snapshot(env.db) == before
+
+
+# --- the rules on their own ------------------------------------------------------------------------
+
+SECOND_SECRETARY = DEMO_ROSTER + "1008,孙强,生产部,第一支部,是,secretary\n"
+
+
+async def _published(db, ctx, audience: str = "all", **options) -> int:
+    """The roster linked to chats (王芳 blocked the bot), and a lesson published to `audience`."""
+    async with db.session() as s:
+        await roster.apply(s, ctx, roster.check(SECOND_SECRETARY.encode(), "roster.csv"))
+        for m in (await s.execute(select(Member))).scalars():
+            m.chat_id, m.telegram_user_id = 5000 + m.id, 5000 + m.id
+            m.reachable = m.employee_no != "1002"
+    async with db.session() as s:
+        lesson = await lessons.create(s, ctx, parse(LESSON_MD), audience=audience, min_read=0, **options)
+        await lessons.publish(s, ctx, lesson)
+        return lesson.id
+
+
+async def _as(s, employee_no: str) -> Member:
+    return (await s.execute(select(Member).where(Member.employee_no == employee_no))).scalar_one()
+
+
+async def test_secretaries_of_one_branch_share_the_once_a_day_and_an_admin_has_their_own(db, ctx):
+    lesson_id = await _published(db, ctx)
+    async with db.session() as s:
+        zhang = await _as(s, "1001")
+        view = await lessons.unlearned(s, ctx, zhang, lesson_id)
+        assert [p["name"] for p in view.people] == ["孙强", "张伟", "李强", "王芳"]  # by name; not 财务部's
+        assert {p["name"]: p["registered"] for p in view.people}["王芳"] is False  # blocked: listed, not reached
+        assert (view.audience, view.missing, view.reachable) == (4, 4, 3)
+        assert await lessons.remind_unlearned(s, ctx, zhang, lesson_id) == 3
+    async with db.session() as s:
+        sun = await _as(s, "1008")
+        with pytest.raises(Refused) as caught:
+            await lessons.remind_unlearned(s, ctx, sun, lesson_id)
+        assert caught.value.template == "lesson_nudged_today" and caught.value.params["by"] == "张伟"
+        liu = await _as(s, "1004")  # 财务部 / 第二支部: 刘洋, 陈静, 赵磊, Emily
+        assert await lessons.remind_unlearned(s, ctx, liu, lesson_id) == 4
+        rows = (await s.execute(select(LessonNudge.scope, LessonNudge.reminded).order_by(LessonNudge.id))).all()
+    assert len(rows) == 2 and rows[0][1] == 3 and rows[1][1] == 4 and rows[0][0] != rows[1][0]
+
+
+async def test_a_lesson_past_its_due_date_is_listed_but_not_reminded(db, ctx, clock):
+    lesson_id = await _published(db, ctx, audience="branch:第一支部", due_on=date(2026, 12, 4))
+    clock.advance(days=2)  # Saturday: the lesson closed at midnight
+    async with db.session() as s:
+        zhang = await _as(s, "1001")
+        view = await lessons.unlearned(s, ctx, zhang, lesson_id)
+        assert view.closed and lessons.unlearned_keyboard("zh", view) is None
+        with pytest.raises(Refused) as caught:
+            await lessons.remind_unlearned(s, ctx, zhang, lesson_id)
+        assert caught.value.template == "lesson_nudge_closed"
