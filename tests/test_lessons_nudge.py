@@ -195,3 +195,15 @@ async def test_a_lesson_past_its_due_date_is_listed_but_not_reminded(db, ctx, cl
         with pytest.raises(Refused) as caught:
             await lessons.remind_unlearned(s, ctx, zhang, lesson_id)
         assert caught.value.template == "lesson_nudge_closed"
+
+
+async def test_on_postgresql_a_reminder_goes_out_once_a_day(pg_env):
+    zhang, wang, li, chen, admin = await _people(pg_env)
+    await publish(pg_env, audience="branch:第一支部", min_read=0)
+    listing = (await zhang.press("未学", (await zhang.send("/lessons"))[-1])).new[-1]
+    assert (await zhang.press("🔔 一键提醒", listing)).toast == "已提醒 3 人学习。"
+    before = await snapshot(pg_env.db)
+    assert (await zhang.press("🔔 一键提醒", listing)).toast.startswith("《学习党章：党员的义务》今天已由 张伟")
+    assert await snapshot(pg_env.db) == before
+    await pg_env.tick()
+    assert len(nudges(li)) == 1 and len(nudges(wang)) == 1
