@@ -207,3 +207,17 @@ async def test_on_postgresql_a_reminder_goes_out_once_a_day(pg_env):
     assert await snapshot(pg_env.db) == before
     await pg_env.tick()
     assert len(nudges(li)) == 1 and len(nudges(wang)) == 1
+
+
+async def test_a_member_who_left_is_neither_listed_counted_nor_reminded(db, ctx):
+    lesson_id = await _published(db, ctx, audience="branch:第一支部")
+    async with db.session() as s:
+        (await _as(s, "1003")).active = False  # 李强 left
+    async with db.session() as s:
+        zhang = await _as(s, "1001")
+        staff = (await lessons.overview(s, ctx, zhang)).staff
+        keyboard = await lessons.coverage_keyboard(s, zhang, "zh", staff)
+        assert [b["text"] for row in keyboard for b in row] == ["《学习党章：党员的义务》未学 3 人"]
+        view = await lessons.unlearned(s, ctx, zhang, lesson_id)
+        assert [p["name"] for p in view.people] == ["孙强", "张伟", "王芳"] and view.reachable == 2
+        assert await lessons.remind_unlearned(s, ctx, zhang, lesson_id) == 2

@@ -10,9 +10,9 @@ from storage import lessons
 from storage.commands import STAFF
 
 
-def buttons(turn: Turn, staff: list[dict] | None) -> list[list[dict]]:
+async def buttons(turn: Turn, staff: list[dict] | None) -> list[list[dict]]:
     """Under /lessons's coverage (staff): a "who has not studied" button per recent lesson with any."""
-    return lessons.coverage_keyboard(turn.lang, staff) or []
+    return await lessons.coverage_keyboard(turn.session, turn.me, turn.lang, staff) or []
 
 
 def _say_unlearned(turn: Turn, view: lessons.Unlearned, *, edit: bool) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import or_, select, true
+from sqlalchemy import func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from messages import render
@@ -150,14 +150,23 @@ async def remind_unlearned(session: AsyncSession, ctx: Context, member: Member, 
     return written
 
 
-def coverage_keyboard(lang: str, staff: list[dict] | None) -> list[list[dict]] | None:
-    """Under /lessons's coverage (staff): one "who has not studied" button per recent lesson with any."""
-    if not staff:
+async def coverage_keyboard(session: AsyncSession, member: Member, lang: str,
+                            staff: list[dict] | None) -> list[list[dict]] | None:
+    """Under /lessons's coverage (staff): one "who has not studied" button per recent lesson with anyone
+    left, counted as the list will show them (active members of the viewer's scope)."""
+    if not staff or not member.is_staff:
         return None
+    unit_ids, _ = await _scope(session, member)
+    missing = dict((await session.execute(
+        select(LessonAssignment.lesson_id, func.count(LessonAssignment.id))
+        .join(Member, Member.id == LessonAssignment.member_id)
+        .where(LessonAssignment.lesson_id.in_([item["id"] for item in staff]), _in_scope(unit_ids),
+               LessonAssignment.learned_at.is_(None), Member.active.is_(True))
+        .group_by(LessonAssignment.lesson_id)
+    )).all())
     rows = [[lesson_buttons.lesson(render(lang, "lesson_unlearned_button", title=item["title"],
-                                          missing=item["total"].audience - item["total"].learned),
-                                   item["id"], lesson_buttons.UNLEARNED)]
-            for item in staff if item["total"].audience > item["total"].learned]
+                                          missing=missing[item["id"]]), item["id"], lesson_buttons.UNLEARNED)]
+            for item in staff if missing.get(item["id"])]
     return rows[:BUTTONS] or None
 
 
