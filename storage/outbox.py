@@ -37,7 +37,7 @@ LANES = {
     "tasks.reminder": SCHEDULED, "tasks.alert": SCHEDULED, "tasks.escalation": SCHEDULED,
     "tasks.digest": SCHEDULED, "feedback.escalation": SCHEDULED, "feedback.digest": SCHEDULED,
     "reception.reminder": SCHEDULED, "reception.agenda": SCHEDULED, "reception.sheet": SCHEDULED,
-    "targets.warning": SCHEDULED,
+    "targets.warning": SCHEDULED, "lesson.nudge": SCHEDULED,
     # broadcasts; a member's command menu after a roster import is one of hundreds and shows only when opened
     "orglife.invite": BROADCAST, "orglife.reminder": SCHEDULED, "orglife.warning": SCHEDULED,
     "lesson.push": BROADCAST, "survey.invite": BROADCAST, "survey.shared": BROADCAST, "menu": BROADCAST,

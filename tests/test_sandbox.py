@@ -1,4 +1,4 @@
-"""`python -m bot sandbox`: a person picks a persona, registers with the invite code and sees their menu."""
+"""`python -m bot sandbox --script FILE`: what a person trying Tongxin first sees, driven as they would type it."""
 from __future__ import annotations
 
 import os
@@ -6,23 +6,78 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.support.lessons import LESSON_MD
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_sandbox_lets_a_person_register_and_see_their_menu(tmp_path):
+def sandbox(tmp_path: Path, *lines: str, fresh: bool = False) -> str:
+    """Run the sandbox on a script in tmp_path's data folder; its terminal output."""
     script = tmp_path / "session.txt"
-    script.write_text("as 3\n/tasks\n/start {code}\n/help\n/tasks\n/reception\nas 1\n/help\nquit\n", encoding="utf-8")
+    script.write_text("\n".join([*lines, "quit"]) + "\n", encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_URL", "WEBHOOK_"))}
     env["TONGXIN_DATA_DIR"] = str(tmp_path / "data")
-    out = subprocess.run([sys.executable, "-m", "bot", "sandbox", "--script", str(script)], cwd=ROOT, env=env,
-                         capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+    env["TONGXIN_QUIET_START"] = env["TONGXIN_QUIET_END"] = "0"  # real time: no quiet hours, whenever it runs
+    command = [sys.executable, "-m", "bot", "sandbox", "--script", str(script), *(["--fresh"] if fresh else [])]
+    out = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+                         stdin=subprocess.DEVNULL)
     assert out.returncode == 0, out.stderr
-    text = out.stdout
+    return out.stdout
+
+
+def after(text: str, command: str, nth: int = 1) -> str:
+    """The output after the nth time `command` was typed (up to the next command)."""
+    return text.split(f"> {command}\n")[nth].split("\n> ")[0]
+
+
+def test_sandbox_lets_a_person_register_and_see_their_menu(tmp_path):
+    text = sandbox(tmp_path, "as 3", "/tasks", "/start {code}", "/help", "/tasks", "/reception", "as 1", "/help")
     assert "请发送管理员给您的邀请码" in text  # the stranger's /tasks
     assert "登记成功，王芳" in text
     after_register = text.split("登记成功，王芳", 1)[1]
     assert "/tasks" in after_register and "/roster" not in after_register.split("> as 1")[0]
     assert "/roster" in text.split("> as 1", 1)[1]  # the admin's menu
+    assert "menu: 📋 任务 | 📚 微党课" in after_register  # the persistent menu keyboard
     # The demo organisation has something to try: 王芳's task and the leader's reception day.
     assert "安全生产月度检查" in text.split("> /tasks")[2]
     assert "领导接待日" in text.split("> /reception")[1]
+
+
+def test_who_shows_roles_and_units_and_a_press_prints_the_edit(tmp_path):
+    text = sandbox(tmp_path, "who", "as 2", "/start {code}", "/tasks", "press 2 1", "press 2 1", "press 3 2",
+                   "who", fresh=True)
+    first = after(text, "who")
+    assert "2  张伟 · secretary · 生产部 / 第一支部 · not registered, code " in first
+    assert "11  吴刚 · leader · 办公室 / 第二支部 · not registered" in first
+    assert "1  管理员 (admin) · admin" in first
+    # /tasks is one message; its filter button edits it in place, and the edit is shown as an edit.
+    edited = after(text, "press 2 1")
+    assert edited.startswith("--- #2 edited:") and "班组学习记录整理" in edited
+    assert "buttons now: [1] 🔴 2026-N002 班组学习记录整理" in edited
+    card = after(text, "press 2 1", 2)  # the edited message's new first button opens the task's card
+    assert card.startswith("--- #3 ") and "主责部门：生产部" in card
+    assert "(popup) 已催办 李强：任务 [2026-N002]。" in after(text, "press 3 2")  # a press that only answers
+    assert "2  张伟 · secretary · 生产部 / 第一支部 · registered" in after(text, "who", 2)
+
+
+def test_the_demo_data_survives_a_restart_unless_fresh_and_the_cli_runs_on_it(tmp_path):
+    lesson = tmp_path / "lesson.md"
+    lesson.write_text(LESSON_MD, encoding="utf-8")
+    first = sandbox(tmp_path, "as 3", "/start {code}", f"cli lessons publish {lesson} --audience 支部:第一支部",
+                    "cli tasks import /no/such/file.csv")
+    published = after(first, f"cli lessons publish {lesson} --audience 支部:第一支部")
+    assert "cli: exit 0" in published
+    # The tick after the command: 王芳 has it at once.
+    assert "📖 微党课｜学习党章：党员的义务\n建议阅读" in published
+    assert "cli: exit 2" in after(first, "cli tasks import /no/such/file.csv")
+    assert f"DATABASE_URL=sqlite+aiosqlite:///{tmp_path / 'data' / 'sandbox.db'}" in first
+
+    again = sandbox(tmp_path, "who", "as 3", "/lessons", "show")
+    assert "the demo data as you left it" in again
+    assert "3  王芳 · employee · 生产部 / 第一支部 · registered" in after(again, "who")
+    assert "学习党章：党员的义务" in after(again, "/lessons")  # the CLI's lesson, in her list
+    assert after(again, "/lessons").startswith("--- #")  # numbering goes on from the last run
+    assert "登记成功，王芳" in after(again, "show")  # and her chat is still there
+
+    fresh = sandbox(tmp_path, "who", fresh=True)
+    assert "3  王芳 · employee · 生产部 / 第一支部 · not registered, code " in after(fresh, "who")

@@ -42,7 +42,7 @@ def cmd_sandbox(args) -> None:
     from bot.sandbox.session import run_sandbox
 
     logs.setup(logging.WARNING)
-    asyncio.run(run_sandbox(script=args.script))
+    asyncio.run(run_sandbox(script=args.script, fresh=args.fresh))
 
 
 def cmd_db_upgrade(args) -> None:
@@ -58,6 +58,8 @@ def register(sub) -> None:
     p.set_defaults(func=cmd_run)
     p = sub.add_parser("sandbox", help="run the bot offline against a fake Bot API with a demo organisation")
     p.add_argument("--script", help="read terminal input from this file instead of the keyboard")
+    p.add_argument("--fresh", action="store_true",
+                   help="start over with new demo data (otherwise the data of the last run is kept)")
     p.set_defaults(func=cmd_sandbox)
     db = sub.add_parser("db", help="database maintenance")
     dbsub = db.add_subparsers(dest="db_command", required=True)

@@ -97,3 +97,72 @@ async def seed_activities(session, ctx) -> list[str]:
         place="办公楼 301 会议室", notice_days=2), actor_id=None)
     made.append(f"reception day {days[0].day.isoformat()} with 吴刚")
     return made
+
+
+@dataclass(frozen=True)
+class Standing:
+    """What `who` shows of a persona: as the database has them now."""
+
+    roles: str
+    unit: str
+    registered: bool
+    active: bool = True
+
+
+async def is_seeded(session) -> bool:
+    """Whether this database already holds the demo organisation (a restart without --fresh)."""
+    from storage import members
+
+    return await members.by_employee_no(session, DEMO_ROSTER.splitlines()[1].split(",")[0]) is not None
+
+
+async def standings(session) -> dict[int, Standing]:
+    """Each persona's roles, department / branch and whether they have registered, by Telegram id."""
+    from sqlalchemy import or_, select
+
+    from storage import units
+    from storage.models.org import Member
+
+    people = personas()
+    numbers = [p.employee_no for p in people if p.employee_no]
+    rows = (await session.execute(select(Member).where(or_(
+        Member.employee_no.in_(numbers), Member.telegram_user_id.in_([p.telegram_id for p in people]))))).scalars()
+    rows = list(rows)
+    names = await units.names(session, {u for m in rows for u in (m.unit_id, m.branch_id) if u is not None})
+    by_no = {m.employee_no: m for m in rows}
+    by_tg = {m.telegram_user_id: m for m in rows if m.telegram_user_id is not None}
+    out = {}
+    for p in people:
+        m = by_tg.get(p.telegram_id) or by_no.get(p.employee_no or "")
+        if m is None:
+            out[p.telegram_id] = Standing("admin" if p.employee_no is None else "", "", False)
+            continue
+        unit = " / ".join(names[u] for u in (m.unit_id, m.branch_id) if u is not None and u in names)
+        roles = [r for r in m.roles.split(",") if r and r != "employee"] or ["employee"]
+        out[p.telegram_id] = Standing("+".join(roles), unit, m.telegram_user_id is not None, m.active)
+    return out
+
+
+async def fresh_codes(session, ctx) -> dict[str, str]:
+    """New invite codes for the personas not registered yet (only a hash of a code is stored, so a restarted
+    sandbox cannot show the old ones; the new codes replace them)."""
+    from sqlalchemy import select
+
+    from storage import invites
+    from storage.models.org import Member
+
+    numbers = [p.employee_no for p in personas() if p.employee_no]
+    waiting = (await session.execute(select(Member.id, Member.employee_no).where(
+        Member.employee_no.in_(numbers), Member.telegram_user_id.is_(None), Member.active.is_(True)))).all()
+    codes = await invites.issue_many(session, ctx, [r.id for r in waiting])
+    return {r.employee_no: codes[r.id] for r in waiting}
+
+
+async def last_update_id(session) -> int:
+    """The highest update id the bot's inbox remembers: a restarted fake Bot API numbers on from there, or
+    the bot would take new updates for ones it has already handled."""
+    from sqlalchemy import func, select
+
+    from storage.models.inbox import InboxUpdate
+
+    return (await session.execute(select(func.max(InboxUpdate.update_id)))).scalar() or 0

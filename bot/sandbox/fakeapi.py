@@ -6,6 +6,8 @@ user-sent files through `getFile` and the file download path, and can be told to
 `enforce_limits()` makes it answer 429 with `retry_after` as Telegram does above its limits (about 30
 messages/s overall, one per second per chat), never more leniently.
 The tests and the terminal chat drive the bot through it over HTTP, exactly as Telegram would.
+Each chat also keeps a log of what changed in it (sent, edited with the text and buttons before and after,
+deleted), and the chats can be saved and restored (`snapshot`/`restore`) for a sandbox that restarts.
 """
 from __future__ import annotations
 
@@ -74,6 +76,9 @@ class FakeBotAPI:
         self._callback_ids = itertools.count(1)
         self._changed = asyncio.Condition()
         self.sent: dict[int, list[dict]] = defaultdict(list)  # chat -> messages from the bot, edits applied
+        # chat -> what happened in it, in order: {"kind": "sent"|"edited"|"deleted", "message_id", "before"}
+        # ("before": the text and buttons an edit replaced), so the terminal chat can show edits as edits.
+        self.changes: dict[int, list[dict]] = defaultdict(list)
         self.by_id: dict[tuple[int, int], dict] = {}
         self.calls: list[tuple[str, dict]] = []
         self.callback_answers: dict[str, dict] = {}
@@ -334,6 +339,34 @@ class FakeBotAPI:
     def messages(self, chat_id: int) -> list[dict]:
         return self.sent[chat_id]
 
+    def snapshot(self) -> dict:
+        """The chats and the id counters as JSON-able data, so a sandbox restarted on the same database
+        continues the same chats (old buttons still press, new update ids are new to the bot's inbox)."""
+        return {"update_id": self._peek(self._update_ids),
+                "chats": {str(chat): {"messages": [{k: v for k, v in m.items() if k != "_history"}
+                                                   for m in self.sent.get(chat, [])],
+                                      "next_id": self._peek(self._message_ids[chat])}
+                          for chat in set(self.sent) | set(self._message_ids)}}
+
+    def restore(self, state: dict) -> None:
+        """Continue from a `snapshot()` (before the bot starts)."""
+        self._update_ids = itertools.count(int(state.get("update_id") or 1))
+        for chat, saved in (state.get("chats") or {}).items():
+            chat_id = int(chat)
+            self.sent[chat_id] = list(saved["messages"])
+            for m in self.sent[chat_id]:
+                self.by_id[(chat_id, m["message_id"])] = m
+            self._message_ids[chat_id] = itertools.count(int(saved["next_id"]))
+
+    def number_updates_after(self, update_id: int) -> None:
+        """Give the next update an id above `update_id` (ids are never reused, as on Telegram)."""
+        self._update_ids = itertools.count(max(self._peek(self._update_ids), update_id + 1))
+
+    @staticmethod
+    def _peek(counter) -> int:
+        """The next value of an itertools.count, without using it up (its repr is `count(N)`)."""
+        return int(repr(counter)[len("count("):-1])
+
     async def wait_for(self, predicate, timeout: float = 10.0):
         """Wait until predicate() is truthy (re-checked whenever the bot calls the API)."""
         deadline = time.monotonic() + timeout
@@ -417,6 +450,8 @@ class FakeBotAPI:
                    "chat": self._chat(chat_id), "from": self._bot_user(), **fields}
         self.sent[chat_id].append(message)
         self.by_id[(chat_id, message["message_id"])] = message
+        self.changes[chat_id].append({"kind": "sent", "message_id": message["message_id"],
+                                      "after": self.shape(message)})
         self.send_count += 1
         return message
 
@@ -502,30 +537,43 @@ class FakeBotAPI:
         if text == message.get("text") and p.get("reply_markup") == message.get("reply_markup"):
             raise ApiError(400, "Bad Request: message is not modified")
         message.setdefault("_history", []).append(message.get("text"))
+        before = self.shape(message)
         message["text"] = text
         message["edit_date"] = int(time.time())
         if p.get("reply_markup"):
             message["reply_markup"] = p["reply_markup"]
         else:
             message.pop("reply_markup", None)
+        self._edited(message, before)
         await self._notify()
         return {k: v for k, v in message.items() if not k.startswith("_")}
 
     async def api_editMessageReplyMarkup(self, p: dict):
         message = self._find(p)
+        before = self.shape(message)
         if p.get("reply_markup"):
             message["reply_markup"] = p["reply_markup"]
         else:
             message.pop("reply_markup", None)
         message["edit_date"] = int(time.time())
+        self._edited(message, before)
         await self._notify()
         return {k: v for k, v in message.items() if not k.startswith("_")}
 
     async def api_deleteMessage(self, p: dict):
         message = self._find(p)
         message["_deleted"] = True
+        self.changes[message["chat"]["id"]].append({"kind": "deleted", "message_id": message["message_id"]})
         await self._notify()
         return True
+
+    @staticmethod
+    def shape(message: dict) -> dict:
+        return {"text": message.get("text"), "reply_markup": message.get("reply_markup")}
+
+    def _edited(self, message: dict, before: dict) -> None:
+        self.changes[message["chat"]["id"]].append({"kind": "edited", "message_id": message["message_id"],
+                                                    "before": before, "after": self.shape(message)})
 
     async def api_answerCallbackQuery(self, p: dict):
         query_id = str(p.get("callback_query_id"))

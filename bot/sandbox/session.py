@@ -1,12 +1,17 @@
 """`python -m bot sandbox`: the real bot against the fake Bot API, a demo organisation, a terminal chat.
 
 Pick a persona, type messages as them and press buttons by number. Typing `{code}` stands for the current
-persona's invite code, so `/start {code}` registers them.
+persona's invite code, so `/start {code}` registers them. The demo data lives in `sandbox.db` in the data
+folder (`TONGXIN_DATA_DIR`, default `./data`) and the chats in `sandbox-chats.json` beside it, so a restart
+continues where it stopped; `--fresh` starts over. `cli ARGS` runs `python -m bot ARGS` on the same data.
 """
 from __future__ import annotations
 
 import asyncio
+import json
+import os
 import re
+import shlex
 import sys
 import time
 from html import unescape
@@ -20,54 +25,98 @@ from storage import roster
 
 HELP = """Sandbox commands:
   as N              act as persona N (see `who`)
-  who               list the personas and their invite codes
-  press M B         press button B of message M (numbers as shown)
+  who               list the personas: role, department / branch, registered or their invite code
+  press M B         press button B of message M (numbers as shown); what changed is printed
   file PATH [CAPTION]  send a file (e.g. a .csv roster with caption /roster)
-  tick              run one scheduler tick now (it also runs every few seconds)
+  tick              run one scheduler tick now (it also runs every few seconds, except with --script)
+  cli ARGS          run `python -m bot ARGS` on the sandbox's data (e.g. `cli report --out r.xlsx`)
   show              show the current persona's chat
   help              this text;  quit  leave
 Anything else is sent as a message from the current persona; {code} is replaced by their invite code."""
 
+DB_FILE, CHATS_FILE = "sandbox.db", "sandbox-chats.json"
+NOT_INSIDE = {"run", "sandbox"}  # a second bot on the same data would fight the sandbox's own
+
+
+def _buttons(markup: dict | None) -> list[dict]:
+    return [b for row in (markup or {}).get("inline_keyboard", []) for b in row]
+
+
+def _plain(text: str | None) -> str:
+    return unescape(re.sub(r"<[^>]+>", "", text or ""))
+
 
 class Sandbox:
-    def __init__(self, out=sys.stdout):
+    def __init__(self, out=sys.stdout, *, fresh: bool = False):
         self.out = out
+        self.fresh = fresh
         self.fake = FakeBotAPI(username="tongxin_sandbox_bot")
         self.runtime: Runtime | None = None
         self.codes: dict[str, str] = {}
         self.people = demo.personas()
         self.current = self.people[0]
-        self.shown: dict[int, int] = {}
-        self._handled = 0
+        self.seen: dict[int, int] = {}  # chat -> how many of its changes were printed
+        self.data_dir = Path(".")
+        self.db_path = Path(DB_FILE)
 
     def print(self, text: str = "") -> None:
         print(text, file=self.out, flush=True)
 
-    async def start(self) -> None:
-        base = await self.fake.start()
+    @property
+    def database_url(self) -> str:
+        return f"sqlite+aiosqlite:///{self.db_path}"
+
+    def cli_env(self) -> dict[str, str]:
+        """The environment a `python -m bot …` needs to work on the sandbox's data (not on Telegram)."""
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "WEBHOOK_"))}
+        env.update(DATABASE_URL=self.database_url, TONGXIN_DATA_DIR=str(self.data_dir))
+        return env
+
+    async def start(self, *, scheduler: bool = True) -> None:
+        """`scheduler=False` (the --script mode): ticks happen only on `tick` (and after `cli`), so a script
+        replays the same way each time rather than racing the clock for the message numbers it presses."""
         cfg = config_module.load()
-        data_dir = Path(cfg.data_dir)
-        db_path = data_dir / "sandbox.db"
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{db_path}{suffix}").unlink(missing_ok=True)
-        cfg = cfg.with_(token=self.fake.token, api_url=base, database_url=f"sqlite+aiosqlite:///{db_path.resolve()}",
+        self.data_dir = Path(cfg.data_dir).resolve()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.db_path = self.data_dir / DB_FILE
+        chats = self.data_dir / CHATS_FILE
+        if self.fresh:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{self.db_path}{suffix}").unlink(missing_ok=True)
+            chats.unlink(missing_ok=True)
+        elif chats.is_file():
+            self.fake.restore(json.loads(chats.read_text(encoding="utf-8")))
+        base = await self.fake.start()
+        cfg = cfg.with_(token=self.fake.token, api_url=base, database_url=self.database_url,
                         admins=cfg.admins | {demo.ADMIN_TELEGRAM_ID}, tick_seconds=min(cfg.tick_seconds, 5),
                         chat_interval=0, webhook_url=None, http_port=None, bot_username=None)
         for p in self.people:
             self.fake.user(p.telegram_id, p.name, p.language)
         self.runtime = Runtime(cfg)
         await self.runtime.start()
-        self.runtime.start_scheduler()
-        entries = roster.check(demo.DEMO_ROSTER.encode("utf-8"), "demo.csv")
         async with self.runtime.db.session() as session:
-            result = await roster.apply(session, self.runtime.ctx, entries)
-        self.codes = {inv.employee_no: inv.code for inv in result.invitations}
-        async with self.runtime.db.session() as session:
-            made = await demo.seed_activities(session, self.runtime.ctx)
-        self.print(f"Tongxin sandbox: fake Bot API at {base}, bot @{self.fake.username}, database {db_path}")
-        self.print(f"Demo organisation: {len(entries)} members; {', '.join(made)}. You are persona 1 (admin).")
+            seeded = await demo.is_seeded(session)
+            self.fake.number_updates_after(await demo.last_update_id(session))
+        if seeded:
+            async with self.runtime.db.session() as session:
+                self.codes = await demo.fresh_codes(session, self.runtime.ctx)
+            made = "the demo data as you left it (start with --fresh to begin again)"
+        else:
+            entries = roster.check(demo.DEMO_ROSTER.encode("utf-8"), "demo.csv")
+            async with self.runtime.db.session() as session:
+                result = await roster.apply(session, self.runtime.ctx, entries)
+            self.codes = {inv.employee_no: inv.code for inv in result.invitations}
+            async with self.runtime.db.session() as session:
+                made = f"{len(entries)} members; " + ", ".join(await demo.seed_activities(session, self.runtime.ctx))
+        if scheduler:
+            self.runtime.start_scheduler()
+        self.seen = {chat: len(changes) for chat, changes in self.fake.changes.items()}
+        self.print(f"Tongxin sandbox: fake Bot API at {base}, bot @{self.fake.username}, database {self.db_path}")
+        self.print(f"Demo organisation: {made}. You are persona 1 (admin).")
+        self.print("The CLI on this data, from another shell: "
+                   f"DATABASE_URL={self.database_url} TONGXIN_DATA_DIR={self.data_dir} python -m bot …")
         self.print(HELP)
-        self.who()
+        await self.who()
 
     async def stop(self) -> None:
         if self.runtime is not None:
@@ -75,13 +124,32 @@ class Sandbox:
             while not stopping.done():
                 await self.fake.release_polls()
                 await asyncio.sleep(0.01)
+            self.save()
         await self.fake.stop()
 
-    def who(self) -> None:
+    def save(self) -> None:
+        """The chats as they are now, so a restart shows them and their buttons still press."""
+        path = self.data_dir / CHATS_FILE
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(self.fake.snapshot(), ensure_ascii=False), encoding="utf-8")
+        tmp.replace(path)
+
+    async def who(self) -> None:
+        async with self.runtime.db.session() as session:
+            standing = await demo.standings(session)
         for p in self.people:
-            code = self.codes.get(p.employee_no or "", "")
+            s = standing[p.telegram_id]
             mark = "*" if p is self.current else " "
-            self.print(f" {mark}{p.number:>2}  {p.name:<16} {('code ' + code) if code else '(admin)'}")
+            code = self.codes.get(p.employee_no or "", "")
+            if not s.active:
+                state = "deactivated"
+            elif s.registered:
+                state = "registered"
+            elif p.employee_no is None:
+                state = "admin by Telegram id, no code needed"
+            else:
+                state = f"not registered, code {code}" if code else "not registered"
+            self.print(f" {mark}{p.number:>2}  {p.name} · {s.roles or '-'} · {s.unit or '-'} · {state}")
 
     async def settle(self, timeout: float = 10.0) -> None:
         deadline = time.monotonic() + timeout
@@ -89,24 +157,57 @@ class Sandbox:
             await asyncio.sleep(0.01)
         await asyncio.sleep(0.05)
 
-    def show_new(self, everything: bool = False) -> None:
+    def _print_message(self, number: int, shape: dict, message: dict) -> None:
+        text = shape.get("text") if "text" in message else message.get("caption") or ""
+        if "document" in message:
+            text = f"[file {message['document']['file_name']}] {text}"
+        self.print(f"--- #{number} {self.fake.username}:")
+        self.print(_plain(text))
+        markup = shape.get("reply_markup") if "text" in message else message.get("reply_markup")
+        buttons = _buttons(markup)
+        if buttons:
+            self.print("    " + "  ".join(f"[{i}] {b['text']}" for i, b in enumerate(buttons, start=1)))
+        menu = [b if isinstance(b, str) else b.get("text", "") for row in (markup or {}).get("keyboard", [])
+                for b in row]
+        if menu:
+            self.print("    menu: " + " | ".join(menu))
+
+    def _print_edit(self, number: int, change: dict) -> None:
+        before, after = change["before"], change["after"]
+        self.print(f"--- #{number} edited:")
+        if before.get("text") != after.get("text"):
+            self.print(_plain(after.get("text")))
+        else:
+            self.print("    (text unchanged)")
+        old, new = _buttons(before.get("reply_markup")), _buttons(after.get("reply_markup"))
+        if old != new:
+            if new:
+                self.print("    buttons now: " + "  ".join(f"[{i}] {b['text']}" for i, b in enumerate(new, start=1)))
+            else:
+                self.print("    buttons removed")
+
+    def show_new(self, everything: bool = False) -> int:
+        """Print what changed in the current persona's chat since last shown (or all of it); how many changes."""
         chat = self.current.telegram_id
         messages = self.fake.messages(chat)
-        start = 0 if everything else self.shown.get(chat, 0)
-        for number, m in enumerate(messages[start:], start=start + 1):
-            text = m.get("text") or m.get("caption") or ""
-            if "document" in m:
-                text = f"[file {m['document']['file_name']}] {text}"
-            self.print(f"--- #{number} {self.fake.username}:")
-            self.print(unescape(re.sub(r"<[^>]+>", "", text)))
-            buttons = [b for row in (m.get("reply_markup") or {}).get("inline_keyboard", []) for b in row]
-            if buttons:
-                self.print("    " + "  ".join(f"[{i}] {b['text']}" for i, b in enumerate(buttons, start=1)))
-        answers = list(self.fake.callback_answers.values())
-        if answers and answers[-1].get("text") and not everything:
-            self.print(f"    (popup) {answers[-1]['text']}")
-            answers[-1]["text"] = None
-        self.shown[chat] = len(messages)
+        changes = self.fake.changes[chat]
+        if everything:
+            for number, m in enumerate(messages, start=1):
+                self._print_message(number, self.fake.shape(m), m)
+            self.seen[chat] = len(changes)
+            return len(messages)
+        numbers = {m["message_id"]: (i, m) for i, m in enumerate(messages, start=1)}
+        new = changes[self.seen.get(chat, 0):]
+        for change in new:
+            number, message = numbers[change["message_id"]]
+            if change["kind"] == "sent":
+                self._print_message(number, change["after"], message)
+            elif change["kind"] == "edited":
+                self._print_edit(number, change)
+            else:
+                self.print(f"--- #{number} deleted")
+        self.seen[chat] = len(changes)
+        return len(new)
 
     async def handle(self, line: str) -> bool:
         line = line.strip()
@@ -118,7 +219,7 @@ class Sandbox:
         if word == "help":
             self.print(HELP)
         elif word == "who":
-            self.who()
+            await self.who()
         elif word == "as":
             match = [p for p in self.people if str(p.number) == rest.strip()]
             if not match:
@@ -135,6 +236,8 @@ class Sandbox:
             self.show_new()
         elif word == "press":
             await self.press(rest)
+        elif word == "cli":
+            await self.cli(rest)
         elif word == "file":
             path, _, caption = rest.partition(" ")
             p = Path(path)
@@ -149,6 +252,7 @@ class Sandbox:
             await self.fake.send_text(self.current.telegram_id, line.replace("{code}", code))
             await self.settle()
             self.show_new()
+        self.save()
         return True
 
     async def press(self, rest: str) -> None:
@@ -158,18 +262,47 @@ class Sandbox:
             self.print("usage: press MESSAGE_NUMBER BUTTON_NUMBER")
             return
         message = messages[int(parts[0]) - 1]
-        buttons = [b for row in (message.get("reply_markup") or {}).get("inline_keyboard", []) for b in row]
+        buttons = _buttons(message.get("reply_markup"))
         if not 0 < int(parts[1]) <= len(buttons):
             self.print("that message has no such button")
             return
-        await self.fake.press_data(self.current.telegram_id, message, buttons[int(parts[1]) - 1]["callback_data"])
+        data = buttons[int(parts[1]) - 1]["callback_data"]
+        query = await self.fake.press_data(self.current.telegram_id, message, data)
         await self.settle()
-        self.show_new()
+        changed = self.show_new()
+        answer = self.fake.callback_answers.get(query) or {}
+        if answer.get("text"):
+            self.print(f"    ({'alert' if answer.get('show_alert') else 'popup'}) {answer['text']}")
+        elif not changed:
+            self.print("    (the press changed nothing in this chat)")
+
+    async def cli(self, rest: str) -> None:
+        """`python -m bot ARGS` on the sandbox's database and data folder; then a tick sends what it queued."""
+        try:
+            args = shlex.split(rest)
+        except ValueError as exc:
+            self.print(f"cli: {exc}")
+            return
+        if not args or args[0] in NOT_INSIDE:
+            self.print("usage: cli COMMAND [ARGS…]  (any `python -m bot` command but run and sandbox)")
+            return
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", *args, env=self.cli_env(), stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+        output, _ = await proc.communicate()
+        text = output.decode("utf-8", "replace").rstrip()
+        if text:
+            self.print(text)
+        self.print(f"cli: exit {proc.returncode}")
+        if proc.returncode == 0:
+            result = await self.runtime.tick()
+            self.print(f"tick: {result['sent']} sent")
+            self.show_new()
 
 
-async def run_sandbox(script: str | None = None) -> None:
-    sandbox = Sandbox()
-    await sandbox.start()
+async def run_sandbox(script: str | None = None, *, fresh: bool = False) -> None:
+    sandbox = Sandbox(fresh=fresh)
+    await sandbox.start(scheduler=script is None)
     try:
         if script:
             lines = Path(script).read_text(encoding="utf-8").splitlines()

@@ -1,6 +1,7 @@
 """Micro-lessons' buttons, encoded and decoded here only.
 
-`les:<lesson>:<action>` under a pushed lesson (learned, quiz, open); `quz:<attempt>:<position>.<option>` for a
+`les:<lesson>:<action>` under a pushed lesson (learned, quiz, open), and for staff under /lessons's coverage
+(unlearned: who has not studied; nudge: remind them all); `quz:<attempt>:<position>.<option>` for a
 quiz answer and `quz:<attempt>:retry` for practice; `lsw:0:<step>` on the /newlesson steps (an audience by
 its index, a time choice, a due choice, publish, cancel).
 """
@@ -10,6 +11,9 @@ from messages.buttons import Prefix, button, parse
 
 LEARNED, QUIZ, OPEN, RETRY, PUBLISH, CANCEL = "learned", "quiz", "open", "retry", "publish", "cancel"
 _AUDIENCE, _TIME, _DUE = "a", "t-", "d-"
+UNLEARNED, NUDGE = "unlearned", "nudge"
+# Registered before the other `les:` presses, so the coverage actions reach their own handler.
+COVERAGE_PATTERN = rf"^{Prefix.LESSON.value}:[^:]*:({UNLEARNED}|{NUDGE})$"
 
 
 def lesson(text: str, lesson_id: int, action: str) -> dict:

@@ -2,7 +2,8 @@
 
 Inside: `models` (tables), `rules` (publishing, pushing to the audience, learned, reminders), `assigned` (a
 lesson for named members: make-up study), `markdown` (a lesson's text as Telegram HTML, split to fit), `quiz`
-(one question at a time), `points` (the daily capped score), `wizard` (/newlesson), `kpi` (figures).
+(one question at a time), `points` (the daily capped score), `wizard` (/newlesson), `kpi` (figures),
+`nudging` (who has not studied, remind them all).
 """
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from storage.lessons.assigned import add_members, assign, remove_member
 from storage.lessons.kpi import Figures, kpi_figures, lesson_breakdown, lesson_figures, period_breakdown
 from storage.lessons.markdown import decode, from_entities, parse, split_html, tg_len, to_html
 from storage.lessons.models import Lesson, LessonAssignment, LessonPoints, QuizAttempt
+from storage.lessons.models import LessonNudge
+from storage.lessons.nudging import Unlearned, coverage_keyboard, remind_unlearned, unlearned, unlearned_keyboard
 from storage.lessons.points import DAILY_CAP, award, totals
 from storage.lessons.quiz import QuestionView, Result, answer, retry, start_quiz
 from storage.lessons.rules import (audience_size, create, default_min_read, keyboard, mark_learned, open_lesson,
@@ -27,4 +30,6 @@ __all__ = [
     "lesson_figures", "mark_learned", "open_lesson", "overview", "parse", "parse_due", "parse_when",
     "period_breakdown", "publish", "publish_due", "publish_new", "push_messages", "remind", "retry",
     "split_html", "start_quiz", "tg_len", "time_choices", "to_html", "totals",
+    # who has not studied, remind them all
+    "LessonNudge", "Unlearned", "coverage_keyboard", "remind_unlearned", "unlearned", "unlearned_keyboard",
 ]

@@ -101,3 +101,22 @@ class LessonPoints(Base):
     points: Mapped[int] = mapped_column(Integer)  # credited
     day: Mapped[date] = mapped_column(Date)  # local day, for the daily cap
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class LessonNudge(Base):
+    """A staff member's "remind everyone who has not studied" (一键提醒) of one lesson, for their scope.
+
+    `scope` names whose members were reminded ("all" for an admin, "units:<ids>" for a secretary's
+    department and branch), so a lesson is reminded at most once a local day per scope, and who pressed
+    it stays on record."""
+
+    __tablename__ = "lesson_nudges"
+    __table_args__ = (UniqueConstraint("lesson_id", "scope", "day", name="uq_lesson_nudges_lesson_scope_day"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    lesson_id: Mapped[int] = mapped_column(ForeignKey("lessons.id", ondelete="CASCADE"), index=True)
+    scope: Mapped[str] = mapped_column(String(100))
+    day: Mapped[date] = mapped_column(Date)  # local day
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    reminded: Mapped[int] = mapped_column(Integer, default=0)  # how many members were queued a reminder
