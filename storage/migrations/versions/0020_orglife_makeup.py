@@ -1,7 +1,7 @@
 """orglife make-up: a meeting keeps the micro-lesson its absent members study as make-up (补学).
 
 Revision ID: 0020
-Revises: 0015
+Revises: 0019
 """
 from alembic import op
 import sqlalchemy as sa
