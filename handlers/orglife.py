@@ -45,7 +45,7 @@ async def new_meeting(turn: Turn) -> None:
 
 
 async def _advance(turn: Turn, dialog, text: str) -> None:
-    step, kept = await orglife.answer(turn.session, turn.ctx, dialog.step, text)
+    step, kept = await orglife.answer(turn.session, turn.ctx, dialog.step, text, turn.lang)
     await dialogs.advance(turn.session, turn.ctx, dialog, step, **kept)
     if step != "done":
         _ask(turn, step, dialog.data)
@@ -62,7 +62,7 @@ async def _advance(turn: Turn, dialog, text: str) -> None:
 
 @on_input(orglife.KIND, roles=STAFF)
 async def wizard_typed(turn: Turn, dialog) -> None:
-    await _advance(turn, dialog, (turn.message.text if turn.message else "") or "")
+    await _advance(turn, dialog, turn.text)
 
 
 @handler(roles=STAFF)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage import dialogs, members
+from storage import dialogs, picker
 from storage.context import Context
 from storage.errors import Refused
 from storage.models.org import Member
@@ -22,8 +22,10 @@ async def begin(session: AsyncSession, ctx: Context, member: Member) -> str:
     return branch.name
 
 
-async def answer(session: AsyncSession, ctx: Context, step: str, text: str) -> tuple[str, dict]:
-    """Check one answer; the next step and what to keep."""
+async def answer(session: AsyncSession, ctx: Context, step: str, text: str,
+                 lang: str = "zh") -> tuple[str, dict]:
+    """Check one answer; the next step and what to keep. The host is a name, part of one or an employee
+    number (a secretary rarely knows the numbers); several matches come back as buttons."""
     if step == "kind":
         return "at", {"kind": check_kind(text)}
     if step == "at":
@@ -34,9 +36,7 @@ async def answer(session: AsyncSession, ctx: Context, step: str, text: str) -> t
     if step == "topic":
         return "host", {"topic": clean(text, TOPIC_MAX, "orglife_bad_topic")}
     if step == "host":
-        host = await members.by_employee_no(session, (text or "").strip())
-        if host is None or not host.active:
-            raise Refused("orglife_unknown_host", value=text or "")
+        host = await picker.resolve_member(session, lang, text, step)
         return "done", {"host_no": host.employee_no}
     raise Refused("button_expired")
 

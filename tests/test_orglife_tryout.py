@@ -1,0 +1,81 @@
+"""Organisational life as a branch secretary on a phone first tried it: what they typed and expected to see.
+The harness's "now" is 2026-12-03 in Shanghai."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from storage.models.org import Member
+from storage.orglife import Meeting
+from tests.support.botenv import DEMO_ROSTER
+from tests.support.orglife import DAY, local, plan
+from tests.support.refusals import refusal, snapshot
+
+# Two more 王s in 第一支部, so "王" names three people.
+WANGS = DEMO_ROSTER + "1008,王强,生产部,第一支部,是,employee\n1009,王磊,生产部,第一支部,否,employee\n"
+
+
+async def _secretary_at_the_host_question(env):
+    await env.import_roster(WANGS)
+    zhang = await env.join(101, "张伟", "1001")
+    await env.join(201, "王芳", "1002")
+    await zhang.send("/newmeeting")
+    await zhang.press("党课")
+    await zhang.say("2026-12-18 15:00")
+    await zhang.say("党员活动室")
+    assert "主持人的姓名" in await zhang.say("学习党章")
+    return zhang
+
+
+async def _host(env) -> str:
+    async with env.db.session() as s:
+        meeting = (await s.execute(select(Meeting))).scalar_one()
+        return (await s.get(Member, meeting.host_id)).name
+
+
+async def test_the_host_is_named_by_name_not_by_employee_number(env):
+    zhang = await _secretary_at_the_host_question(env)
+    reply = await zhang.say("王芳")
+    assert "已安排党课" in reply and "主持人王芳" in reply
+    assert await _host(env) == "王芳"
+
+
+async def test_part_of_a_name_offers_the_matching_members_as_buttons(env):
+    zhang = await _secretary_at_the_host_question(env)
+    reply = (await zhang.send("王"))[-1]
+    people = [b["text"] for row in reply["reply_markup"]["inline_keyboard"] for b in row]
+    assert "王芳 · 生产部 · 1002" in people and len(people) == 3
+    press = await zhang.press("王强 · 生产部 · 1008")
+    assert "已安排党课" in press.text and "主持人王强" in press.text
+    assert await _host(env) == "王强"
+
+
+async def test_a_host_matching_nobody_is_refused_and_the_question_stands(env):
+    zhang = await _secretary_at_the_host_question(env)
+    before = await snapshot(env.db)
+    assert await zhang.say("赵六") == refusal("zh", "picker_no_member", value="赵六")
+    assert await snapshot(env.db) == before
+    assert "已安排党课" in await zhang.say("1001")
+
+
+async def test_orglife_shows_one_line_per_kind(env, clock):
+    await env.import_roster(DEMO_ROSTER)
+    zhang = await env.join(101, "张伟", "1001")
+    await plan(env, kind="党员大会")
+    clock.set(local(DAY, 18))
+    lines = (await zhang.say("/orglife")).splitlines()
+    assert lines[1].startswith("· 支委会：已开 0/12") and lines[1].endswith("0/12")
+    assert lines[3].startswith("· 党员大会：已开 1/4")
+    assert len(lines) == 6
+
+
+async def test_the_attendance_card_shows_one_line_per_invitee(env, clock):
+    await env.import_roster(DEMO_ROSTER)
+    zhang = await env.join(101, "张伟", "1001")
+    await env.join(201, "王芳", "1002")
+    await plan(env, kind="党员大会")
+    await env.tick()
+    clock.set(local(DAY, 15))
+    press = await zhang.press("更正出勤")
+    lines = press.text.splitlines()
+    assert lines[2] == "· 张伟（1001）：缺席" and lines[3] == "· 王芳（1002）：缺席"
+    assert lines[4].startswith("按下面的按钮更正每人的出勤")
