@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import os
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 import subprocess
 import sys
 from pathlib import Path
@@ -81,3 +83,12 @@ def test_the_demo_data_survives_a_restart_unless_fresh_and_the_cli_runs_on_it(tm
 
     fresh = sandbox(tmp_path, "who", fresh=True)
     assert "3  王芳 · employee · 生产部 / 第一支部 · not registered, code " in after(fresh, "who")
+
+
+def test_what_one_persona_does_reaches_the_next_before_they_look(tmp_path):
+    """An invitation queued by the secretary's press is in 王芳's chat as soon as the script switches to her."""
+    at = (datetime.now(ZoneInfo("Asia/Shanghai")) + timedelta(days=2)).strftime("%Y-%m-%d 15:00")
+    text = sandbox(tmp_path, "as 3", "/start {code}", "as 2", "/start {code}", "/newmeeting", "press 3 3", at,
+                   "三楼会议室", "学习党章", "press 7 1", "as 3", "press 2 1", fresh=True)
+    assert "【党员大会通知】第一支部" in after(text, "as 3", 2)
+    assert "(popup) 已确认参加" in after(text, "press 2 1")

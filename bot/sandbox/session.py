@@ -152,9 +152,12 @@ class Sandbox:
             self.print(f" {mark}{p.number:>2}  {p.name} · {s.roles or '-'} · {s.unit or '-'} · {state}")
 
     async def settle(self, timeout: float = 10.0) -> None:
+        """Wait for the bot to handle what was sent, then for the outbox rows it queued (an invitation to
+        others, a notice): else `as N` right after may show N's chat before their message arrived."""
         deadline = time.monotonic() + timeout
         while self.runtime.processor.finished < self.fake.update_count and time.monotonic() < deadline:
             await asyncio.sleep(0.01)
+        await asyncio.wait_for(self.runtime.sender.drain(), timeout)
         await asyncio.sleep(0.05)
 
     def _print_message(self, number: int, shape: dict, message: dict) -> None:
