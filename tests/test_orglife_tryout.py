@@ -7,7 +7,7 @@ from sqlalchemy import select
 from storage.models.org import Member
 from storage.orglife import Meeting
 from tests.support.botenv import DEMO_ROSTER
-from tests.support.orglife import DAY, local, plan
+from tests.support.orglife import DAY, invited, local, plan
 from tests.support.refusals import refusal, snapshot
 
 # Two more 王s in 第一支部, so "王" names three people.
@@ -79,3 +79,20 @@ async def test_the_attendance_card_shows_one_line_per_invitee(env, clock):
     lines = press.text.splitlines()
     assert lines[2] == "· 张伟（1001）：缺席" and lines[3] == "· 王芳（1002）：缺席"
     assert lines[4].startswith("按下面的按钮更正每人的出勤")
+
+
+async def test_a_member_who_registers_after_the_meeting_was_planned_still_gets_the_invitation(env, clock):
+    await env.import_roster(DEMO_ROSTER)
+    zhang = await env.join(101, "张伟", "1001")
+    meeting = await plan(env, kind="党员大会")  # 王芳 is invited but has not registered with the bot yet
+    await env.tick()
+    clock.advance(hours=1)
+    wang = await env.join(201, "王芳", "1002")
+    await env.tick()
+    await env.tick()
+    invitations = [m for m in wang.messages if "【党员大会通知】第一支部" in (m.get("text") or "")]
+    assert len(invitations) == 1
+    press = await wang.press("参加", invitations[0])
+    assert press.toast.startswith("已确认参加")
+    assert ("1002", "attend", None) in await invited(env, meeting)
+    assert sum("【党员大会通知】" in t for t in zhang.texts()) == 1  # the others are not invited twice

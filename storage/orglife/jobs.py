@@ -6,15 +6,16 @@ from __future__ import annotations
 
 from datetime import time, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import String, cast, exists, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from messages import render
 from storage import calendar, members, outbox, producers
 from storage.context import Context
 from storage.models.org import Member, Unit
+from storage.models.outbox import Outbox
 from storage.orglife.models import LEAVE, PLANNED, Invitation, Meeting
-from storage.orglife.rules import all_rules, held, period_of, view
+from storage.orglife.rules import all_rules, held, invitation_keyboard, period_of, view
 
 DAY, HOUR = timedelta(days=1), timedelta(hours=1)
 WARN_DAYS = 10
@@ -51,6 +52,35 @@ async def reminders(session: AsyncSession, ctx: Context) -> int:
         for m in people:
             written += await _say(session, ctx, m, f"orglife:{meeting.id}:{stage}:{m.id}", "orglife.reminder",
                                   "orglife_reminder", stage=stage, **view(ctx, meeting, branch.name, host))
+    return written
+
+
+@producers.producer("orglife.late_joiners")
+async def invite_late_joiners(session: AsyncSession, ctx: Context) -> int:
+    """Invitees who registered with the bot only after the meeting was planned (a quarter is often planned
+    before everyone has joined) get the invitation with its buttons too, as lessons and surveys catch up on
+    late joiners. Once each: the outbox key is the one planning uses, and whoever has it is passed over."""
+    now = ctx.now()
+    upcoming = (await session.execute(select(Meeting).where(Meeting.status == PLANNED, Meeting.starts_at > now)
+                                      .order_by(Meeting.id))).scalars().all()
+    written = 0
+    for meeting in upcoming:
+        sent = exists().where(
+            Outbox.dedupe_key == literal(f"orglife:{meeting.id}:invite:") + cast(Member.id, String))
+        people = (await session.execute(select(Member).join(Invitation, Invitation.member_id == Member.id).where(
+            Invitation.meeting_id == meeting.id, Member.active.is_(True), Member.chat_id.is_not(None),
+            Member.reachable.is_(True), Member.linked_at >= meeting.created_at, ~sent)
+            .order_by(Member.id))).scalars().all()
+        if not people:
+            continue
+        branch = await session.get(Unit, meeting.branch_id)
+        host = await session.get(Member, meeting.host_id) if meeting.host_id else None
+        rows = [outbox.row(ctx, key=f"orglife:{meeting.id}:invite:{m.id}", chat_id=m.chat_id, member_id=m.id,
+                           messages=[outbox.message(render(m.language, "orglife_invitation",
+                                                           **view(ctx, meeting, branch.name, host)),
+                                                    invitation_keyboard(m, meeting, host))],
+                           kind="orglife.invite", not_before=calendar.after_quiet(now, ctx)) for m in people]
+        written += await outbox.enqueue_many(session, rows)
     return written
 
 
