@@ -63,9 +63,17 @@ async def test_orglife_shows_one_line_per_kind(env, clock):
     await plan(env, kind="党员大会")
     clock.set(local(DAY, 18))
     lines = (await zhang.say("/orglife")).splitlines()
-    assert lines[1].startswith("· 支委会：已开 0/12") and lines[1].endswith("0/12")
-    assert lines[3].startswith("· 党员大会：已开 1/4")
+    assert lines[1] == "· 支委会：已开 0/12"
+    assert lines[3].startswith("· 党员大会：已开 1/4，出席率 0%")
     assert len(lines) == 6
+
+
+async def test_a_meeting_planned_for_later_is_not_counted_as_held(env):
+    await env.import_roster(DEMO_ROSTER)
+    zhang = await env.join(101, "张伟", "1001")
+    await plan(env, kind="党员大会")  # on 2026-12-15; today is 2026-12-03
+    assert "· 党员大会：已开 0/4，另已安排 1 次" in await zhang.say("/orglife")
+    assert "规定会议应开 10 次，已开 0 次" in await env.admin().say("/kpi")
 
 
 async def test_the_attendance_card_shows_one_line_per_invitee(env, clock):

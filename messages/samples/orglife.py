@@ -72,7 +72,7 @@ SAMPLES = {
     "problem_orglife_row": {"which": "bad", "column": "kind", "value": "支部会"},
     "orglife_year": {"branch": "第一支部", "year": 2026, "rows": [
         {"kind": "支委会", "period": "month", "held": 11, "required": 12, "meetings": 11, "no_minutes": 1, "rate": 92,
-         "makeup": 5, "made_up": 3},
+         "makeup": 5, "made_up": 3, "planned": 1},
         {"kind": "党课", "period": "quarter", "held": 3, "required": 4, "meetings": 3, "no_minutes": 0, "rate": None,
-         "makeup": 0, "made_up": 0}]},
+         "makeup": 0, "made_up": 0, "planned": 0}]},
 }

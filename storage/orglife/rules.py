@@ -363,15 +363,21 @@ async def tally(session: AsyncSession, meeting_id: int) -> Tally:
     return Tally(int(invited), len(present_ids), int(leave))
 
 
-async def held(session: AsyncSession, branch_id: int, kind: str, start: datetime, end: datetime) -> int:
-    """Meetings of a kind the branch has (held or planned) in [start, end)."""
-    return int((await session.execute(select(func.count(Meeting.id)).where(
+async def held(session: AsyncSession, branch_id: int, kind: str, start: datetime, end: datetime,
+               until: datetime | None = None) -> int:
+    """Meetings of a kind the branch has in [start, end): held or planned (what the rhythm warning asks for), or
+    with `until` only those begun by then (what /orglife and the KPIs call held)."""
+    query = select(func.count(Meeting.id)).where(
         Meeting.branch_id == branch_id, Meeting.kind == kind, Meeting.status == PLANNED,
-        Meeting.starts_at >= start, Meeting.starts_at < end))).scalar_one())
+        Meeting.starts_at >= start, Meeting.starts_at < end)
+    if until is not None:
+        query = query.where(Meeting.starts_at <= until)
+    return int((await session.execute(query)).scalar_one())
 
 
 async def year_view(session: AsyncSession, ctx: Context, branch: Unit, year: int) -> list[dict]:
-    """Per kind: held and required this year so far, and attendance of the meetings that took place."""
+    """Per kind: held and required this year so far, how many more are planned, and attendance of the meetings
+    that took place (a meeting planned for next week is not "held" yet)."""
     today = ctx.local_now().date()
     out = []
     for rule in await all_rules(session):
@@ -381,9 +387,11 @@ async def year_view(session: AsyncSession, ctx: Context, branch: Unit, year: int
             start, end, _ = period_of(first, rule.period)
             required += rule.required
             count = await held(session, branch.id, rule.kind, calendar.at_local(start, time(0), ctx),
-                               calendar.at_local(end, time(0), ctx))
+                               calendar.at_local(end, time(0), ctx), until=ctx.now())
             done += min(count, rule.required)
             first = end
+        upcoming = await held(session, branch.id, rule.kind, ctx.now(),
+                              calendar.at_local(date(year + 1, 1, 1), time(0), ctx))
         meetings = (await session.execute(select(Meeting).where(
             Meeting.branch_id == branch.id, Meeting.kind == rule.kind, Meeting.status == PLANNED,
             Meeting.starts_at >= calendar.at_local(date(year, 1, 1), time(0), ctx),
@@ -393,7 +401,7 @@ async def year_view(session: AsyncSession, ctx: Context, branch: Unit, year: int
             t = await tally(session, meeting.id)
             invited, present = invited + t.invited, present + t.present
         makeup = (await made_up(session, [m.id for m in meetings])).values()
-        out.append({"kind": rule.kind, "period": rule.period, "held": done, "required": required,
+        out.append({"kind": rule.kind, "period": rule.period, "held": done, "required": required, "planned": upcoming,
                     "meetings": len(meetings), "no_minutes": sum(m.minutes_at is None for m in meetings),
                     "rate": round(100 * present / invited) if invited else None,
                     "makeup": sum(a for a, _ in makeup), "made_up": sum(d for _, d in makeup)})
