@@ -104,3 +104,20 @@ async def test_a_member_who_registers_after_the_meeting_was_planned_still_gets_t
     assert press.toast.startswith("已确认参加")
     assert ("1002", "attend", None) in await invited(env, meeting)
     assert sum("【党员大会通知】" in t for t in zhang.texts()) == 1  # the others are not invited twice
+
+
+def _labels(message: dict) -> list[str]:
+    return [b["text"] for row in (message.get("reply_markup") or {}).get("inline_keyboard", []) for b in row]
+
+
+async def test_a_meeting_planned_without_a_host_is_run_by_the_branch_secretary(env, clock):
+    await env.import_roster(DEMO_ROSTER)
+    zhang = await env.join(101, "张伟", "1001")
+    wang = await env.join(201, "王芳", "1002")
+    await plan(env, kind="党员大会", host=None)  # `meetings add` without --host
+    await env.tick()
+    assert "显示签到码" in _labels(zhang.last) and "会议记录" in _labels(zhang.last)
+    assert _labels(wang.last) == ["参加", "请假", "签到"]
+    clock.set(local(DAY, 14, 30))
+    press = await zhang.press("显示签到码")
+    assert "当前签到码：" in press.text

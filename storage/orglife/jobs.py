@@ -15,7 +15,7 @@ from storage.context import Context
 from storage.models.org import Member, Unit
 from storage.models.outbox import Outbox
 from storage.orglife.models import LEAVE, PLANNED, Invitation, Meeting
-from storage.orglife.rules import all_rules, held, invitation_keyboard, period_of, view
+from storage.orglife.rules import all_rules, held, invitation_keyboard, period_of, runners, view
 
 DAY, HOUR = timedelta(days=1), timedelta(hours=1)
 WARN_DAYS = 10
@@ -75,10 +75,11 @@ async def invite_late_joiners(session: AsyncSession, ctx: Context) -> int:
             continue
         branch = await session.get(Unit, meeting.branch_id)
         host = await session.get(Member, meeting.host_id) if meeting.host_id else None
+        hosts = await runners(session, meeting, host)
         rows = [outbox.row(ctx, key=f"orglife:{meeting.id}:invite:{m.id}", chat_id=m.chat_id, member_id=m.id,
                            messages=[outbox.message(render(m.language, "orglife_invitation",
                                                            **view(ctx, meeting, branch.name, host)),
-                                                    invitation_keyboard(m, meeting, host))],
+                                                    invitation_keyboard(m, meeting, hosts))],
                            kind="orglife.invite", not_before=calendar.after_quiet(now, ctx)) for m in people]
         written += await outbox.enqueue_many(session, rows)
     return written

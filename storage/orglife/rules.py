@@ -181,12 +181,13 @@ async def plan(session: AsyncSession, ctx: Context, spec: Plan, actor: Member | 
     await bulk.insert_new(session, Invitation, [{"meeting_id": meeting.id, "member_id": m.id} for m in invited],
                           ["meeting_id", "member_id"])
     rows = []
+    hosts = await runners(session, meeting, host)
     for m in invited:
         if m.chat_id is None or not m.reachable:
             continue
         text = render(m.language, "orglife_invitation", **view(ctx, meeting, branch.name, host))
         rows.append(outbox.row(ctx, key=f"orglife:{meeting.id}:invite:{m.id}", chat_id=m.chat_id, member_id=m.id,
-                               messages=[outbox.message(text, invitation_keyboard(m, meeting, host))],
+                               messages=[outbox.message(text, invitation_keyboard(m, meeting, hosts))],
                                kind="orglife.invite", not_before=calendar.after_quiet(ctx.now(), ctx)))
     await outbox.enqueue_many(session, rows)
     return meeting, len(invited)
@@ -197,13 +198,21 @@ def view(ctx: Context, meeting: Meeting, branch: str, host: Member | None) -> di
             "place": meeting.place, "topic": meeting.topic, "host": host.name if host else "—"}
 
 
-def invitation_keyboard(member: Member, meeting: Meeting, host: Member | None) -> list[list[dict]]:
+async def runners(session: AsyncSession, meeting: Meeting, host: Member | None) -> set[int]:
+    """Who gets the host's buttons on the invitation: the host, or without one (a meeting planned by the CLI
+    with no --host) the branch's secretaries, who may run any of its meetings anyway (`host_of`)."""
+    if host is not None:
+        return {host.id}
+    return {m.id for m in await members.secretaries_for_unit(session, meeting.branch_id)}
+
+
+def invitation_keyboard(member: Member, meeting: Meeting, hosts: set[int]) -> list[list[dict]]:
     def label(which):
         return render(member.language, "orglife_button", which=which)
     keyboard = [[button(label("attend"), Prefix.ORGLIFE, meeting.id, "attend"),
                  button(label("leave"), Prefix.ORGLIFE, meeting.id, "leave")],
                 [button(label("checkin"), Prefix.ORGLIFE, meeting.id, "checkin")]]
-    if host is not None and host.id == member.id:
+    if member.id in hosts:
         keyboard.append([button(label("code"), Prefix.ORGLIFE, meeting.id, "code"),
                          button(label("open"), Prefix.ORGLIFE, meeting.id, "open"),
                          button(label("minutes"), Prefix.ORGLIFE, meeting.id, "minutes")])
