@@ -79,13 +79,16 @@ async def test_a_meeting_planned_for_later_is_not_counted_as_held(env):
 async def test_the_attendance_card_shows_one_line_per_invitee(env, clock):
     await env.import_roster(DEMO_ROSTER)
     zhang = await env.join(101, "张伟", "1001")
-    await env.join(201, "王芳", "1002")
+    wang = await env.join(201, "王芳", "1002")
     await plan(env, kind="党员大会")
     await env.tick()
+    await wang.press("请假")
+    await wang.say("去外地出差")
     clock.set(local(DAY, 15))
     press = await zhang.press("更正出勤")
     lines = press.text.splitlines()
-    assert lines[2] == "· 张伟（1001）：缺席" and lines[3] == "· 王芳（1002）：缺席"
+    assert lines[0] == "【出勤更正】第一支部 2026-12-15 14:30 党员大会“学习全会精神”"
+    assert lines[2] == "· 张伟（1001）：缺席" and lines[3] == "· 王芳（1002）：请假（去外地出差）"
     assert lines[4].startswith("按下面的按钮更正每人的出勤")
 
 

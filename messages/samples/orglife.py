@@ -65,9 +65,9 @@ SAMPLES = {
     "orglife_year_choose": {},
     "orglife_corrected": {"name": "王芳", "status": "leave"},
     "orglife_roll": {"people": [{"id": 1, "name": "张伟", "no": "1001", "status": "present"},
-                                {"id": 2, "name": "王芳", "no": "1002", "status": "leave"}],
+                                {"id": 2, "name": "王芳", "no": "1002", "status": "leave", "reason": "出差"}],
                      "shown": [{"id": 1, "name": "张伟", "no": "1001", "status": "present"},
-                               {"id": 2, "name": "王芳", "no": "1002", "status": "leave"}],
+                               {"id": 2, "name": "王芳", "no": "1002", "status": "leave", "reason": "出差"}],
                      "page": 0, "pages": 2, **_view},
     "problem_orglife_row": {"which": "bad", "column": "kind", "value": "支部会"},
     "orglife_year": {"branch": "第一支部", "year": 2026, "rows": [

@@ -78,9 +78,11 @@ async def roll(session: AsyncSession, ctx: Context, actor: Member | None,
     branch = await session.get(Unit, meeting.branch_id)
     present = select(Attendance.member_id).where(Attendance.meeting_id == meeting.id, Attendance.present.is_(True))
     rows = (await session.execute(
-        select(Member.id, Member.name, Member.employee_no, Invitation.answer, Invitation.member_id.in_(present))
+        select(Member.id, Member.name, Member.employee_no, Invitation.answer, Invitation.member_id.in_(present),
+               Invitation.leave_reason)
         .join(Invitation, Invitation.member_id == Member.id).where(Invitation.meeting_id == meeting.id)
         .order_by(Member.employee_no))).all()
     people = [{"id": r[0], "name": r[1], "no": r[2],
-               "status": PRESENT if r[4] else (LEAVE if r[3] == LEAVE else ABSENT)} for r in rows]
+               "status": PRESENT if r[4] else (LEAVE if r[3] == LEAVE else ABSENT),
+               "reason": r[5] if r[3] == LEAVE else None} for r in rows]  # the host weighs leave by its reason
     return meeting, branch.name, people
