@@ -124,3 +124,23 @@ async def test_a_meeting_planned_without_a_host_is_run_by_the_branch_secretary(e
     clock.set(local(DAY, 14, 30))
     press = await zhang.press("显示签到码")
     assert "当前签到码：" in press.text
+
+
+async def test_the_meeting_time_may_leave_out_the_year(env):
+    await env.import_roster(DEMO_ROSTER)
+    zhang = await env.join(101, "张伟", "1001")
+    await zhang.send("/newmeeting")
+    await zhang.press("党课")
+    assert "地点" in await zhang.say("12月18日 15点")
+    await zhang.send("/cancel")
+    await zhang.send("/newmeeting")
+    await zhang.press("党课")
+    assert "地点" in await zhang.say("12-18 15:00")
+    await zhang.say("党员活动室")
+    await zhang.say("学习党章")
+    assert "已安排党课：2026-12-18 15:00" in await zhang.say("1001")
+    await zhang.send("/newmeeting")
+    await zhang.press("党课")
+    before = await snapshot(env.db)
+    assert await zhang.say("12-02 15:00") == refusal("zh", "orglife_in_past", value="12-02 15:00")  # not next year
+    assert await snapshot(env.db) == before
