@@ -144,3 +144,12 @@ async def test_the_meeting_time_may_leave_out_the_year(env):
     before = await snapshot(env.db)
     assert await zhang.say("12-02 15:00") == refusal("zh", "orglife_in_past", value="12-02 15:00")  # not next year
     assert await snapshot(env.db) == before
+
+
+async def test_the_host_is_told_to_check_in_too(env, clock):
+    await env.import_roster(DEMO_ROSTER)
+    zhang = await env.join(101, "张伟", "1001")
+    await plan(env, kind="党员大会")
+    await env.tick()
+    clock.set(local(DAY, 14, 30))
+    assert "您本人也请用它签到" in (await zhang.press("显示签到码")).text
