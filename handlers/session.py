@@ -133,10 +133,10 @@ class Turn:
         caption = self.t(caption_template, **params) if caption_template else None
         self._actions.append(("photo", content, caption))
 
-    def attachment(self, kind: str, file_id: str, caption_template: str | None = None, **params) -> None:
+    def attachment(self, file_kind: str, file_id: str, caption_template: str | None = None, /, **params) -> None:
         """Re-send a photo or document someone sent, by Telegram's file id."""
         caption = self.t(caption_template, **params) if caption_template else None
-        self._actions.append(("attachment", kind, file_id, caption))
+        self._actions.append(("attachment", file_kind, file_id, caption))
 
     def menu(self, commands: list[tuple[str, str]]) -> None:
         """Set this chat's command menu to `commands`."""
