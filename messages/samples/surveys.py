@@ -47,6 +47,7 @@ SAMPLES = {
     "survey_already_done": {"title": "食堂满意度"},
     "survey_button_invalid": {},
     "survey_question_stale": {},
+    "survey_reply_choose": {"kind": "single", "options": ["同意", "不同意"]},
     "survey_required": {},
     "survey_choose_one": {},
     "survey_text_expected": {},
