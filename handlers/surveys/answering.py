@@ -60,8 +60,12 @@ def show(turn: Turn, screen: Screen, *, new_message: bool = False) -> None:
     """Put the screen in the pressed message (or a new one, after typed input)."""
     reply = turn.say if new_message else turn.edit
     if screen.submitted:
-        reply("survey_submitted", title=screen.survey.title, anonymous=screen.survey.anonymous,
-              shared=screen.survey.results_to_respondents)
+        s = screen.survey
+        live = surveys.live(s, len(screen.questions))
+        keyboard = [[survey_buttons.survey(render(turn.lang, "survey_button", name="live"), s.id,
+                                           survey_buttons.SHARED)]] if live else None
+        reply("survey_submitted", keyboard, title=s.title, anonymous=s.anonymous, shared=s.results_to_respondents,
+              live=live, minimum=s.min_group_size)
         return
     q = screen.question
     reply("survey_question", question_keyboard(turn.lang, screen), title=screen.survey.title,
