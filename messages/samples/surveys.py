@@ -70,5 +70,5 @@ SAMPLES = {
     "problem_survey_too_many": {"limit": 30},
     "survey_shared_notice": {"title": "食堂满意度", "respondents": 12, "withheld": False, "minimum": 5},
     "survey_shared_not_closed": {"title": "食堂满意度"},
-    "survey_shared_withheld": {"minimum": 5},
+    "survey_shared_withheld": {"minimum": 5, "still_open": True},
 }

@@ -65,5 +65,5 @@ async def for_respondent(session: AsyncSession, ctx: Context, member: Member, su
         raise Refused("survey_shared_not_closed", title=survey.title)
     rep = await report(session, ctx, survey)
     if rep.withheld:
-        raise Refused("survey_shared_withheld", minimum=survey.min_group_size)
+        raise Refused("survey_shared_withheld", minimum=survey.min_group_size, still_open=survey.closed_at is None)
     return rep
