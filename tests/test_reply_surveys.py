@@ -42,3 +42,24 @@ async def test_a_survey_answered_by_replying_to_each_question(env):
     assert "感谢参与“食堂问卷”" in done["text"]
     async with env.db.session() as s:
         assert list((await s.execute(select(SurveyCompletion.done))).scalars()).count(True) == 1
+
+
+async def test_a_multiple_choice_or_a_photo_cannot_be_answered_by_reply_and_nothing_changes(env):
+    await env.import_roster(DEMO_ROSTER)
+    wang = await env.join(102, "王芳", "1002")
+    await publish(env, title="菜单", audience="all", closes_at=env.ctx.now() + timedelta(days=3),
+                  questions=[QuestionSpec("multi", "希望增加哪些菜？", ["面食", "川菜", "素食"], True),
+                             QuestionSpec("text", "其他建议", [], True)])
+    await env.tick()
+    first = (await wang.press("开始答题", invitation(wang))).message
+    before = await snapshot(env.db)
+    ticked = await wang.reply(first, "面食")
+    assert ticked[-1]["text"] == refusal("zh", "survey_reply_choose", kind="multi", options=["面食", "川菜", "素食"])
+    assert await snapshot(env.db) == before
+    await wang.press("面食", first)
+    second = (await wang.press("选好了", first)).message
+    assert "第 2/2 题" in second["text"]
+    before = await snapshot(env.db)
+    photo = await wang.reply_photo(second, b"\xff\xd8 a dish")
+    assert photo[-1]["text"] == refusal("zh", "survey_text_expected")
+    assert await snapshot(env.db) == before
