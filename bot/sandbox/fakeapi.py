@@ -272,7 +272,8 @@ class FakeBotAPI:
 
     def _replied(self, chat_id: int, reply_to: dict | int) -> dict:
         """The replied message as Telegram puts it in an update: as it is now (edits applied), the inline
-        keyboard included, without its own reply_to_message; only a message of that chat that still exists."""
+        keyboard included, without its own reply_to_message; only a bot message of that chat that still exists
+        (replying to one's own message, which Telegram allows, is not simulated)."""
         message_id = reply_to["message_id"] if isinstance(reply_to, dict) else reply_to
         message = self.by_id.get((chat_id, message_id))
         if message is None or message.get("_deleted"):
