@@ -29,5 +29,6 @@ __all__ = [
     "SurveyResponse", "TEXT_DIALOG", "WizardScreen", "begin_file", "begin_poll", "builtin", "charts", "check",
     "count_batches", "export_xlsx", "for_member", "kpi_figures", "parse_close", "participation", "press",
     "produce_closings", "produce_openings", "produce_reminders", "publish", "readable", "reminder_times",
-    "live", "render_report", "replied", "report", "sealed", "start", "typed", "visible_to", "wizard_pressed", "wizard_typed",
+    "live", "render_report", "replied",
+    "report", "sealed", "start", "typed", "visible_to", "wizard_pressed", "wizard_typed",
 ]
