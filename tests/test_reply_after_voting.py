@@ -86,3 +86,18 @@ async def test_the_organiser_can_keep_a_polls_results_from_respondents(env):
     forged = await voter.press_data(f"svy:{(await survey(env)).id}:shared")
     assert forged.toast == refusal("zh", "survey_shared_not_closed", title="周五团建去哪里？")
     assert await snapshot(env.db) == before
+
+
+async def test_a_questionnaire_shares_nothing_unless_the_organiser_says_so_and_then_only_at_the_close(env):
+    people = await join_all(env, BIG_ROSTER)
+    secretary = people["1101"]
+    await secretary.send("/newsurvey")
+    await secretary.press("用模板：满意度调查")
+    await secretary.press("用：")
+    await secretary.press("全体")
+    confirm = (await secretary.press("7 天后")).text
+    assert "作答人看结果：不公布（仅组织者可看）" in confirm
+    confirm = (await secretary.press("让作答人看结果")).text
+    assert "作答人看结果：截止时通知作答人（满 5 人才显示，不足则不公布）" in confirm
+    await secretary.press("发布")
+    assert (await survey(env)).results_to_respondents is True
