@@ -369,6 +369,10 @@ class Sender:
         if method == "sendMessage":
             lpo = params.pop("link_preview_options", None)
             return await self.bot.send_message(chat_id=chat_id, disable_web_page_preview=bool(lpo), **params, **extra)
+        if method == "sendPhoto":  # by file id (`outbox.attachment`)
+            return await self.bot.send_photo(chat_id=chat_id, **params, **extra)
+        if method == "sendDocument" and "file" not in spec:  # by file id
+            return await self.bot.send_document(chat_id=chat_id, **params, **extra)
         if method == "sendDocument":
             f = spec["file"]
             return await self.bot.send_document(chat_id=chat_id, document=InputFile(base64.b64decode(f["b64"]),

@@ -66,6 +66,15 @@ def document(filename: str, content: bytes, caption: str | None = None) -> dict:
             "file": {"name": filename, "b64": base64.b64encode(content).decode()}}
 
 
+def attachment(kind: str, file_id: str, caption: str | None = None) -> dict:
+    """A photo or document re-sent by Telegram's file id (something a member sent; the bytes never pass here)."""
+    method, field = ("sendPhoto", "photo") if kind == "photo" else ("sendDocument", "document")
+    p = {field: file_id, "parse_mode": "HTML"}
+    if caption:
+        p["caption"] = caption
+    return {"method": method, "params": p}
+
+
 def commands_menu(chat_id: int, commands: list[tuple[str, str]]) -> dict:
     return {"method": "setMyCommands",
             "params": {"commands": [{"command": c, "description": d} for c, d in commands],

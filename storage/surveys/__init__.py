@@ -8,14 +8,14 @@ the close), `kpi` (figures). Buttons: `messages.buttons.surveys`.
 """
 from __future__ import annotations
 
-from storage.surveys.answering import ListedSurvey, Screen, for_member, press, start, typed
+from storage.surveys.answering import ListedSurvey, Screen, for_member, press, replied, start, typed
 from storage.surveys.files import BUILTINS, QuestionSpec, builtin, check
 from storage.surveys.jobs import produce_closings, produce_openings, produce_reminders, reminder_times
 from storage.surveys.kpi import kpi_figures
 from storage.surveys.models import (Survey, SurveyAnswer, SurveyBallot, SurveyCompletion, SurveyProgress,
                                     SurveyQuestion, SurveyResponse)
 from storage.surveys.results import charts, export_xlsx, render_report, report
-from storage.surveys.shared import announce, for_respondent
+from storage.surveys.shared import announce, for_respondent, live
 from storage.surveys.rules import (MIN_GROUP_FLOOR, TEXT_DIALOG, parse_close, participation, publish, readable,
                                    visible_to)
 from storage.surveys.tally import count_batches, sealed
@@ -29,5 +29,6 @@ __all__ = [
     "SurveyResponse", "TEXT_DIALOG", "WizardScreen", "begin_file", "begin_poll", "builtin", "charts", "check",
     "count_batches", "export_xlsx", "for_member", "kpi_figures", "parse_close", "participation", "press",
     "produce_closings", "produce_openings", "produce_reminders", "publish", "readable", "reminder_times",
-    "render_report", "report", "sealed", "start", "typed", "visible_to", "wizard_pressed", "wizard_typed",
+    "live", "render_report", "replied",
+    "report", "sealed", "start", "typed", "visible_to", "wizard_pressed", "wizard_typed",
 ]

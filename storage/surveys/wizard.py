@@ -47,7 +47,9 @@ async def _screen(session: AsyncSession, member: Member, step: str, data: dict) 
 
 
 async def begin_poll(session: AsyncSession, ctx: Context, member: Member) -> WizardScreen:
-    data = {"anonymous": True}
+    """A one-question poll shares its results with those who voted unless the organiser turns it off (shown
+    only from `min_group_size` voters); a questionnaire does not unless turned on."""
+    data = {"anonymous": True, "shared": True}
     await dialogs.start(session, ctx, member.id, KIND, "question", data)
     return await _screen(session, member, "question", data)
 
@@ -141,6 +143,9 @@ async def wizard_pressed(session: AsyncSession, ctx: Context, member: Member, ac
     if step == "confirm" and action == "named":
         data["anonymous"] = not data.get("anonymous", True)
         return await _to(session, ctx, member, dialog, "confirm", data)
+    if step == "confirm" and action == "share":
+        data["shared"] = not data.get("shared", False)
+        return await _to(session, ctx, member, dialog, "confirm", data)
     if step == "confirm" and action == "group":
         now = data.get("min_group", GROUP_SIZES[0])
         data["min_group"] = GROUP_SIZES[(GROUP_SIZES.index(now) + 1) % len(GROUP_SIZES)] \
@@ -151,7 +156,8 @@ async def wizard_pressed(session: AsyncSession, ctx: Context, member: Member, ac
             session, ctx, title=data["title"], audience=data["audience"],
             questions=[QuestionSpec.from_dict(q) for q in data["questions"]],
             closes_at=datetime.fromisoformat(data["closes"]), anonymous=data.get("anonymous", True),
-            min_group_size=data.get("min_group", GROUP_SIZES[0]), tag=data.get("tag"), created_by=member.id)
+            min_group_size=data.get("min_group", GROUP_SIZES[0]), tag=data.get("tag"), created_by=member.id,
+            results_to_respondents=bool(data.get("shared", False)))
         await dialogs.clear(session, member.id)
         screen = await _screen(session, member, "published", data)
         screen.survey = survey

@@ -2,11 +2,12 @@
 
 Inside: `models` (tables), `rules` (the owner's and the secretaries' actions, /overdue), `schedule`
 (deadlines and reminder stages), `views` (what templates see, the task buttons), `files` (sheets and
-`create_task`), `lists` (/tasks a page at a time, a task's card and notes), `nudging` (催办), `wizard` (/newtask), `jobs` (reminders) and `digest` (the morning digest), `kpi` (figures).
+`create_task`), `lists` (/tasks a page at a time, a task's card and notes), `nudging` (催办), `evidence` (a photo or document with a note), `wizard` (/newtask), `jobs` (reminders) and `digest` (the morning digest), `kpi` (figures).
 """
 from __future__ import annotations
 
 from storage.tasks.digest import produce_digest
+from storage.tasks.evidence import Evidence
 from storage.tasks.files import (apply, check, create_task, import_rows, read, template_filename,
                                  template_xlsx)
 from storage.tasks.jobs import produce_reminders
@@ -33,5 +34,5 @@ __all__ = [
     "latest_stage", "my_tasks", "new_input", "on_time_rates", "overdue_for", "overdue_now", "owner_keyboard",
     "produce_digest", "produce_reminders", "read", "report_done", "save_note", "stage_moment", "task_status",
     "task_views", "template_filename", "template_xlsx", "step_keyboard",
-    "PAGE", "Page", "card", "notes", "page", "nudge", "overdue_keyboard",
+    "Evidence", "PAGE", "Page", "card", "notes", "page", "nudge", "overdue_keyboard",
 ]
