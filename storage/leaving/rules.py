@@ -62,6 +62,11 @@ async def card(session: AsyncSession, viewer: Member, employee_no: str) -> dict:
     member = await members.by_employee_no(session, number)
     if member is None or not await _visible(session, viewer, member):
         raise Refused("member_not_found", no=number)
+    return await card_of(session, viewer, member)
+
+
+async def card_of(session: AsyncSession, viewer: Member, member: Member) -> dict:
+    """The card of a member the caller has already found and checked the viewer may see."""
     view = await _view(session, member)
     view["can_deactivate"] = viewer.has_role("admin") and member.active and member.id != viewer.id
     return view

@@ -2,13 +2,14 @@
 
 Inside: `models` (tables), `rules` (publishing, pushing to the audience, learned, reminders), `markdown`
 (a lesson's text as Telegram HTML, split to fit), `quiz` (one question at a time), `points` (the daily
-capped score), `wizard` (/newlesson), `kpi` (figures).
+capped score), `board` (the branch's points board), `wizard` (/newlesson), `kpi` (figures).
 """
 from __future__ import annotations
 
+from storage.lessons.board import board_named, board_standing, set_board_named
 from storage.lessons.kpi import Figures, kpi_figures, lesson_breakdown, lesson_figures, period_breakdown
 from storage.lessons.markdown import decode, from_entities, parse, split_html, tg_len, to_html
-from storage.lessons.models import Lesson, LessonAssignment, LessonPoints, QuizAttempt
+from storage.lessons.models import Lesson, LessonAssignment, LessonBoardName, LessonPoints, QuizAttempt
 from storage.lessons.points import DAILY_CAP, award, totals
 from storage.lessons.quiz import QuestionView, Result, answer, retry, start_quiz
 from storage.lessons.rules import (audience_size, create, default_min_read, keyboard, mark_learned, open_lesson,
@@ -18,7 +19,7 @@ from storage.lessons.wizard import (AUDIENCE, DUE, DUE_CHOICES, KIND, TEXT, TIME
                                     publish_new, time_choices)
 
 __all__ = [
-    "AUDIENCE", "DAILY_CAP", "DUE", "DUE_CHOICES", "Figures", "KIND", "Lesson", "LessonAssignment", "LessonPoints",
+    "AUDIENCE", "DAILY_CAP", "LessonBoardName", "board_named", "board_standing", "set_board_named", "DUE", "DUE_CHOICES", "Figures", "KIND", "Lesson", "LessonAssignment", "LessonPoints",
     "Preview", "QuestionView", "QuizAttempt", "Result", "TEXT", "TIME", "answer", "audience_size", "award",
     "begin_new", "check_upload", "choose_audience", "choose_due", "choose_time", "create", "current", "decode",
     "default_min_read", "from_entities", "got_text", "keyboard", "kpi_figures", "lesson_breakdown",

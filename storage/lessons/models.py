@@ -101,3 +101,12 @@ class LessonPoints(Base):
     points: Mapped[int] = mapped_column(Integer)  # credited
     day: Mapped[date] = mapped_column(Date)  # local day, for the daily cap
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class LessonBoardName(Base):
+    """A member who chose to be named on their branch's points board (/lessons); absent means not named."""
+
+    __tablename__ = "lesson_board_names"
+
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), primary_key=True)
+    since: Mapped[datetime] = mapped_column(UTCDateTime)
