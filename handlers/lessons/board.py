@@ -7,7 +7,7 @@ from storage import lessons
 
 
 async def say_board(turn: Turn) -> None:
-    """One more message after the lesson list; nothing for a member with no branch."""
+    """One message before the lesson list; nothing for a member with no branch."""
     board = await lessons.board_standing(turn.session, turn.me)
     if board is not None:
         turn.say("lesson_board", branch=board["branch"], board=board)

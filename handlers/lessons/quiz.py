@@ -46,9 +46,9 @@ async def my_lessons(turn: Turn) -> None:
     view = await lessons.overview(turn.session, turn.ctx, turn.me)
     keyboard = [[lesson_buttons.lesson(turn.t("lesson_button_open_title", title=item["title"]), item["id"],
                                        lesson_buttons.OPEN)] for item in view.pending[:5]]
+    await board.say_board(turn)  # before the list, so the list and its buttons stay the last message
     turn.say("lesson_list", keyboard or None, pending=view.pending, learned=view.learned,
              points_total=view.points_total, points_today=view.points_today, staff=view.staff)
-    await board.say_board(turn)
 
 
 @handler()
