@@ -18,5 +18,7 @@ SAMPLES = {
                      "answered_in_time_rate": 0.8, "resolution_rate": None, "satisfaction_avg": 4.0},
         "reception": {"days_held": 1, "bookings": 4, "attended": 3, "matters_raised": 3, "matters_resolved": 1,
                       "matters_to_tasks": 2, "tasks_done_on_time": 1},
+        "evaluation": {"branch_score": 4.1, "branches_rated": 1, "respondents": 12,
+                       "by_branch": {"第一支部": 4.1, "第二支部": None}},
     }},
 }
