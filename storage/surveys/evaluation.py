@@ -66,7 +66,7 @@ async def branch_scores(session: AsyncSession, ctx: Context, *, start: datetime,
             .where(SurveyResponse.survey_id == survey.id, SurveyAnswer.number.is_not(None)))).all()
         branch_of, given = {}, defaultdict(list)
         for response_id, position, kind, options, number in rows:
-            if position == 1 and kind == "single" and 0 <= number < len(options):
+            if position == 0 and kind == "single" and 0 <= number < len(options):  # the branch (0: the first)
                 branch_of[response_id] = paths.get(options[number])
             elif kind == "rating":
                 given[response_id].append(number)
