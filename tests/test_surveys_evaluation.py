@@ -128,3 +128,24 @@ async def test_party_members_rate_their_branch_in_chat_and_kpi_shows_the_score(e
     assert "支部多方评价" in board and "第一支部：4.20" in board  # (5+4+4+3+5)/5, one party
     async with env.db.session() as s:
         assert (await s.execute(select(Survey.tag))).scalar_one() == "branch_evaluation"
+
+
+async def test_a_secretary_sends_the_evaluation_to_the_representatives_from_the_wizard(env):
+    await env.import_roster(ROSTER)
+    zhang = await env.join(101, "张伟", "1001")
+    rep = await env.join(110, "代表甲", "1010")
+    await zhang.send("/newsurvey")
+    assert "5 道题" in (await zhang.press("支部多方评价")).text
+    assert "发给谁" in (await zhang.press("用：党支部工作多方评价")).text
+    await zhang.press("角色…")
+    await zhang.press("职工代表")
+    await zhang.press("3 天后")
+    assert "已发布" in (await zhang.press("发布")).text
+    await env.tick()
+    async with env.db.session() as s:
+        survey = (await s.execute(select(Survey))).scalar_one()
+        first = (await s.execute(select(SurveyQuestion).where(SurveyQuestion.position == 0))).scalar_one()
+    assert (survey.tag, survey.audience) == ("branch_evaluation", "role:representative")
+    assert first.options == ["第一支部", "第二支部"]
+    asked = (await rep.press("开始答题", invitation(rep))).text
+    assert "您评价的是哪个党支部" in asked
