@@ -123,3 +123,38 @@ async def test_the_export_refuses_an_unknown_unit_and_writes_nothing(env, run_cl
     out = tmp_path / "x.xlsx"
     code, _, err = await asyncio.to_thread(run_cli, "member", "export", "--unit", "研发部", "--out", str(out))
     assert code != 0 and "研发部" in err and not out.exists()
+
+
+async def test_no_anonymous_ticket_or_survey_answer_reaches_any_member_file(env, run_cli, tmp_path):
+    """Checked against the database: every anonymous ticket (its number and its words) and every survey
+    answer written in words is looked for in every member's file, as read in chat and as exported."""
+    from storage import memberfile
+    from storage.models.org import Member
+    from storage.surveys import SurveyAnswer
+
+    c = await cast(env)
+    await seed_year(env, c)
+    async with env.db.session() as s:
+        anonymous = (await s.execute(select(FeedbackTicket.id, FeedbackTicket.text)
+                                     .where(FeedbackTicket.anonymous.is_(True)))).all()
+        signed = (await s.execute(select(FeedbackTicket.id).where(FeedbackTicket.anonymous.is_(False)))).scalar_one()
+        answers = list((await s.execute(select(SurveyAnswer.text).where(SurveyAnswer.text.is_not(None)))).scalars())
+        people = list((await s.execute(select(Member).order_by(Member.employee_no))).scalars())
+        files = [repr(await memberfile.build(s, env.ctx, m, "zh", limit=None)) for m in people]
+    assert len(anonymous) == 2 and answers == [SECRET_ANSWER]
+    read = [(await c.admin.send(f"/member {m.employee_no}"))[-1]["text"] for m in people if m.employee_no]
+    read += [(await p.send("/me"))[-1]["text"] for p in (c.zhang, c.wang, c.li, c.liu)]
+    for unit in ("生产部", "财务部", "办公室"):
+        out = tmp_path / f"{unit}.xlsx"
+        code, _, err = await asyncio.to_thread(run_cli, "member", "export", "--unit", unit, "--year", "2026",
+                                               "--out", str(out))
+        assert code == 0, err
+        book = load_workbook(io.BytesIO(out.read_bytes()))
+        read.append("\n".join(str(v) for ws in book.worksheets for row in ws.iter_rows(values_only=True)
+                              for v in row if v is not None))
+    everything = "\n".join(files + read)
+    for ticket_id, text in anonymous:
+        assert ticket_id not in everything and text not in everything
+    for text in answers:
+        assert text not in everything
+    assert signed in everything  # the signed one is there: the search would have found a match
