@@ -4,13 +4,15 @@ parties' means, a party counted only when enough of it rated that branch. Figure
 from __future__ import annotations
 
 import asyncio
+import io
 import secrets
 from datetime import date, timedelta
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import select
 
-from storage import kpi, roster, surveys
+from storage import kpi, report, roster, surveys
 from storage.errors import Refused
 from storage.models.org import Unit
 from storage.surveys import Survey, SurveyAnswer, SurveyQuestion, SurveyResponse
@@ -86,6 +88,15 @@ async def test_the_score_is_the_mean_of_the_parties_counted_only_when_enough_ans
     assert figures["branch_score"] == pytest.approx(first)  # the only branch shown
     assert figures["respondents"] == 13 and figures["branches_rated"] == 1
     assert kpi.measure("evaluation.branch_score").value({"evaluation": figures}) == pytest.approx(first)
+
+    # The report reads the same registry: the indicator by name in the summary, the figure in the raw data.
+    async with db.session() as s:
+        _, data = await report.workbook(s, ctx, "2026-12")
+    book = load_workbook(io.BytesIO(data))
+    cells = [v for ws in book.worksheets for row in ws.iter_rows(values_only=True) for v in row if v is not None]
+    assert "支部多方评价得分" in cells
+    raw = {row[0]: row[1] for row in book["原始数据"].iter_rows(min_row=3, values_only=True)}
+    assert raw["evaluation.branch_score"] == pytest.approx(first)
 
     # A secretary of 第二支部 sees nothing: too few rated it in every party.
     async with db.session() as s:

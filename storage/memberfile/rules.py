@@ -51,7 +51,9 @@ async def resolve(session: AsyncSession, viewer: Member, lang: str, text: str) -
         if not await visible(session, viewer, exact):
             raise Refused("member_not_found", no=text)
         return exact
-    found = [m for m in await picker.find_members(session, text, limit=200) if await visible(session, viewer, m)]
+    scope = await members.staff_unit_ids(session, viewer)  # once, not per candidate
+    found = [m for m in await picker.find_members(session, text, limit=200)
+             if scope is None or {m.unit_id, m.branch_id} & scope]
     if not found:
         raise Refused("member_not_found", no=text)
     if len(found) == 1:
