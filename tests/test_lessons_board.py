@@ -63,3 +63,8 @@ async def test_equal_points_share_a_rank_in_english(env):
     board = next(m["text"] for m in reversed(emily.messages) if "points board" in (m.get("text") or ""))
     assert "Your points: 3, rank 3 of 4 in your branch." in board
     assert board.count("1. (name not shown) — 5") == 2 and "3. You — 3" in board
+    mine = (await emily.send("/me"))[-1]["text"]
+    assert "My file" in mine and "your name is not shown" in mine
+    assert "积分" not in mine and "匿名" not in mine  # all English
+    shown = await emily.press("Show my name on the points board")
+    assert "your name is shown on it" in shown.text
