@@ -16,6 +16,7 @@ from storage import kpi, report, roster, surveys
 from storage.errors import Refused
 from storage.models.org import Unit
 from storage.surveys import Survey, SurveyAnswer, SurveyQuestion, SurveyResponse
+from tests.support.refusals import snapshot
 from tests.support.surveys import BIG_ROSTER, invitation, join_all
 
 ROSTER = """employee_no,name,department,branch,party_member,roles
@@ -69,7 +70,6 @@ async def test_the_score_is_the_mean_of_the_parties_counted_only_when_enough_ans
     party = await _publish(db, ctx, "党员")
     reps = await _publish(db, ctx, "角色:职工代表")
     committee = await _publish(db, ctx, "role:committee", min_group_size=3)
-    other = await _publish(db, ctx, "all")
     # 第一支部: members 5 × (4,4,5),(5,5,5),(3,4,5),(4,4,4),(5,4,3) -> means 4.333, 5, 4, 4, 4 -> 4.2667
     await _counted(db, party, "第一支部", (4, 4, 5), (5, 5, 5), (3, 4, 5), (4, 4, 4), (5, 4, 3))
     # representatives 5 × 3 everywhere -> 3.0; committee 3 × (5,5,5),(4,4,4),(3,3,3) -> 4.0
@@ -78,8 +78,6 @@ async def test_the_score_is_the_mean_of_the_parties_counted_only_when_enough_ans
     # 第二支部: only 4 members (below their survey's 5) and 2 committee members (below 3): nothing shown.
     await _counted(db, party, "第二支部", *[(1, 1, 1)] * 4)
     await _counted(db, committee, "第二支部", (1, 1, 1), (1, 1, 1))
-    # A survey sent to everyone is no party's: not counted, however many answered.
-    await _counted(db, other, "第一支部", *[(1, 1, 1)] * 9)
 
     figures = await _figures(db, ctx, clock)
     members = (13 / 3 + 5 + 4 + 4 + 4) / 5  # 4.2667
@@ -160,3 +158,12 @@ async def test_a_secretary_sends_the_evaluation_to_the_representatives_from_the_
     assert first.options == ["第一支部", "第二支部"]
     asked = (await rep.press("开始答题", invitation(rep))).text
     assert "您评价的是哪个党支部" in asked
+
+
+async def test_the_evaluation_sent_to_no_single_party_is_refused_and_nothing_is_written(env, run_cli):
+    await env.import_roster(ROSTER)
+    state = await snapshot(env.db)
+    code, _, err = await asyncio.to_thread(run_cli, "surveys", "publish", "builtin:branch_evaluation",
+                                           "--audience", "全体")
+    assert code != 0 and "每份只发给一方" in err
+    assert await snapshot(env.db) == state

@@ -3,8 +3,8 @@ and its indicator, the branch evaluation score.
 
 Each party rates in a survey of its own, published with the built-in questionnaire to that party's audience:
 `party` (the Party members), `role:representative` (employees' representatives) and `role:committee` (the
-Party committee). The survey's audience says whose ratings it holds; a survey with another audience is not
-counted. Every respondent names the branch rated (question 1: the branches, filled in when it is published)
+Party committee). The survey's audience says whose ratings it holds, so publishing it to any other audience is
+refused (`rules.publish`). Every respondent names the branch rated (question 1: the branches, filled in when it is published)
 and gives three ratings (1-5).
 
 The score of a branch is the mean, over the parties, of each party's mean rating of it, counting a party only
