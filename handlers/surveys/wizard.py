@@ -25,7 +25,8 @@ def _b(lang: str, name: str, action: str, **params) -> dict:
 def keyboard(lang: str, screen: WizardScreen) -> list[list[dict]]:
     cancel = [_b(lang, "cancel", "cancel")]
     if screen.step == "question":
-        return [[_b(lang, "tpl_satisfaction", "tpl.satisfaction")], [_b(lang, "tpl_enps", "tpl.enps")], cancel]
+        return [[_b(lang, "tpl_satisfaction", "tpl.satisfaction")], [_b(lang, "tpl_enps", "tpl.enps")],
+                [_b(lang, "tpl_branch_evaluation", "tpl.branch_evaluation")], cancel]
     if screen.step == "options":
         return [[_b(lang, "kind_rating", "kind.rating"), _b(lang, "kind_scale10", "kind.scale10")],
                 [_b(lang, "kind_text", "kind.text")], cancel]

@@ -29,6 +29,8 @@ SAMPLES = {
     "survey_export_caption": {"title": "食堂满意度", "named": False},
     "survey_export_header": {"key": "sheet_summary"},
     "survey_builtin": {"key": "satisfaction.title"},
+    "survey_evaluation_no_branches": {},
+    "survey_evaluation_audience": {},
     "survey_wizard_button": {"name": "close_days", "days": 3},
     "survey_wizard_step": {"step": "confirm", "questions": [("rating", "您对食堂满意吗？")], "title": "食堂满意度",
                            "audience": "unit:生产部", "closes": _when, "anonymous": True, "min_group": 5,

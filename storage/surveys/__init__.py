@@ -4,11 +4,13 @@ Inside: `models` (tables), `rules` (publishing, opening to the audience, who may
 `answering` (one question at a time), `tally` (sealed ballots counted in mixed batches), `results` (the
 report, charts, the workbook), `files` (question sheets and the built-in questionnaires), `wizard`
 (/newsurvey), `jobs` (opening on time, reminders, closing), `shared` (results for respondents after
-the close), `kpi` (figures). Buttons: `messages.buttons.surveys`.
+the close), `kpi` (figures), `evaluation` (the branches rated by several parties, and its indicator). Buttons: `messages.buttons.surveys`.
 """
 from __future__ import annotations
 
 from storage.surveys.answering import ListedSurvey, Screen, for_member, press, replied, start, typed
+from storage.surveys.evaluation import PARTIES as EVALUATION_PARTIES
+from storage.surveys.evaluation import branch_scores, questionnaire
 from storage.surveys.files import BUILTINS, QuestionSpec, builtin, check
 from storage.surveys.jobs import produce_closings, produce_openings, produce_reminders, reminder_times
 from storage.surveys.kpi import kpi_figures
@@ -24,7 +26,7 @@ from storage.surveys.wizard import (CLOSE_CHOICES, GROUP_SIZES, KIND, WizardScre
 
 __all__ = [
     "announce", "for_respondent",
-    "BUILTINS", "CLOSE_CHOICES", "GROUP_SIZES", "KIND", "ListedSurvey", "MIN_GROUP_FLOOR", "QuestionSpec",
+    "BUILTINS", "CLOSE_CHOICES", "EVALUATION_PARTIES", "branch_scores", "questionnaire", "GROUP_SIZES", "KIND", "ListedSurvey", "MIN_GROUP_FLOOR", "QuestionSpec",
     "Screen", "Survey", "SurveyAnswer", "SurveyBallot", "SurveyCompletion", "SurveyProgress", "SurveyQuestion",
     "SurveyResponse", "TEXT_DIALOG", "WizardScreen", "begin_file", "begin_poll", "builtin", "charts", "check",
     "count_batches", "export_xlsx", "for_member", "kpi_figures", "parse_close", "participation", "press",

@@ -15,7 +15,8 @@ from storage.context import Context
 from storage.errors import Refused
 from storage.models.dialogs import Dialog
 from storage.models.org import Member
-from storage.surveys.files import MAX_QUESTION_CHARS, QuestionSpec, builtin, option_problems, split_options
+from storage.surveys.evaluation import questionnaire
+from storage.surveys.files import BUILTINS, MAX_QUESTION_CHARS, QuestionSpec, option_problems, split_options
 
 KIND = "survey_new"
 CLOSE_CHOICES = {"1": 1, "3": 3, "7": 7, "14": 14}
@@ -63,7 +64,7 @@ async def begin_file(session: AsyncSession, ctx: Context, member: Member,
 
 
 async def begin_builtin(session: AsyncSession, ctx: Context, member: Member, name: str) -> WizardScreen:
-    title, tag, questions = builtin(name, member.language)
+    title, tag, questions = await questionnaire(session, name, member.language)
     data = {"questions": [q.to_dict() for q in questions], "anonymous": True, "tag": tag, "suggested": title}
     await dialogs.start(session, ctx, member.id, KIND, "title", data)
     return await _screen(session, member, "title", data)
@@ -117,7 +118,7 @@ async def _poll_questions(session, ctx, member, dialog, data, kind, options) -> 
 async def wizard_pressed(session: AsyncSession, ctx: Context, member: Member, action: str) -> WizardScreen:
     """A button of the wizard; each is accepted only at the step that shows it."""
     dialog = await dialogs.get(session, member.id)
-    if action.startswith("tpl.") and action[4:] in ("satisfaction", "enps"):
+    if action.startswith("tpl.") and action[4:] in BUILTINS:
         if dialog is None or dialog.kind != KIND or dialog.step != "question":
             raise Refused("survey_wizard_stale")
         return await begin_builtin(session, ctx, member, action[4:])
