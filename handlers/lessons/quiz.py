@@ -6,8 +6,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 from messages import buttons
 from messages.buttons import lessons as lesson_buttons
 from messages.buttons import Prefix
-from handlers.lessons import coverage
-from handlers.lessons import board
+from handlers.lessons import board, coverage
 from handlers.session import Turn, handler
 from storage import lessons
 from storage.errors import Refused
