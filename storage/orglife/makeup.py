@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from messages import render
-from storage import calendar, lessons, producers, settings
+from storage import calendar, lessons, outbox, producers, settings
 from storage.context import Context
 from storage.errors import Refused
 from storage.models.org import Member, Unit
@@ -47,18 +47,25 @@ async def missed_ids(session: AsyncSession, meeting_id: int) -> list[int]:
 
 
 def _material(meeting: Meeting) -> str:
-    # Minutes sent as a document are named, not attached: the outbox sends files it holds, not Telegram file ids.
+    # Minutes sent as a document are named in the lesson and the file itself goes just before it (`_intro`).
     return meeting.minutes_text or f"📎 {meeting.minutes_file_name or meeting.topic}"
 
 
-async def _intro(session: AsyncSession, ctx: Context, meeting: Meeting, due) -> tuple[Unit, Callable[[str], str]]:
-    """The meeting's branch, and the notice sent just before the lesson, in the reader's language."""
+async def _intro(session: AsyncSession, ctx: Context, meeting: Meeting,
+                 due) -> tuple[Unit, Callable[[str], list[dict]]]:
+    """The meeting's branch, and what goes just before the lesson in the reader's language: the notice, then
+    the minutes' document when they were sent as one, re-sent by its Telegram file id."""
     branch = await session.get(Unit, meeting.branch_id)
     starts = calendar.local(meeting.starts_at, ctx)
+    file = (meeting.minutes_file_name or meeting.topic) if meeting.minutes_file_id else None
 
-    def intro(lang: str) -> str:
-        return render(lang, "orglife_makeup_assigned", kind=meeting.kind, topic=meeting.topic, branch=branch.name,
-                      starts=starts, due=due, file=None if meeting.minutes_text else meeting.minutes_file_name)
+    def intro(lang: str) -> list[dict]:
+        notice = render(lang, "orglife_makeup_assigned", kind=meeting.kind, topic=meeting.topic,
+                        branch=branch.name, starts=starts, due=due, file=file)
+        if file is None:
+            return [outbox.message(notice)]
+        caption = render(lang, "orglife_minutes_caption", kind=meeting.kind, topic=meeting.topic, file=file)
+        return [outbox.message(notice), outbox.attachment("document", meeting.minutes_file_id, caption)]
 
     return branch, intro
 
