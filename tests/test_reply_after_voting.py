@@ -84,7 +84,7 @@ async def test_the_organiser_can_keep_a_polls_results_from_respondents(env):
     assert "查看当前结果" not in done.text and not (done.new or [done.message])[-1].get("reply_markup")
     before = await snapshot(env.db)
     forged = await voter.press_data(f"svy:{(await survey(env)).id}:shared")
-    assert forged.toast == refusal("zh", "survey_shared_not_closed", title="周五团建去哪里？")
+    assert forged.toast == refusal("zh", "survey_results_not_shared", title="周五团建去哪里？")
     assert await snapshot(env.db) == before
 
 

@@ -81,3 +81,16 @@ def test_the_demo_data_survives_a_restart_unless_fresh_and_the_cli_runs_on_it(tm
 
     fresh = sandbox(tmp_path, "who", fresh=True)
     assert "3  王芳 · employee · 生产部 / 第一支部 · not registered, code " in after(fresh, "who")
+
+
+def test_a_reply_to_a_task_card_records_progress_and_a_bad_reply_says_how(tmp_path):
+    text = sandbox(tmp_path, "help", "as 3", "/start {code}", "/tasks", "press 2 1", "reply 3 已检查完两个车间",
+                   "press 3 3", "reply 9 没有这条", "reply 3", fresh=True)
+    assert "  reply M TEXT      reply to message M" in after(text, "help")
+    card = after(text, "press 2 1")
+    assert card.startswith("--- #3 ") and "安全生产月度检查" in card and "[1] 📝 进展" in card
+    replied = after(text, "reply 3 已检查完两个车间")  # Telegram's reply to the card: a progress note
+    assert replied.startswith("--- #4 ") and "已记录任务 [2026-N001] 的进展，状态：进行中。" in replied
+    assert "王芳 · 进展：已检查完两个车间" in after(text, "press 3 3")  # in the task's notes
+    assert after(text, "reply 9 没有这条").strip() == "usage: reply MESSAGE_NUMBER TEXT"
+    assert after(text, "reply 3").strip() == "usage: reply MESSAGE_NUMBER TEXT"

@@ -56,6 +56,7 @@ SAMPLES = {
     "survey_text_expected": {},
     "survey_text_long": {"limit": 2000},
     "survey_results_not_yours": {},
+    "survey_results_not_shared": {"title": "食堂满意度"},
     "survey_wizard_text_expected": {},
     "survey_wizard_question_long": {"limit": 500},
     "survey_wizard_bad_time": {"value": "下周"},

@@ -1,7 +1,8 @@
 """After voting: respondents see a closed survey's results, when its group is large enough.
 
 At close, a survey that promised its results to respondents sends each of them one message (a button to
-the results, or a line saying they are withheld); the press is re-checked: closed, answered by this member,
+the results, or a line saying they are withheld); the press is re-checked: shared by the organiser (a survey
+kept from respondents is read by its staff with /results only), closed, answered by this member,
 and at least `min_group_size` respondents (the report withholds per question as for the organisers, and
 the department table is never shown to respondents).
 
@@ -54,13 +55,16 @@ def live(survey: Survey, question_count: int) -> bool:
 
 
 async def for_respondent(session: AsyncSession, ctx: Context, member: Member, survey_id: int) -> Report:
-    """The results a respondent may read: closed (or a shared poll), theirs, and the group large enough."""
+    """The results a respondent may read: shared by the organiser, closed (or a shared poll), answered by them,
+    and the group large enough."""
     survey = await session.get(Survey, survey_id)
     if survey is None or survey.opened_at is None:
         raise Refused("survey_not_found")
     completion = await session.get(SurveyCompletion, (survey.id, member.id))
     if completion is None or not completion.done:
         raise Refused("survey_results_not_yours")
+    if not survey.results_to_respondents:  # a forged press: the organiser kept them (staff read /results)
+        raise Refused("survey_results_not_shared", title=survey.title)
     if survey.closed_at is None and not live(survey, len(await questions_of(session, survey.id))):
         raise Refused("survey_shared_not_closed", title=survey.title)
     rep = await report(session, ctx, survey)
