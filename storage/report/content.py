@@ -77,7 +77,7 @@ async def _units_in(session, scope: set[int] | None) -> list[Unit]:
 
 
 async def gather(session, ctx: Context, period: str | None, lang: str = "zh",
-                 scope: set[int] | None = None, *, history: bool = True) -> Report:
+                 scope: set[int] | None = None, *, history: bool = True, lists: bool = True) -> Report:
     """Everything the report shows for the month `period` (this month when empty), within `scope`."""
     lang = "en" if lang == "en" else "zh"
     label, start, end = kpi.period_bounds(period, ctx)
@@ -129,6 +129,6 @@ async def gather(session, ctx: Context, period: str | None, lang: str = "zh",
         period=label, lang=lang, whole=scope is None, empty=not any(m.value(board) for m in measures), day=day,
         measures=measures, board=board, lines=lines, findings=targets.ranked(found), unit_rows=rows,
         history=past, target_lines=target_lines,
-        tasks=await task_rows(session, ctx, scope, start, end, lang),
-        pdca=await pdca_records(session, ctx, scope, start, end, lang),
-        reception=await reception_outcomes(session, ctx, scope, start, end, lang))
+        tasks=await task_rows(session, ctx, scope, start, end, lang) if lists else [],
+        pdca=await pdca_records(session, ctx, scope, start, end, lang) if lists else [],
+        reception=await reception_outcomes(session, ctx, scope, start, end, lang) if lists else [])

@@ -24,5 +24,5 @@ async def html(session, ctx: Context, period: str | None, lang: str = "zh",
 async def board_charts(session, ctx: Context, period: str | None, lang: str,
                        scope: set[int] | None) -> tuple[Report, bytes, bytes]:
     """The /kpi pictures: the trend of the last six periods and the units side by side."""
-    r = await gather(session, ctx, period, lang, scope)
+    r = await gather(session, ctx, period, lang, scope, lists=False)
     return r, charts.trend_png(r), charts.units_png(r)
