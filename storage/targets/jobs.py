@@ -16,7 +16,7 @@ from storage.context import Context
 from storage.models.org import Member
 from storage.models.settings import Setting
 from storage.targets.rules import standings
-from storage.targets.slips import slips
+from storage.targets.slips import slipping
 from storage.targets.views import slip_view, standing_view
 
 WARN_AT = time(9, 0)
@@ -45,7 +45,7 @@ async def produce_warnings(session: AsyncSession, ctx: Context) -> int:
     if await session.get(Setting, f"targets.warnings:{week}") is not None:
         return 0
     everyone = await standings(session, ctx, None)
-    slipped = await slips(session, ctx, everyone)
+    slipped = await slipping(session, ctx, everyone)
     # Claimed only when there is something to say, so a target set later on Monday still warns that week.
     if not (slipped or any(s.on_track is False for s in everyone)) or not await _claim(
             session, f"targets.warnings:{week}", now.isoformat()):

@@ -26,7 +26,7 @@ def margin_of(s: Standing) -> float:
     return s.measure.worse_margin if own is None else own
 
 
-async def slips(session: AsyncSession, ctx: Context, standings: list[Standing]) -> list[Slip]:
+async def slipping(session: AsyncSession, ctx: Context, standings: list[Standing]) -> list[Slip]:
     """The standings (measured over the last 30 days) whose figure is worse than over the 30 days before by
     more than their margin."""
     end = ctx.now() - WINDOW
