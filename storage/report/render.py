@@ -26,3 +26,13 @@ async def board_charts(session, ctx: Context, period: str | None, lang: str,
     """The /kpi pictures: the trend of the last six periods and the units side by side."""
     r = await gather(session, ctx, period, lang, scope, lists=False)
     return r, charts.trend_png(r), charts.units_png(r)
+
+
+def xlsx_bytes(r: Report, trend: bytes | None = None, units: bytes | None = None) -> bytes:
+    """The workbook of a report already gathered (its charts drawn unless given)."""
+    return xlsx.build(r, trend, units)
+
+
+def page_html(r: Report, trend: bytes | None = None, units: bytes | None = None) -> str:
+    """The HTML page of a report already gathered (its charts drawn unless given)."""
+    return page.build(r, trend, units)
