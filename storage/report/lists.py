@@ -43,12 +43,13 @@ async def task_rows(session, ctx: Context, scope: set[int] | None, start: dateti
         select(Member).where(Member.id.in_({t.owner_id for t in found} or {-1})))).scalars()}
     names = await units.names(session, {t.lead_unit_id for t in found})
     moment = min(end, ctx.now())
+    said = {state: render(lang, "report_task_state", state=state) for state in FILLS}
     out = []
     for t in found:
         state = task_state(t, moment, ctx)
         out.append({"no": t.task_no, "title": t.title, "unit": names.get(t.lead_unit_id, ""),
                     "owner": owners.get(t.owner_id, ""), "due": t.due_date, "state": state,
-                    "status": render(lang, "report_task_state", state=state)})
+                    "status": said[state]})
     return out
 
 

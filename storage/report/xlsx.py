@@ -110,6 +110,7 @@ def _per_indicator(wb: exports.XlsxWriter, r: Report) -> None:
 
 
 def _tasks(wb: exports.XlsxWriter, r: Report) -> None:
+    fills = {state: PatternFill("solid", start_color=colour, end_color=colour) for state, colour in FILLS.items()}
     sheet = wb.sheet(r.label("tasks"))
     sheet.append([r.label(h) for h in ("task_no", "task_title", "lead_unit", "owner", "due", "status")], bold=True)
     sheet.freeze("A2")
@@ -117,17 +118,15 @@ def _tasks(wb: exports.XlsxWriter, r: Report) -> None:
         sheet.append([t["no"], t["title"], t["unit"], t["owner"], t["due"], t["status"]])
         row = sheet.ws.max_row
         sheet.number_format(row, 5, "yyyy-mm-dd")
-        fill = PatternFill("solid", start_color=FILLS[t["state"]], end_color=FILLS[t["state"]])
         for column in range(1, 7):
-            sheet.ws.cell(row=row, column=column).fill = fill
+            sheet.ws.cell(row=row, column=column).fill = fills[t["state"]]
     if not r.tasks:
         sheet.append([r.label("no_rows")])
     sheet.append([])
     sheet.append([r.label("legend")], bold=True)
-    for state, colour in FILLS.items():
+    for state in FILLS:
         sheet.append([r.legend(state)])
-        sheet.ws.cell(row=sheet.ws.max_row, column=1).fill = PatternFill("solid", start_color=colour,
-                                                                        end_color=colour)
+        sheet.ws.cell(row=sheet.ws.max_row, column=1).fill = fills[state]
     _widths(sheet, [16, 40, 16, 12, 12, 16])
 
 
