@@ -84,3 +84,20 @@ def test_targets_set_takes_a_margin_on_the_command_line_and_refuses_a_bad_one(tm
     assert run(tmp_path, *base, "--margin", "10").returncode == 0
     with sqlite3.connect(next((tmp_path / "data").glob("*.db"))) as conn:
         assert conn.execute("select margin from kpi_targets").fetchone() == (0.1,)
+
+
+def test_a_target_file_may_give_each_target_its_margin(tmp_path):
+    import sqlite3
+
+    from tests.test_tasks_cli import run
+
+    (tmp_path / "roster.csv").write_text(DEMO_ROSTER, encoding="utf-8")
+    assert run(tmp_path, "roster", "import", str(tmp_path / "roster.csv")).returncode == 0
+    sheet = tmp_path / "targets.csv"
+    sheet.write_text("指标,单位,目标值,完成日期,变差幅度\nlessons.coverage,生产部,90,2099-06-30,10\n"
+                     "tasks.overdue,财务部,0,2099-06-30,\n", encoding="utf-8-sig")
+    out = run(tmp_path, "targets", "import", str(sheet))
+    assert out.returncode == 0, out.stderr
+    with sqlite3.connect(next((tmp_path / "data").glob("*.db"))) as conn:
+        assert conn.execute("select key, margin from kpi_targets order by key").fetchall() == [
+            ("lessons.coverage", 0.1), ("tasks.overdue", None)]
