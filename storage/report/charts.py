@@ -124,8 +124,9 @@ def units_png(report) -> bytes:
             drawn = [(i, v) for i, (_, v) in enumerate(bars) if v is not None]
             if drawn:
                 ax.bar([i + 1 for i, _ in drawn], [v for _, v in drawn], color="tab:blue")
-            if numbered:  # every fifth number is enough to find a unit by its number
-                ax.set_xticks([i for i in range(1, len(bars) + 1) if i == 1 or i % 5 == 0])
+            if numbered:  # many units: every fifth number is enough to find a unit by its number
+                step = 1 if len(bars) <= 15 else 5
+                ax.set_xticks([i for i in range(1, len(bars) + 1) if i == 1 or i % step == 0])
             else:
                 ax.set_xticks(range(1, len(bars) + 1), [name for name, _ in bars], rotation=45)
             ax.set_xlim(0.4, len(bars) + 0.6)

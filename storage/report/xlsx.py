@@ -159,14 +159,20 @@ def _reception(wb: exports.XlsxWriter, r: Report) -> None:
 
 
 def _charts(wb: exports.XlsxWriter, r: Report, trend_png: bytes, units_png: bytes) -> None:
+    """Both pictures, one under the other (a row is about 20 pixels), and the units' numbers under them."""
     sheet = wb.sheet(r.label("charts"))
-    sheet.append([r.label("chart_trend")], bold=True)
-    sheet.ws.add_image(Image(io.BytesIO(trend_png)), "A2")
-    rows = 2 + Image(io.BytesIO(trend_png)).height // 20 + 2
-    sheet.ws.cell(row=rows, column=1, value=r.label("chart_units")).font = exports.BOLD
-    sheet.ws.add_image(Image(io.BytesIO(units_png)), f"A{rows + 1}")
-    for i, name in charts.unit_key(r):
-        sheet.ws.cell(row=rows + 1 + i, column=30, value=f"{i} = {name}")
+    row = 1
+    for title, png in (("chart_trend", trend_png), ("chart_units", units_png)):
+        sheet.ws.cell(row=row, column=1, value=r.label(title)).font = exports.BOLD
+        image = Image(io.BytesIO(png))
+        sheet.ws.add_image(image, f"A{row + 1}")
+        row += 2 + image.height // 20 + 1
+    key = charts.unit_key(r)
+    if key:
+        sheet.ws.cell(row=row, column=1, value=r.label("chart_key")).font = exports.BOLD
+        for i, name in key:
+            sheet.ws.cell(row=row + i, column=1, value=i)
+            sheet.ws.cell(row=row + i, column=2, value=name)
 
 
 def _definitions(wb: exports.XlsxWriter, r: Report) -> None:
