@@ -34,7 +34,8 @@ async def task_rows(session, ctx: Context, scope: set[int] | None, start: dateti
     """Tasks due in the period, and open ones already overdue before it, led by a unit in scope."""
     first, last = start.astimezone(ctx.tz).date(), end.astimezone(ctx.tz).date()
     T = tasks.Task
-    query = select(T).where(or_(T.due_date.between(first, last), (T.status.in_(tasks.ACTIVE) & (T.deadline_at < start))))
+    query = select(T).where(or_(T.due_date.between(first, last),
+                                (T.status.in_(tasks.ACTIVE) & (T.deadline_at < start))))
     query = query.where(T.due_date < last).order_by(T.due_date, T.task_no)
     if scope is not None:
         query = query.where(T.lead_unit_id.in_(scope or {-1}))

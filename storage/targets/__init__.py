@@ -8,6 +8,7 @@ from storage.targets.rules import (Standing, actual, corrective_task, expected, 
 from storage.targets.slips import Slip, margin_of, slipping
 from storage.targets.views import fmt, fmt_gap, period_view, slip_view, standing_view
 
-__all__ = ["COLUMNS", "Finding", "Slip", "Standing", "margin_of", "slip_view", "slipping", "Target", "actual", "corrective_task", "expected", "fmt", "fmt_gap", "for_scope",
-           "import_rows", "period_standings", "period_view", "produce_warnings", "ranked", "read", "set_target", "standing", "standing_view",
-           "standings", "targets_in", "week_of"]
+__all__ = ["COLUMNS", "Finding", "Slip", "Standing", "Target", "actual", "corrective_task", "expected", "fmt",
+           "fmt_gap", "for_scope", "import_rows", "margin_of", "period_standings", "period_view", "produce_warnings",
+           "ranked", "read", "set_target", "slip_view", "slipping", "standing", "standing_view", "standings",
+           "targets_in", "week_of"]

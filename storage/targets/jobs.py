@@ -1,7 +1,8 @@
 """The weekly early warning: on Monday from 09:00 local (never in quiet hours), each secretary is told which
 targets of their units are off track: behind their trajectory (figure, target, where it should be, the gap),
-or worse than the 30 days before by more than their margin (figure, before, the change; `slips.py`); admins
-get the whole organisation's list. Claimed once a week in the settings table, and keyed per person and week in the outbox."""
+or worse than the 30 days before by more than their margin (figure, before, the change; `slips.py`);
+admins get the whole organisation's list. Claimed once a week in the settings table, and keyed per person
+and week in the outbox."""
 from __future__ import annotations
 
 from datetime import time
