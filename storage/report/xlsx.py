@@ -189,7 +189,11 @@ def _figures(wb: exports.XlsxWriter, r: Report) -> None:
     sheet.append([r.label("period"), r.period, r.label("note_raw")])
     sheet.append([r.label("key"), r.label("value")], bold=True)
     sheet.freeze("A3")
+    # Group-size gating holds here too: a figure about answers from too few people is not written.
+    withheld = {m.key for m in r.measures if m.withheld(r.board)}
     for key, value in _flatten(r.board).items():
+        if key in withheld:
+            value = r.label("withheld")
         sheet.append([key, value])
         if isinstance(value, float):
             sheet.number_format(sheet.ws.max_row, 2, "0.000")
