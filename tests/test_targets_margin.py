@@ -101,3 +101,15 @@ def test_a_target_file_may_give_each_target_its_margin(tmp_path):
     with sqlite3.connect(next((tmp_path / "data").glob("*.db"))) as conn:
         assert conn.execute("select key, margin from kpi_targets order by key").fetchall() == [
             ("lessons.coverage", 0.1), ("tasks.overdue", None)]
+
+
+def test_worse_is_measured_in_the_direction_that_is_better_and_the_margin_falls_back_by_unit():
+    from dataclasses import replace
+
+    from storage import kpi
+
+    coverage, overdue = kpi.measure("lessons.coverage"), kpi.measure("tasks.overdue")
+    assert coverage.worsened(0.5, 1.0) == 0.5 and coverage.worsened(1.0, 0.5) == -0.5  # higher is better
+    assert overdue.worsened(5, 2) == 3 and overdue.worsened(2, 5) == -3  # lower is better
+    assert coverage.worse_margin == kpi.MARGINS["%"] == 0.05 and overdue.worse_margin == kpi.MARGINS["count"]
+    assert replace(coverage, margin=0.2).worse_margin == 0.2  # an indicator's own margin
