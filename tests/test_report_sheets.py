@@ -145,3 +145,26 @@ async def test_a_secretarys_report_covers_their_units_only(env, clock):
     assert {row[2] for row in rows_of(book["接待成效"], 2)} == {"王芳", "李强"}
     summary = {row[0]: row for row in rows_of(book["汇总"], 3) if row[0]}
     assert summary["党员教育覆盖率"][2] == pytest.approx(2 / 6)
+
+
+async def test_the_targets_sheet_measures_each_units_target_at_the_months_end(env, clock):
+    from datetime import date
+
+    from storage import units
+    from storage.targets import Target
+
+    await seed(env, clock)
+    async with env.db.session() as s:
+        production = await units.by_name(s, "department", "生产部")
+        s.add(Target(key="lessons.coverage", unit_id=production.id, value=0.9, due_on=date(2027, 3, 31),
+                     baseline=0.5, set_on=date(2026, 12, 1), set_at=env.ctx.now()))
+        zhang_scope = await members.staff_unit_ids(s, await members.by_employee_no(s, "1001"))
+    for scope in (None, zhang_scope):
+        _, book, page = await build(env, scope=scope)
+        rows = rows_of(book["目标对照"], 2)
+        # 生产部 2 of 6 = 33.3% against 0.5 + 0.4 × 30/120 = 60% on 12-31: 26.7 points behind.
+        assert len(rows) == 1 and rows[0][:2] == ["党员教育覆盖率", "生产部"]
+        assert rows[0][2] == pytest.approx(2 / 6) and rows[0][5] == pytest.approx(0.6)
+        assert rows[0][6] == pytest.approx(0.6 - 2 / 6)
+        assert "<td>党员教育覆盖率</td><td>生产部</td><td>33.3%</td><td>90.0%</td><td>2027-03-31</td><td>60.0%</td>" \
+               "<td>26.7 个百分点</td>" in page

@@ -39,6 +39,8 @@ SAMPLES["report_page"] = {
                  "expected": "—", "gap": "—", "previous": "—", "trend": "—"}],
     "indicators": [{"name": "党员教育覆盖率", "rows": [{"unit": "生产部", "actual": "33.3%", "previous": "—",
                                                    "trend": "—"}]}],
+    "standings": [{"name": "党员教育覆盖率", "unit": "生产部", "actual": "33.3%", "target": "90.0%",
+                   "due_on": "2027-03-31", "expected": "60.0%", "gap": "26.7 个百分点"}],
     "fills": {"red": "FFC7CE"}, "legend": [("FFC7CE", "逾期未完成")], "trend_png": _PNG, "units_png": _PNG,
     "unit_key": [(1, "生产部")],
 }

@@ -51,6 +51,7 @@ class Report:
     unit_rows: list[UnitRow]
     history: list[tuple[str, dict]]  # (period, board) oldest first, the report's period last
     target_lines: dict[str, list[tuple[str, float]]]  # key -> [(scope name, target value)]
+    standings: list[targets.Standing] = field(default_factory=list)  # every target in scope, at the period's end
     tasks: list[dict] = field(default_factory=list)
     pdca: list[dict] = field(default_factory=list)
     reception: list[dict] = field(default_factory=list)
@@ -111,6 +112,17 @@ async def gather(session, ctx: Context, period: str | None, lang: str = "zh",
             found += targets.for_scope(r.unit.path, m, value, m.value(r.before),
                                        standing(m, r.unit.id, r.unit.path, value), lang)
 
+    by_unit = {r.unit.id: r for r in rows}
+    standings = []
+    for (key, uid), t in set_targets.items():
+        m = kpi.MEASURES.get(key)
+        if m is None or (uid is not None and uid not in by_unit):
+            continue
+        figures = board if uid is None else by_unit[uid].board
+        standings.append(targets.standing(t, m, None if uid is None else by_unit[uid].unit.path, m.value(figures),
+                                          day))
+    order = {m.key: i for i, m in enumerate(measures)}
+    standings.sort(key=lambda s: (order.get(s.measure.key, 0), s.unit or ""))
     names = await units.names(session, {uid for _, uid in set_targets if uid is not None})
     target_lines: dict[str, list[tuple[str, float]]] = {}
     for (key, uid), t in sorted(set_targets.items(), key=lambda kv: (kv[0][0], kv[0][1] or 0)):
@@ -128,7 +140,7 @@ async def gather(session, ctx: Context, period: str | None, lang: str = "zh",
     return Report(
         period=label, lang=lang, whole=scope is None, empty=not any(m.value(board) for m in measures), day=day,
         measures=measures, board=board, lines=lines, findings=targets.ranked(found), unit_rows=rows,
-        history=past, target_lines=target_lines,
+        history=past, target_lines=target_lines, standings=standings,
         tasks=await task_rows(session, ctx, scope, start, end, lang) if lists else [],
         pdca=await pdca_records(session, ctx, scope, start, end, lang) if lists else [],
         reception=await reception_outcomes(session, ctx, scope, start, end, lang) if lists else [])

@@ -46,12 +46,16 @@ def build(r: Report, trend_png: bytes | None = None, units_png: bytes | None = N
                         "gap": fmt_gap(m, s.gap, r.lang) if s else "—",
                         "previous": _value(r, m, line.previous, line.previous_withheld),
                         "trend": r.label(trend(line.actual, line.previous))})
+    standings = [{"name": s.measure.name(r.lang), "unit": s.unit or r.label("organisation"),
+                  "actual": fmt(s.measure, s.actual, r.lang), "target": fmt(s.measure, s.target.value, r.lang),
+                  "due_on": s.target.due_on.isoformat(), "expected": fmt(s.measure, s.expected, r.lang),
+                  "gap": fmt_gap(s.measure, s.gap, r.lang)} for s in r.standings]
     indicators = [{"name": m.name(r.lang), "rows": [
         {"unit": row.unit.path, "actual": _value(r, m, m.value(row.board), m.withheld(row.board)),
          "previous": _value(r, m, m.value(row.before), m.withheld(row.before)),
          "trend": r.label(trend(m.value(row.board), m.value(row.before)))} for row in r.unit_rows]}
         for m in r.measures]
-    return render(r.lang, "report_page", r=r, style=STYLE, summary=summary, findings=r.finding_texts(),
+    return render(r.lang, "report_page", r=r, style=STYLE, summary=summary, standings=standings, findings=r.finding_texts(),
                   indicators=indicators, fills=FILLS, legend=[(FILLS[s], r.legend(s)) for s in FILLS],
                   trend_png=_png(trend_png or charts.trend_png(r)), units_png=_png(units_png or charts.units_png(r)),
                   unit_key=charts.unit_key(r))

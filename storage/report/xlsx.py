@@ -109,6 +109,25 @@ def _per_indicator(wb: exports.XlsxWriter, r: Report) -> None:
         _widths(sheet, [10, 24, 14, 14, 8])
 
 
+def _targets(wb: exports.XlsxWriter, r: Report) -> None:
+    """Every target in scope (the organisation's and each unit's) against its trajectory at the period's end."""
+    sheet = wb.sheet(r.label("targets"))
+    sheet.append([r.label(h) for h in ("indicator", "unit", "actual", "target", "due_on", "expected", "gap")],
+                 bold=True)
+    sheet.freeze("C2")
+    for s in r.standings:
+        m = s.measure
+        sheet.append([m.name(r.lang), s.unit or r.label("organisation")])
+        _put(sheet, 3, m, s.actual, False, r)
+        _put(sheet, 4, m, s.target.value, False, r)
+        sheet.ws.cell(row=sheet.ws.max_row, column=5, value=s.target.due_on).number_format = "yyyy-mm-dd"
+        _put(sheet, 6, m, s.expected, False, r)
+        _put(sheet, 7, m, s.gap, False, r)
+    if not r.standings:
+        sheet.append([r.label("no_targets")])
+    _widths(sheet, [24, 20, 12, 12, 12, 12, 18])
+
+
 def _tasks(wb: exports.XlsxWriter, r: Report) -> None:
     fills = {state: PatternFill("solid", start_color=colour, end_color=colour) for state, colour in FILLS.items()}
     sheet = wb.sheet(r.label("tasks"))
@@ -205,6 +224,7 @@ def build(r: Report, trend_png: bytes | None = None, units_png: bytes | None = N
     wb = exports.XlsxWriter()
     _summary(wb, r)
     _units(wb, r)
+    _targets(wb, r)
     _per_indicator(wb, r)
     _tasks(wb, r)
     _pdca(wb, r)
