@@ -115,9 +115,9 @@ async def build(path: Path, n: int, months: int, ctx: Context) -> tuple[Database
     return db, len(task_rows) + len(assignment_rows) + len(ticket_rows)
 
 
-async def one_run(n: int, months: int, workdir: Path) -> tuple[float, int]:
+async def one_run(n: int, months: int, workdir: Path, note: str = "") -> tuple[float, int]:
     ctx = Context(clock=FrozenClock(NOW))
-    db, rows = await build(workdir / f"r{n}.db", n, months, ctx)
+    db, rows = await build(workdir / f"r{n}-{months}.db", n, months, ctx)
     try:
         start, cpu = time.perf_counter(), time.process_time()
         async with db.session() as s:
@@ -129,7 +129,7 @@ async def one_run(n: int, months: int, workdir: Path) -> tuple[float, int]:
         elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
         print(f"{n:>7,} members, {rows:>9,} activity rows: report built in {elapsed:6.2f} s, {cpu:5.2f} s of CPU "
               f"(figures {gathered:5.2f} s; workbook {len(xlsx) // 1024} KiB, page {len(page) // 1024} KiB, "
-              f"{len(r.tasks):,} tasks listed); {elapsed / rows * 1e6:6.2f} µs per activity row")
+              f"{len(r.tasks):,} tasks listed); {elapsed / rows * 1e6:6.2f} µs per activity row {note}")
         return elapsed, rows
     finally:
         await db.dispose()
@@ -143,6 +143,7 @@ async def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
+        await one_run(args.base, 1, workdir, "warm-up (imports, fonts, templates)")
         small, small_rows = await one_run(args.base, args.months, workdir)
         big, big_rows = await one_run(args.members, args.months, workdir)
     growth = (big / big_rows) / (small / small_rows)
