@@ -27,6 +27,7 @@ COMMANDS: list[tuple[str, tuple[str, ...]]] = [
     ("overdue", STAFF),
     ("kpi", STAFF),
     ("targets", STAFF),
+    ("report", STAFF),
     ("newtask", STAFF),
     ("canceltask", STAFF),
     ("importtasks", STAFF),

@@ -2,6 +2,7 @@
 from datetime import date
 
 SAMPLES = {
+    "kpi_chart_caption": {"kind": "units", "period": "2026-12", "key": [(1, "生产部"), (2, "财务部")]},
     "kpi_bad_period": {"value": "11月"},
     "kpi_targets": {"period": "2026-12", "items": [
         {"key": "lessons.coverage", "name": "党员教育覆盖率", "unit": "生产部", "actual": "33.3%", "target": "90.0%",

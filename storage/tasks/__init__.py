@@ -15,15 +15,16 @@ from storage.tasks.kpi import (average_days_overdue, kpi_figures, on_time_rates,
                                task_status)
 from storage.tasks.lists import PAGE, Page, card, notes, page
 from storage.tasks.nudging import nudge, overdue_keyboard
-from storage.tasks.models import ACTIVE, DONE, OPEN, Task, TaskNote, TaskUnit
+from storage.tasks.models import ACTIVE, CANCELLED, DONE, OPEN, REPORTED, Task, TaskNote, TaskUnit
 from storage.tasks.rules import (NOTE_DIALOG, OverdueGroup, begin_note, cancel_task, confirm, my_tasks,
                                  overdue_for, report_done, return_task, save_note)
-from storage.tasks.schedule import (OVERDUE, days_overdue, deadline_moment, hours_overdue, latest_stage,
+from storage.tasks.schedule import (OVERDUE, colour, days_overdue, deadline_moment, hours_overdue, latest_stage,
                                     stage_moment)
 from storage.tasks.views import LIST_LIMIT, actions_keyboard, owner_keyboard, task_views
 from storage.tasks.wizard import NEW_DIALOG, begin_new, create_from_dialog, new_input, step_keyboard
 
 __all__ = [
+    "CANCELLED", "REPORTED", "colour",
     "days_overdue",
     "hours_overdue",
     "overdue_tasks",

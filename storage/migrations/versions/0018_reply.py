@@ -2,14 +2,14 @@
 Telegram's file id, so the secretary is re-sent the file itself without the bot storing its bytes.
 
 Revision ID: 0018
-Revises: 0016
+Revises: 0017
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = '0018'
-down_revision = '0016'
+down_revision = '0017'
 branch_labels = None
 depends_on = None
 
