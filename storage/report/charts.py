@@ -30,6 +30,17 @@ COLUMNS = 4
 @lru_cache(maxsize=1)
 def cjk_font() -> str | None:
     """The first CJK font installed, or None."""
+    found = _installed_cjk()
+    if found is None:
+        # A font installed after matplotlib cached its font list is not in that list: add the system's files.
+        for path in font_manager.findSystemFonts():
+            if any(mark in path.lower() for mark in ("wqy", "cjk", "sourcehan", "simhei", "msyh", "droidsansfallback")):
+                font_manager.fontManager.addfont(path)
+        found = _installed_cjk()
+    return found
+
+
+def _installed_cjk() -> str | None:
     installed = {f.name for f in font_manager.fontManager.ttflist}
     return next((name for name in CJK_FONTS if name in installed), None)
 
