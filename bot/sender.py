@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import logging
-import os
 from collections import deque
 from dataclasses import dataclass
 from datetime import timedelta
@@ -65,8 +64,11 @@ class Sender:
         # recording (a few commits for dozens of rows) overlap the requests. (`concurrency` is the old name.)
         batch = batch or (64 if self.budget.per_second else 256)
         self.batch = batch if concurrency is None else min(batch, concurrency * 2)
-        # Requests announced and on the wire at once (limits off; under them the budget lets one go at a time).
-        self._wire = asyncio.Semaphore(int(os.environ.get("XW", "32")))
+        # With the limits off, at most 64 requests announced (their in-flight mark committed) and 32 of them on
+        # the wire at once: the marks of the next ones commit while the requests before them are answered, and
+        # the HTTP pool stays at 32 connections (it scans all of them on every request). Under the limits the
+        # budget lets one request go at a time and neither bound is reached.
+        self._announcing, self._wire = asyncio.Semaphore(64), asyncio.Semaphore(32)
         self.per_chat = 4  # rows of one chat held at once: a chat goes 1/s, the others must not wait behind it
         self.max_attempts, self.base_backoff, self.max_backoff = max_attempts, base_backoff, max_backoff
         self.lease_seconds, self.poll_seconds = lease_seconds, poll_seconds
@@ -311,16 +313,19 @@ class Sender:
 
         From here until its outcome is written the task is on the wire: `stop()` waits for it rather than
         cancelling it, and a crash leaves the mark, so the re-claim counts the possible duplicate."""
-        async with self._wire:
+        async with self._announcing:
             if self._halted:  # the slot came after this replica stopped holding the outbox
                 raise Halted
             await self.recorder.write({"id": row.id, "inflight": index,
                                        "lease_until": self.ctx.now() + timedelta(seconds=self.lease_seconds)})
             row.inflight = index
             self._on_wire.add(asyncio.current_task())
-            await self.budget.paused_out()  # a 429 answered while the mark was being written holds this one too
             try:
-                result = await self._call(row.chat_id, spec)
+                async with self._wire:
+                    if self._halted:  # announced but never asked: `release` clears the mark
+                        raise Halted
+                    await self.budget.paused_out()  # a 429 answered while the mark was written holds this too
+                    result = await self._call(row.chat_id, spec)
             except asyncio.CancelledError:
                 raise
             except BaseException:
