@@ -2,8 +2,9 @@
 
 Rows are claimed a few dozen at a time (highest lane first, oldest first) with a lease that is renewed while
 they are held; each chat's rows go one after the other, so messages of one row stay in order. Before a
-request the message is marked in flight, after the answer it is recorded sent (`Recorder`): a crash repeats
-at most the messages whose requests were on the wire, and counts them. Failures: 429 is waited out by the
+request the message is marked in flight, after the answer it is recorded sent (`Recorder`, group commit,
+one write turn): a crash repeats at most the messages whose requests were on the wire, and counts those
+announced (with the limits off up to 64 announced, 32 of them on the wire). Failures: 429 is waited out by the
 budget; network errors and 5xx are retried with exponential back-off up to a bound, then the row is dead
 with its reason; 403 marks the member unreachable. `stop()` stops claiming, lets the requests on the wire
 finish and gives the rest back. On PostgreSQL one replica at a time holds the `outbox` lease and sends
