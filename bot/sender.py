@@ -2,8 +2,9 @@
 
 Rows are claimed a few dozen at a time (highest lane first, oldest first) with a lease that is renewed while
 they are held; each chat's rows go one after the other, so messages of one row stay in order. Before a
-request the message is marked in flight, after the answer it is recorded sent (`Recorder`): a crash repeats
-at most the messages whose requests were on the wire, and counts them. Failures: 429 is waited out by the
+request the message is marked in flight, after the answer it is recorded sent (`Recorder`, group commit,
+one write turn): a crash repeats at most the messages whose requests were on the wire, and counts those
+announced (with the limits off up to 64 announced, 32 of them on the wire). Failures: 429 is waited out by the
 budget; network errors and 5xx are retried with exponential back-off up to a bound, then the row is dead
 with its reason; 403 marks the member unreachable. `stop()` stops claiming, lets the requests on the wire
 finish and gives the rest back. On PostgreSQL one replica at a time holds the `outbox` lease and sends
@@ -49,7 +50,7 @@ class SendStats:
 
 class Sender:
     def __init__(self, bot, db: Database, ctx: Context, *, per_second: float = 30.0, chat_interval: float = 1.0,
-                 budget: SendBudget | None = None, batch: int = 64, concurrency: int | None = None,
+                 budget: SendBudget | None = None, batch: int | None = None, concurrency: int | None = None,
                  max_attempts: int = 8, base_backoff: float = 5.0, max_backoff: float = 3600.0,
                  lease_seconds: float = 60.0, poll_seconds: float = 1.0):
         self.bot, self.db, self.ctx = bot, db, ctx
@@ -59,8 +60,16 @@ class Sender:
         self._bypass = {"rate_limit_args": {"bypass": True}} if limiter is not None else {}
         self.metrics = self.budget.metrics
         # How many rows one process holds at a time: about two seconds of sending at 30/s, so a claim stays
-        # small and a notice enqueued mid-broadcast is claimed within a second. (`concurrency` is the old name.)
+        # small and a notice enqueued mid-broadcast is claimed within a second. With the limits off nothing
+        # paces the sender but its own round trips to the database: it holds more, so that claiming and
+        # recording (a few commits for dozens of rows) overlap the requests. (`concurrency` is the old name.)
+        batch = batch or (64 if self.budget.per_second else 256)
         self.batch = batch if concurrency is None else min(batch, concurrency * 2)
+        # With the limits off, at most 64 requests announced (their in-flight mark committed) and 32 of them on
+        # the wire at once: the marks of the next ones commit while the requests before them are answered, and
+        # the HTTP pool stays at 32 connections (it scans all of them on every request). Under the limits the
+        # budget lets one request go at a time and neither bound is reached.
+        self._announcing, self._wire = asyncio.Semaphore(64), asyncio.Semaphore(32)
         self.per_chat = 4  # rows of one chat held at once: a chat goes 1/s, the others must not wait behind it
         self.max_attempts, self.base_backoff, self.max_backoff = max_attempts, base_backoff, max_backoff
         self.lease_seconds, self.poll_seconds = lease_seconds, poll_seconds
@@ -130,7 +139,7 @@ class Sender:
         try:
             batches = 0
             while max_batches is None or batches < max_batches:
-                claimed = await self._fill()
+                claimed = await self._fill() if len(self.held) <= self.batch * 3 // 4 else 0
                 batches += 1 if claimed else 0
                 if not claimed and not self.held:
                     break
@@ -180,13 +189,13 @@ class Sender:
         await self.recorder.idle()  # a cancelled writer's mark commits before the release clears it
         if self.held:
             clear = [r.id for r in self.held.values() if r.inflight is None]
-            async with self.db.session() as session:
+            async with self.recorder.turn() as session:
                 await outbox.release(session, list(self.held), clear_inflight=clear)
             self.held.clear()
 
     async def _release(self, rows: list[Outbox]) -> None:
         try:
-            async with self.db.session() as session:
+            async with self.recorder.turn() as session:
                 await outbox.release(session, [r.id for r in rows], clear_inflight=[r.id for r in rows
                                                                                     if r.inflight is None])
         except Exception:  # their lease brings them back
@@ -205,7 +214,7 @@ class Sender:
             await asyncio.sleep(self.lease_seconds / 3)
             if self.held:
                 try:
-                    async with self.db.session() as session:
+                    async with self.recorder.turn() as session:
                         await outbox.renew(session, list(self.held),
                                            self.ctx.now() + timedelta(seconds=self.lease_seconds))
                 except Exception:
@@ -217,7 +226,7 @@ class Sender:
             room = self.batch - len(self.held)
             if room <= 0 or self._halted:
                 return 0
-            async with self.db.session() as session:
+            async with self.recorder.turn() as session:
                 rows = await outbox.claim(session, self.ctx, room, self.lease_seconds, skip=set(self.held),
                                           per_chat=self.per_chat, queued={c: len(q) for c, q in self._queues.items()})
             for row in rows:
@@ -305,22 +314,26 @@ class Sender:
 
         From here until its outcome is written the task is on the wire: `stop()` waits for it rather than
         cancelling it, and a crash leaves the mark, so the re-claim counts the possible duplicate."""
-        if self._halted:  # the slot came after this replica stopped holding the outbox
-            raise Halted
-        await self.recorder.write({"id": row.id, "inflight": index,
-                                   "lease_until": self.ctx.now() + timedelta(seconds=self.lease_seconds)})
-        row.inflight = index
-        self._on_wire.add(asyncio.current_task())
-        await self.budget.paused_out()  # a 429 answered while the mark was being written holds this one too
-        try:
-            result = await self._call(row.chat_id, spec)
-        except asyncio.CancelledError:
-            raise
-        except BaseException:
+        async with self._announcing:
+            if self._halted:  # the slot came after this replica stopped holding the outbox
+                raise Halted
+            await self.recorder.write({"id": row.id, "inflight": index,
+                                       "lease_until": self.ctx.now() + timedelta(seconds=self.lease_seconds)})
+            row.inflight = index
+            self._on_wire.add(asyncio.current_task())
+            try:
+                async with self._wire:
+                    if self._halted:  # announced but never asked: `release` clears the mark
+                        raise Halted
+                    await self.budget.paused_out()  # a 429 answered while the mark was written holds this too
+                    result = await self._call(row.chat_id, spec)
+            except asyncio.CancelledError:
+                raise
+            except BaseException:
+                row.inflight = None
+                raise
             row.inflight = None
-            raise
-        row.inflight = None
-        return result
+            return result
 
     async def _network_failure(self, row: Outbox, index: int, ids: list, exc: NetworkError) -> bool:
         attempts = row.attempts + 1
@@ -369,6 +382,10 @@ class Sender:
         if method == "sendMessage":
             lpo = params.pop("link_preview_options", None)
             return await self.bot.send_message(chat_id=chat_id, disable_web_page_preview=bool(lpo), **params, **extra)
+        if method == "sendPhoto":  # by file id (`outbox.attachment`)
+            return await self.bot.send_photo(chat_id=chat_id, **params, **extra)
+        if method == "sendDocument" and "file" not in spec:  # by file id
+            return await self.bot.send_document(chat_id=chat_id, **params, **extra)
         if method == "sendDocument":
             f = spec["file"]
             return await self.bot.send_document(chat_id=chat_id, document=InputFile(base64.b64decode(f["b64"]),

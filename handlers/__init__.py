@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
-from handlers import (fallback, feedback, kpi, lessons, members, menu, orglife, picker, reception, roster, sheets,
-                      start, surveys, targets, tasks)
+from handlers import (fallback, feedback, kpi, lessons, members, menu, orglife, picker, reception, report,
+                      roster, sheets, start, surveys, targets, tasks)
 
 FEATURES = (
     feedback,
@@ -21,6 +21,7 @@ FEATURES = (
     orglife,
     picker,
     reception,
+    report,
     roster,
     sheets,
     start,

@@ -133,6 +133,11 @@ class Turn:
         caption = self.t(caption_template, **params) if caption_template else None
         self._actions.append(("photo", content, caption))
 
+    def attachment(self, file_kind: str, file_id: str, caption_template: str | None = None, /, **params) -> None:
+        """Re-send a photo or document someone sent, by Telegram's file id."""
+        caption = self.t(caption_template, **params) if caption_template else None
+        self._actions.append(("attachment", file_kind, file_id, caption))
+
     def menu(self, commands: list[tuple[str, str]]) -> None:
         """Set this chat's command menu to `commands`."""
         self._actions.append(("menu", commands))
@@ -201,6 +206,9 @@ class Turn:
                 elif kind == "photo":
                     await bot.send_photo(chat_id, InputFile(action[1], filename="chart.png"), caption=action[2],
                                          parse_mode="HTML")
+                elif kind == "attachment":
+                    send = bot.send_photo if action[1] == "photo" else bot.send_document
+                    await send(chat_id, action[2], caption=action[3], parse_mode="HTML")
                 elif kind == "menu":
                     from telegram import BotCommand, BotCommandScopeChat
 

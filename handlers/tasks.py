@@ -1,5 +1,7 @@
 """The responsibility list in chat: /tasks for owners; /overdue, /newtask, /canceltask and /importtasks for
-secretaries; the task buttons (progress, done, confirm, return). The rules and checks live in `storage.tasks`."""
+secretaries; the task buttons (progress, done, confirm, return), and a reply to a task card taken as its
+progress note. A note may come as a photo or document with the note as its caption (evidence). The rules and
+checks live in `storage.tasks`."""
 from __future__ import annotations
 
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
@@ -9,7 +11,7 @@ from messages import buttons
 from messages.buttons import Prefix
 from messages.buttons import tasks as task_buttons
 from storage.commands import STAFF
-from handlers.dialogs import on_input
+from handlers.dialogs import on_input, on_reply
 from handlers.session import Turn, handler
 from storage import dialogs, tasks
 
@@ -61,6 +63,10 @@ async def pressed(turn: Turn) -> None:
     elif action == task_buttons.NOTES:
         task, notes = await tasks.notes(turn.session, turn.ctx, turn.me, task_id)
         turn.say("tasks_notes", task=task, notes=notes)
+        for note in notes[-EVIDENCE_SHOWN:]:
+            if note["evidence"] is not None:
+                turn.attachment(note["evidence"].kind, note["evidence"].file_id, "tasks_evidence_caption",
+                                task=task, kind=note["kind"], name=note["evidence"].name)
     elif action == task_buttons.NUDGE:
         task = await tasks.nudge(turn.session, turn.ctx, turn.me, task_id)
         turn.toast("tasks_nudged", task=task)
@@ -71,13 +77,41 @@ async def pressed(turn: Turn) -> None:
         turn.toast("button_expired", alert=True)
 
 
+EVIDENCE_SHOWN = 10  # the notes view re-sends the files of the last ten notes at most
+
+
+def evidence_of(turn: Turn) -> tasks.Evidence | None:
+    """A photo (its largest size) or a document sent as the note, by Telegram's file id."""
+    msg = turn.message
+    if msg is not None and msg.photo:
+        return tasks.Evidence("photo", msg.photo[-1].file_id, "", msg.photo[-1].file_size)
+    if msg is not None and msg.document:
+        return tasks.Evidence("document", msg.document.file_id, msg.document.file_name or "",
+                              msg.document.file_size)
+    if msg is not None and (msg.video or msg.audio or msg.voice or msg.sticker or msg.animation or msg.video_note):
+        return tasks.Evidence("other", "", "")  # refused by the rules: not something the report can show
+    return None
+
+
 @on_input(tasks.NOTE_DIALOG)
 async def note_typed(turn: Turn, dialog) -> None:
     kind = dialog.step
-    task = await tasks.save_note(turn.session, turn.ctx, turn.me, kind, dialog.data.get("task_id"),
-                                 turn.message.text if turn.message else "")
+    msg = turn.message
+    text = (msg.text or msg.caption or "") if msg else ""
+    task = await tasks.save_note(turn.session, turn.ctx, turn.me, kind, dialog.data.get("task_id"), text,
+                                 evidence_of(turn))
     turn.say("tasks_note_saved", tasks.owner_keyboard(turn.lang, task["id"]) if kind == "progress" else None,
              kind=kind, task=task)
+
+
+@on_reply(Prefix.TASK)
+async def replied(turn: Turn, task_id: str, action: str) -> bool:
+    """A reply to a task card (or a reminder) that carries the progress button: a progress note."""
+    if action != task_buttons.PROGRESS:
+        return False
+    await tasks.begin_note(turn.session, turn.ctx, turn.me, task_id, action)
+    await note_typed(turn, await dialogs.get(turn.session, turn.me.id))
+    return True
 
 
 @handler(roles=STAFF)

@@ -15,7 +15,8 @@ from storage.models.org import ROLES, Member
 # The Chinese forms, accepted as well as the English ones: 全体, 部门:生产部, 支部:第一支部, 党员, 角色:书记.
 KEYS = {"全体": "all", "全体人员": "all", "所有人": "all", "党员": "party", "全体党员": "party", "部门": "unit",
         "支部": "branch", "角色": "role"}
-ROLE_WORDS = {"职工": "employee", "员工": "employee", "书记": "secretary", "管理员": "admin", "领导": "leader"}
+ROLE_WORDS = {"职工": "employee", "员工": "employee", "书记": "secretary", "管理员": "admin", "领导": "leader",
+              "职工代表": "representative", "党委委员": "committee", "党委": "committee"}
 
 
 def parse(text: str) -> list[tuple[str, str]]:

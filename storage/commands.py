@@ -14,6 +14,7 @@ ADMIN = ("admin",)
 # (command, roles that may use it). `/start` is for everyone, registered or not.
 COMMANDS: list[tuple[str, tuple[str, ...]]] = [
     ("help", EVERYONE),
+    ("me", EVERYONE),
     ("tasks", EVERYONE),
     ("lessons", EVERYONE),
     ("surveys", EVERYONE),
@@ -26,6 +27,7 @@ COMMANDS: list[tuple[str, tuple[str, ...]]] = [
     ("overdue", STAFF),
     ("kpi", STAFF),
     ("targets", STAFF),
+    ("report", STAFF),
     ("newtask", STAFF),
     ("canceltask", STAFF),
     ("importtasks", STAFF),

@@ -32,6 +32,10 @@ def indicator(feature: str, *, order: int):
 # A figure about people's answers (ratings, scores given) is withheld when fewer answered than this.
 GROUP_FLOOR = 3
 UNITS = ("%", "score", "count", "days")
+# "Worse than last period by more than a set margin" (the weekly warning and the report's findings): the
+# default margin per unit of measure ("%" in fractions: 0.05 is 5 points). An indicator sets its own with
+# `Measure(..., margin=...)` in its feature's kpi.py; a target may set one for itself (`targets set --margin`).
+MARGINS = {"%": 0.05, "score": 0.3, "count": 2.0, "days": 3.0}
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,7 @@ class Measure:
     better: str = "higher"  # or "lower"
     answers: bool = False
     count: str | None = None
+    margin: float | None = None  # worse than last period by more than this warns; None: MARGINS[unit]
 
     @property
     def feature(self) -> str:
@@ -77,6 +82,14 @@ class Measure:
         if not self.answers or self.count is None:
             return False
         return int((board.get(self.feature) or {}).get(self.count) or 0) < GROUP_FLOOR
+
+    @property
+    def worse_margin(self) -> float:
+        return MARGINS[self.unit] if self.margin is None else self.margin
+
+    def worsened(self, now: float, before: float) -> float:
+        """How much worse `now` is than `before` (negative: better)."""
+        return before - now if self.better == "higher" else now - before
 
     def better_than(self, a: float, b: float) -> bool:
         """`a` at least as good as `b`."""

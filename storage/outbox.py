@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select, text, update
+from sqlalchemy import and_, bindparam, func, or_, select, text, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -64,6 +64,15 @@ def document(filename: str, content: bytes, caption: str | None = None) -> dict:
         p["caption"] = caption
     return {"method": "sendDocument", "params": p,
             "file": {"name": filename, "b64": base64.b64encode(content).decode()}}
+
+
+def attachment(kind: str, file_id: str, caption: str | None = None) -> dict:
+    """A photo or document re-sent by Telegram's file id (something a member sent; the bytes never pass here)."""
+    method, field = ("sendPhoto", "photo") if kind == "photo" else ("sendDocument", "document")
+    p = {field: file_id, "parse_mode": "HTML"}
+    if caption:
+        p["caption"] = caption
+    return {"method": method, "params": p}
 
 
 def commands_menu(chat_id: int, commands: list[tuple[str, str]]) -> dict:
@@ -182,16 +191,24 @@ async def _fair_share(session: AsyncSession, now: datetime, limit: int, skip, pe
                       queued: dict[int, int]) -> list[int]:
     """The ids `claim` may take: due rows in order, at most `per_chat` held per chat (sealed rows, chat 0 until
     opened, are not capped: each is someone else). Up to four times `limit` of them, so that a concurrent
-    sender (a drain) that locked the first ones leaves this one the next."""
+    sender (a drain) that locked the first ones leaves this one the next.
+
+    Pending rows and rows whose lease ran out are two queries merged here, each walking `ix_outbox_lane_order`
+    in order and stopping at its limit: one query with `OR` between them reads and sorts every pending row,
+    which mid-broadcast is thousands per claim."""
     full = [chat for chat, n in queued.items() if n >= per_chat]
-    query = select(Outbox.id, Outbox.chat_id).where(_due(now))
-    if skip:
-        query = query.where(Outbox.id.not_in(skip))
-    if full:
-        query = query.where(Outbox.chat_id.not_in(full))
-    candidates = (await session.execute(query.order_by(Outbox.lane, Outbox.id).limit(limit * 4))).all()
+    walks = []
+    for status, due in ((PENDING, Outbox.not_before <= now), (SENDING, Outbox.lease_until < now)):
+        query = select(Outbox.lane, Outbox.id, Outbox.chat_id).where(Outbox.status == status, due)
+        if skip and status == SENDING:  # what this sender holds is sending; pending rows are never held
+            query = query.where(Outbox.id.not_in(skip))
+        if full:
+            query = query.where(Outbox.chat_id.not_in(full))
+        walks.append(select(query.order_by(Outbox.lane, Outbox.id).limit(limit * 4).subquery()))
+    candidates = list((await session.execute(union_all(*walks))).all())
+    candidates.sort()
     taken, ids = dict(queued), []
-    for row_id, chat in candidates:
+    for _, row_id, chat in candidates[:limit * 4]:
         if chat and taken.get(chat, 0) >= per_chat:
             continue
         taken[chat] = taken.get(chat, 0) + 1
@@ -205,12 +222,18 @@ async def any_due(session: AsyncSession, ctx: Context) -> bool:
 
 
 async def write(session: AsyncSession, changes: list[dict]) -> None:
-    """Apply per-row changes ({"id": …, column: value}) as few executemany statements (same keys together)."""
+    """Apply per-row changes ({"id": …, column: value}) as few executemany statements (same keys together).
+
+    Core statements, not the ORM's bulk update: the sender writes twice per message and the ORM's per-row
+    bookkeeping was a visible share of a drain's time."""
     groups: dict[tuple, list[dict]] = {}
     for change in changes:
         groups.setdefault(tuple(sorted(change)), []).append(change)
-    for group in groups.values():
-        await session.execute(update(Outbox), group)
+    table = Outbox.__table__
+    for keys, group in groups.items():
+        stmt = update(table).where(table.c.id == bindparam("b_id")).values(
+            {k: bindparam(f"b_{k}", type_=table.c[k].type) for k in keys if k != "id"})
+        await session.execute(stmt, [{f"b_{k}": v for k, v in change.items()} for change in group])
 
 
 async def renew(session: AsyncSession, ids: list[int], until: datetime) -> None:

@@ -30,6 +30,8 @@ ROLE_WORDS = {
     "secretary": "secretary", "书记": "secretary", "支部书记": "secretary", "党群干事": "secretary",
     "admin": "admin", "管理员": "admin",
     "leader": "leader", "领导": "leader",
+    "representative": "representative", "职工代表": "representative",
+    "committee": "committee", "党委委员": "committee", "党委": "committee",
 }
 
 

@@ -13,7 +13,11 @@ from handlers.session import handler
 from storage.models.org import Member
 from storage.tasks import Task, TaskNote
 from tests.support.botenv import DEMO_ROSTER
+from tests.support.refusals import refusal, snapshot
+from tests.support.surveys import invitation, publish, rating_survey
 from tests.support.tasks import cast, import_tasks, open_task
+
+SURVEY_CLOSES = datetime(2026, 12, 10, 15, 59, tzinfo=timezone.utc)  # Thursday 23:59 in Shanghai
 
 
 def _buttons(message: dict) -> list[dict]:
@@ -58,6 +62,29 @@ async def test_a_task_owner_cannot_confirm_or_return_their_own_task_by_forging_t
 
     press = await c.zhang.press_data(f"tsk:{task_id}:confirm")  # the lead unit's secretary may
     assert "已确认" in press.text or "确认" in press.text
+
+
+async def test_a_respondent_cannot_open_results_the_organiser_kept_by_forging_the_results_button(env, clock):
+    await env.import_roster(DEMO_ROSTER)
+    zhang, wang, li = [await env.join(200 + i, f"p{i}", no) for i, no in enumerate(("1001", "1002", "1003"))]
+    survey_id = await publish(env, **rating_survey(closes_at=SURVEY_CLOSES, min_group_size=3))  # kept: default
+    await env.tick()
+    for person, score in ((zhang, "5"), (wang, "4"), (li, "3")):
+        await person.press("开始答题", invitation(person))
+        await person.press(score)
+    clock.set(SURVEY_CLOSES)
+    await env.tick()  # closed: three answers, enough for a group, but nothing is announced to respondents
+    assert not any("查看结果" in str(m.get("reply_markup")) for m in wang.messages)
+
+    before = await snapshot(env.db)
+    forged = await wang.press_data(f"svy:{survey_id}:shared")
+    assert forged.toast == refusal("zh", "survey_results_not_shared", title="食堂评分")
+    assert not forged.new and not any("平均分" in t for t in wang.texts())
+    assert await snapshot(env.db) == before
+
+    # The survey's staff read them as before: the secretary it asked, with /results.
+    shown = await zhang.send(f"/results {survey_id}")
+    assert any("平均分：4.00（3 人）" in m.get("text", "") for m in shown)
 
 
 async def test_a_secretary_who_loses_the_role_mid_newtask_can_type_nothing_further_into_it(env):

@@ -69,7 +69,7 @@ async def test_only_admins_deactivate_and_secretaries_see_only_their_units(env):
     assert "不在您负责的部门" in await c.liu.say("/member 1002")  # 财务部's secretary
     assert "仅限" in await c.wang.say("/member 1003")
     assert "用法：/member" in await c.admin.say("/member")
-    assert "找不到工号为“9999”" in await c.admin.say("/member 9999")
+    assert "找不到工号或姓名为“9999”" in await c.admin.say("/member 9999")
 
     await c.admin.send("/member 1002")
     data = c.admin.find("停用")["reply_markup"]["inline_keyboard"][0][0]["callback_data"]

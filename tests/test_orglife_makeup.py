@@ -61,6 +61,34 @@ async def test_make_up_goes_only_to_those_who_missed_and_counts_once_learned(env
     assert row[:9] == ["党员大会", "2026-12-15 14:30", "学习全会精神", "张伟", 4, 2, 1, 1, 1]
 
 
+async def test_minutes_sent_as_a_document_reach_those_who_missed_it_as_the_file_itself(env, clock):
+    zhang, wang, sun, zhou = await four_members(env)
+    meeting, code = await _held(env, clock, zhang, wang)
+    await zhou.say(f"/checkin {code}")
+    clock.set(local(DAY, 17, 0))
+    await zhang.press("会议记录")
+    recorded = await zhang.upload("党员大会记录.docx", b"PK minutes of the meeting")
+    assert "已收到党员大会" in recorded[-1]["text"]
+    async with env.db.session() as s:
+        file_id = (await s.get(orglife.Meeting, meeting)).minutes_file_id
+    assert file_id and await makeup_of(env, meeting) == [("1002", False), ("1008", False)]
+    await env.tick()
+    async with env.db.session() as s:  # 周杰 checked in and left at once: he joins the make-up, file and all
+        host = await members.by_employee_no(s, "1001")
+        await orglife.correct(s, env.ctx, host, meeting, "1009", "缺席")
+    await env.tick()
+    for person in (wang, sun, zhou):
+        at = next(i for i, m in enumerate(person.messages) if "【补学通知】" in (m.get("text") or ""))
+        notice, lesson, document = person.messages[at:at + 3]
+        assert "会议记录为文件《党员大会记录.docx》，紧随课程之后发给您。" in notice["text"]
+        assert "📎 党员大会记录.docx" in lesson["text"] and "已学习" in str(lesson.get("reply_markup"))
+        assert document["document"]["file_id"] == file_id  # the host's own file, re-sent by its id
+        assert document["document"]["file_name"] == "党员大会记录.docx"
+        assert document["caption"] == "📎 党员大会“学习全会精神”的会议记录：党员大会记录.docx"
+    assert env.fake.files[file_id][1] == b"PK minutes of the meeting"
+    assert not any("补学" in (m.get("text") or m.get("caption") or "") for m in zhang.messages)  # he was there
+
+
 async def test_minutes_sent_during_the_meeting_assign_the_make_up_once_it_has_ended(env, clock):
     zhang, wang, sun, zhou = await four_members(env)
     meeting, _ = await _held(env, clock, zhang, wang)

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import os
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 import subprocess
 import sys
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from tests.support.lessons import LESSON_MD
 
@@ -92,3 +92,16 @@ def test_what_one_persona_does_reaches_the_next_before_they_look(tmp_path):
                    "三楼会议室", "学习党章", "press 7 1", "as 3", "press 2 1", fresh=True)
     assert "【党员大会通知】第一支部" in after(text, "as 3", 2)
     assert "(popup) 已确认参加" in after(text, "press 2 1")
+
+
+def test_a_reply_to_a_task_card_records_progress_and_a_bad_reply_says_how(tmp_path):
+    text = sandbox(tmp_path, "help", "as 3", "/start {code}", "/tasks", "press 2 1", "reply 3 已检查完两个车间",
+                   "press 3 3", "reply 9 没有这条", "reply 3", fresh=True)
+    assert "  reply M TEXT      reply to message M" in after(text, "help")
+    card = after(text, "press 2 1")
+    assert card.startswith("--- #3 ") and "安全生产月度检查" in card and "[1] 📝 进展" in card
+    replied = after(text, "reply 3 已检查完两个车间")  # Telegram's reply to the card: a progress note
+    assert replied.startswith("--- #4 ") and "已记录任务 [2026-N001] 的进展，状态：进行中。" in replied
+    assert "王芳 · 进展：已检查完两个车间" in after(text, "press 3 3")  # in the task's notes
+    assert after(text, "reply 9 没有这条").strip() == "usage: reply MESSAGE_NUMBER TEXT"
+    assert after(text, "reply 3").strip() == "usage: reply MESSAGE_NUMBER TEXT"

@@ -158,11 +158,15 @@ async def test_a_survey_scheduled_for_later_opens_on_time_and_late_joiners_can_a
 async def test_results_promised_to_respondents_reach_them_at_close_and_only_them(env, clock):
     await env.import_roster(DEMO_ROSTER)
     people = [await env.join(200 + i, f"p{i}", no) for i, no in enumerate(("1001", "1002", "1003", "1005"))]
-    await publish(env, **rating_survey(closes_at=CLOSES, min_group_size=3, results_to_respondents=True))
+    # Two questions: a questionnaire shows its results only after the close (a one-question poll shows them live).
+    await publish(env, **rating_survey(closes_at=CLOSES, min_group_size=3, results_to_respondents=True,
+                                       questions=[QuestionSpec("rating", "食堂打几分？"),
+                                                  QuestionSpec("text", "其他建议", [], False)]))
     await env.tick()
     for p, score in zip(people[:3], ("5", "4", "3")):
         await p.press("开始答题", invitation(p))
-        assert "截止后，您会收到结果汇总" in (await p.press(score)).text
+        await p.press(score)
+        assert "问卷截止后会通知您：作答满 3 人才公布结果" in (await p.press("跳过")).text
     state = await snapshot(env.db)
     early = await people[0].press_data(f"svy:{await survey_id(env)}:shared")  # before the close
     assert early.toast == refusal("zh", "survey_shared_not_closed", title="食堂评分")

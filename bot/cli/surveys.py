@@ -1,6 +1,7 @@
 """`surveys publish FILE --title T --audience A [--closes TIME] [--opens TIME] [--named] [--min-group-size N]
 [--tag satisfaction] [--reminders 2] [--reminder-gap-hours 24] [--last-reminder-days-before 1]`;
-FILE may also be `builtin:satisfaction` or `builtin:enps`.
+FILE may also be `builtin:satisfaction`, `builtin:enps` or `builtin:branch_evaluation` (publish that one once
+per party: `--audience party`, `--audience role:representative`, `--audience role:committee`).
 
 The file and every option are checked before the database is touched; a refusal changes nothing.
 """
@@ -14,13 +15,13 @@ from bot.cli.common import read_file, storage_session
 
 
 def _questions(spec: str):
-    from storage.surveys import BUILTINS, builtin, check
+    from storage.surveys import BUILTINS, check
 
     if spec.startswith("builtin:"):
         name = spec.split(":", 1)[1]
         if name not in BUILTINS:
             raise CliError(f"{spec}: unknown built-in survey (use {', '.join('builtin:' + b for b in BUILTINS)})")
-        return builtin(name, cli_lang())
+        return name, None, None  # built in: its questions are made in the session (some list the branches)
     data, filename = read_file(spec)
     return None, None, check(data, filename, config.load().upload_limits)
 
@@ -28,13 +29,16 @@ def _questions(spec: str):
 async def cmd_publish(args) -> int:
     from storage import calendar, surveys
 
-    default_title, default_tag, questions = _questions(args.file)
-    title = args.title or default_title
-    if not title:
+    builtin_name, default_tag, questions = _questions(args.file)
+    if builtin_name is None and not args.title:
         raise CliError("--title is required")
     if args.min_group_size < surveys.MIN_GROUP_FLOOR:
         raise CliError(f"--min-group-size must be at least {surveys.MIN_GROUP_FLOOR}")
     async with storage_session() as (session, ctx):
+        default_title = None
+        if builtin_name is not None:
+            default_title, default_tag, questions = await surveys.questionnaire(session, builtin_name, cli_lang())
+        title = args.title or default_title
         closes = _moment(ctx, args.closes, "--closes", time(23, 59))
         opens = _moment(ctx, args.opens, "--opens", time(9, 0))
         survey = await surveys.publish(session, ctx, title=title, intro=args.intro or "", audience=args.audience,
@@ -70,7 +74,7 @@ def register(sub) -> None:
     group = sub.add_parser("surveys", help="quick surveys")
     gsub = group.add_subparsers(dest="surveys_command", required=True)
     p = gsub.add_parser("publish", help="publish a survey from .csv/.xlsx (kind, question, options, required)")
-    p.add_argument("file", help=".csv/.xlsx questionnaire, or builtin:satisfaction / builtin:enps")
+    p.add_argument("file", help=".csv/.xlsx questionnaire, or builtin:satisfaction / builtin:enps / builtin:branch_evaluation")
     p.add_argument("--title", help="the survey's title (built-ins have one)")
     p.add_argument("--audience", required=True, help="all, unit:NAME, branch:NAME, party, role:ROLE (or 全体, 部门:…, 支部:…, 党员, 角色:…), comma-separated")
     p.add_argument("--closes", help="closing date or date and time (local), or ISO 8601 with an offset; default a week after opening")

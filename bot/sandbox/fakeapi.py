@@ -84,6 +84,7 @@ class FakeBotAPI:
         self.callback_answers: dict[str, dict] = {}
         self.commands: dict[str, list[dict]] = {}
         self.files: dict[str, tuple[str, bytes]] = {}
+        self.file_kinds: dict[str, str] = {}  # file id -> "photo" or "document": Telegram will not send one as the other
         self.failures: list[Failure] = []
         self.blocked: set[int] = set()
         self.users: dict[int, dict] = {}
@@ -267,43 +268,65 @@ class FakeBotAPI:
             self._changed.notify_all()
         return update["update_id"]
 
-    def _user_message(self, user_id: int, **fields) -> dict:
-        return {"message_id": next(self._message_ids[user_id]), "date": int(time.time()),
-                "chat": self._chat(user_id), "from": self._user(user_id), **fields}
+    def _user_message(self, user_id: int, reply_to: dict | int | None = None, **fields) -> dict:
+        message = {"message_id": next(self._message_ids[user_id]), "date": int(time.time()),
+                   "chat": self._chat(user_id), "from": self._user(user_id), **fields}
+        if reply_to is not None:
+            message["reply_to_message"] = self._replied(user_id, reply_to)
+        return message
 
-    async def send_text(self, user_id: int, text: str, entities: list[dict] | None = None) -> int:
-        """A user's text message; `entities` as Telegram clients send formatting (bold, links)."""
+    def _replied(self, chat_id: int, reply_to: dict | int) -> dict:
+        """The replied message as Telegram puts it in an update: as it is now (edits applied), the inline
+        keyboard included, without its own reply_to_message; only a bot message of that chat that still exists
+        (replying to one's own message, which Telegram allows, is not simulated)."""
+        message_id = reply_to["message_id"] if isinstance(reply_to, dict) else reply_to
+        message = self.by_id.get((chat_id, message_id))
+        if message is None or message.get("_deleted"):
+            raise LookupError(f"no message {message_id} in chat {chat_id} to reply to")
+        out = {k: v for k, v in message.items() if not k.startswith("_") and k != "reply_to_message"}
+        if "inline_keyboard" not in (out.get("reply_markup") or {"inline_keyboard": 0}):
+            out.pop("reply_markup", None)  # a menu keyboard is not part of a Message
+        return out
+
+    async def send_text(self, user_id: int, text: str, entities: list[dict] | None = None,
+                        reply_to: dict | int | None = None) -> int:
+        """A user's text message; `entities` as Telegram clients send formatting (bold, links); `reply_to`: the
+        bot's message (or its id) it answers, as Telegram's reply."""
         fields: dict = {"text": text}
         if entities is not None:
             fields["entities"] = entities
         elif text.startswith("/"):
             command = text.split()[0]
             fields["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
-        return await self._push({"message": self._user_message(user_id, **fields)})
+        return await self._push({"message": self._user_message(user_id, reply_to, **fields)})
 
-    def store_file(self, name: str, content: bytes) -> str:
+    def store_file(self, name: str, content: bytes, kind: str = "document") -> str:
         file_id = f"F{next(self._file_ids)}-{secrets.token_hex(4)}"
         self.files[file_id] = (name, content)
+        self.file_kinds[file_id] = kind
         return file_id
 
-    async def send_document(self, user_id: int, filename: str, content: bytes, caption: str | None = None) -> int:
+    async def send_document(self, user_id: int, filename: str, content: bytes, caption: str | None = None,
+                            reply_to: dict | int | None = None, size: int | None = None) -> int:
+        """`size`: the file_size Telegram reports (a large file without sending its bytes)."""
         file_id = self.store_file(filename, content)
         fields: dict = {"document": {"file_id": file_id, "file_unique_id": file_id + "u", "file_name": filename,
-                                     "file_size": len(content)}}
+                                     "file_size": len(content) if size is None else size}}
         if caption:
             fields["caption"] = caption
             if caption.startswith("/"):
                 fields["caption_entities"] = [{"type": "bot_command", "offset": 0,
                                                "length": len(caption.split()[0])}]
-        return await self._push({"message": self._user_message(user_id, **fields)})
+        return await self._push({"message": self._user_message(user_id, reply_to, **fields)})
 
-    async def send_photo(self, user_id: int, content: bytes, caption: str | None = None) -> int:
-        file_id = self.store_file("photo.jpg", content)
+    async def send_photo(self, user_id: int, content: bytes, caption: str | None = None,
+                         reply_to: dict | int | None = None) -> int:
+        file_id = self.store_file("photo.jpg", content, kind="photo")
         fields: dict = {"photo": [{"file_id": file_id, "file_unique_id": file_id + "u", "width": 640,
                                    "height": 480, "file_size": len(content)}]}
         if caption:
             fields["caption"] = caption
-        return await self._push({"message": self._user_message(user_id, **fields)})
+        return await self._push({"message": self._user_message(user_id, reply_to, **fields)})
 
     async def press(self, user_id: int, message: dict, button: str) -> str:
         """Press the button whose text or callback data is `button` (or contains it) on a bot message."""
@@ -479,6 +502,8 @@ class FakeBotAPI:
             file_id = self.store_file(doc["upload"] or "document", doc["content"])
             name, size = doc["upload"], len(doc["content"])
         elif isinstance(doc, str) and doc in self.files:
+            if self.file_kinds.get(doc) == "photo":
+                raise ApiError(400, "Bad Request: can't use file of type Photo as Document")
             file_id, (name, content) = doc, self.files[doc]
             size = len(content)
         else:
@@ -497,8 +522,10 @@ class FakeBotAPI:
         chat_id = self._chat_id(p)
         photo = p.get("photo")
         if isinstance(photo, dict) and "content" in photo:
-            file_id = self.store_file(photo["upload"] or "photo.jpg", photo["content"])
+            file_id = self.store_file(photo["upload"] or "photo.jpg", photo["content"], kind="photo")
         elif isinstance(photo, str) and photo in self.files:
+            if self.file_kinds.get(photo) != "photo":
+                raise ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
             file_id = photo
         else:
             raise ApiError(400, "Bad Request: there is no photo in the request")

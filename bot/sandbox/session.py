@@ -28,6 +28,7 @@ HELP = """Sandbox commands:
   who               list the personas: role, department / branch, registered or their invite code
   press M B         press button B of message M (numbers as shown); what changed is printed
   file PATH [CAPTION]  send a file (e.g. a .csv roster with caption /roster)
+  reply M TEXT      reply to message M (to a task card: progress; a ticket: a reply; a survey question: an answer)
   tick              run one scheduler tick now (it also runs every few seconds, except with --script)
   cli ARGS          run `python -m bot ARGS` on the sandbox's data (e.g. `cli report --out r.xlsx`)
   show              show the current persona's chat
@@ -241,6 +242,17 @@ class Sandbox:
             await self.press(rest)
         elif word == "cli":
             await self.cli(rest)
+        elif word == "reply":
+            number, _, text = rest.strip().partition(" ")
+            messages = self.fake.messages(self.current.telegram_id)
+            if not number.isdigit() or not 0 < int(number) <= len(messages) or not text.strip():
+                self.print("usage: reply MESSAGE_NUMBER TEXT")
+            elif messages[int(number) - 1].get("_deleted"):
+                self.print("that message was deleted")
+            else:
+                await self.fake.send_text(self.current.telegram_id, text.strip(), reply_to=messages[int(number) - 1])
+                await self.settle()
+                self.show_new()
         elif word == "file":
             path, _, caption = rest.partition(" ")
             p = Path(path)

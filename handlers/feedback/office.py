@@ -1,7 +1,8 @@
 """Feedback in chat, the office's side: /inbox and the ticket buttons (take, reply, ask, answered, close as
 resolved with root cause and measure, close unresolved, attachment, measure to task). Every press is checked
 again in `storage.feedback` (role, the ticket's units, its state); the writer is never named here unless
-they signed the ticket."""
+they signed the ticket. A reply (Telegram's) to a ticket's card or notice is a reply to the writer, as
+pressing "reply" and typing the text."""
 from __future__ import annotations
 
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
@@ -11,9 +12,10 @@ from messages import buttons
 from messages.buttons import feedback as fb_buttons
 from messages.buttons import Prefix
 from storage.commands import STAFF
-from handlers.dialogs import on_input
+from handlers.dialogs import on_input, on_reply
 from handlers.session import Turn, handler
-from storage import feedback, picker
+from storage import dialogs, feedback, picker
+from storage.errors import Refused
 from storage.feedback import FeedbackTicket
 
 
@@ -108,6 +110,18 @@ async def office_text(turn: Turn, dialog) -> None:
     ticket, question = await feedback.office_input(turn.session, turn.ctx, turn.me, dialog, turn.message.text or "")
     turn.say("feedback_office_sent", [[_btn(turn, "open", ticket.id, "view")]], ticket=ticket.id,
              question=question)
+
+
+@on_reply(Prefix.INBOX)
+async def replied(turn: Turn, ticket_id: str, action: str) -> bool:
+    """A reply to a ticket's card (or its notice): the reply button, then the text; staff only."""
+    if not ticket_id:
+        return False
+    if not turn.me.has_role(*STAFF):
+        raise Refused("not_allowed")
+    await feedback.office_start(turn.session, turn.ctx, turn.me, ticket_id, question=False)
+    await office_text(turn, await dialogs.get(turn.session, turn.me.id))
+    return True
 
 
 @on_input(feedback.CLOSE, roles=STAFF)

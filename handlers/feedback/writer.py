@@ -1,6 +1,8 @@
 """Feedback in chat, the writer's side: /feedback (category, text and attachment, anonymous or signed),
 /mytickets, and the ticket buttons (answer back, resolved, reopen, rate). Rules live in `storage.feedback`;
-ownership is checked there on every press through the sealed route."""
+ownership is checked there on every press through the sealed route. A reply (Telegram's) to a message about
+one's ticket is an answer back: the ticket is read from that message's own buttons, so nothing new is stored
+that could tie this chat to an anonymous ticket; it goes through the same sealed route as the button."""
 from __future__ import annotations
 
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
@@ -8,9 +10,9 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 from messages import buttons
 from messages.buttons import feedback as fb_buttons
 from messages.buttons import Prefix
-from handlers.dialogs import on_input
+from handlers.dialogs import on_input, on_reply
 from handlers.session import Turn, handler
-from storage import feedback
+from storage import dialogs, feedback
 from storage.feedback import FeedbackTicket
 
 NEW = fb_buttons.NEW
@@ -128,6 +130,16 @@ async def answering(turn: Turn, dialog) -> None:
     ticket = await feedback.thread_input(turn.session, turn.ctx, turn.me, dialog, text_of(turn),
                                       with_attachment=attachment_of(turn) is not None)
     turn.say("feedback_thread_sent", [[_btn(turn, "view", ticket.id, "view", ticket=ticket.id)]], ticket=ticket.id)
+
+
+@on_reply(Prefix.FEEDBACK)
+async def replied(turn: Turn, ticket_id: str, action: str) -> bool:
+    """A reply to a message about one's ticket: as pressing "answer back" and typing the text."""
+    if not ticket_id or ticket_id == NEW:
+        return False
+    await feedback.thread_start(turn.session, turn.ctx, turn.me, ticket_id)
+    await answering(turn, await dialogs.get(turn.session, turn.me.id))
+    return True
 
 
 @handler()

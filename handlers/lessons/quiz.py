@@ -6,7 +6,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 from messages import buttons
 from messages.buttons import lessons as lesson_buttons
 from messages.buttons import Prefix
-from handlers.lessons import coverage
+from handlers.lessons import board, coverage
 from handlers.session import Turn, handler
 from storage import lessons
 from storage.errors import Refused
@@ -47,6 +47,7 @@ async def my_lessons(turn: Turn) -> None:
     keyboard = [[lesson_buttons.lesson(turn.t("lesson_button_open_title", title=item["title"]), item["id"],
                                        lesson_buttons.OPEN)] for item in view.pending[:5]]
     keyboard += await coverage.buttons(turn, view.staff)
+    await board.say_board(turn)  # before the list, so the list and its buttons stay the last message
     turn.say("lesson_list", keyboard or None, pending=view.pending, learned=view.learned,
              points_total=view.points_total, points_today=view.points_today, staff=view.staff)
 

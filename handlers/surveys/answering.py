@@ -1,7 +1,9 @@
 """Answering surveys in the chat (/surveys, the Start button, one question at a time) and /results.
 
 Thin: the rules (who may answer, which question is current, anonymity) are in `storage.surveys`; this
-module turns a press into a call and a `Screen` into a message with its keyboard.
+module turns a press into a call and a `Screen` into a message with its keyboard. A reply (Telegram's) to a
+question's message answers it: the text of a free-text question, or the option a one-choice question's reply
+names.
 """
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from messages import buttons
 from messages.buttons import Prefix
 from messages.buttons import surveys as survey_buttons
 from storage.commands import STAFF
-from handlers.dialogs import on_input
+from handlers.dialogs import on_input, on_reply
 from handlers.session import Turn, handler
 from messages import render
 from storage import calendar, surveys
@@ -58,8 +60,12 @@ def show(turn: Turn, screen: Screen, *, new_message: bool = False) -> None:
     """Put the screen in the pressed message (or a new one, after typed input)."""
     reply = turn.say if new_message else turn.edit
     if screen.submitted:
-        reply("survey_submitted", title=screen.survey.title, anonymous=screen.survey.anonymous,
-              shared=screen.survey.results_to_respondents)
+        s = screen.survey
+        live = surveys.live(s, len(screen.questions))
+        keyboard = [[survey_buttons.survey(render(turn.lang, "survey_button", name="live"), s.id,
+                                           survey_buttons.SHARED)]] if live else None
+        reply("survey_submitted", keyboard, title=s.title, anonymous=s.anonymous, shared=s.results_to_respondents,
+              live=live, minimum=s.min_group_size)
         return
     q = screen.question
     reply("survey_question", question_keyboard(turn.lang, screen), title=screen.survey.title,
@@ -110,6 +116,19 @@ async def typed_answer(turn: Turn, dialog) -> None:
     screen = await surveys.typed(turn.session, turn.ctx, turn.me, int(dialog.data["survey"]),
                                  int(dialog.data["question"]), text)
     show(turn, screen, new_message=True)
+
+
+@on_reply(Prefix.SURVEY)
+async def replied(turn: Turn, survey_id: str, action: str) -> bool:
+    """A reply to a question's message (found by its buttons): answered as if typed or pressed there."""
+    pressed_ = survey_buttons.read(action)
+    if pressed_ is None or not survey_id.isdigit():
+        return False
+    msg = turn.message
+    screen = await surveys.replied(turn.session, turn.ctx, turn.me, int(survey_id), pressed_.question_id,
+                                   msg.text if msg is not None else None)
+    show(turn, screen, new_message=True)
+    return True
 
 
 @handler(roles=STAFF)

@@ -25,7 +25,8 @@ def _b(lang: str, name: str, action: str, **params) -> dict:
 def keyboard(lang: str, screen: WizardScreen) -> list[list[dict]]:
     cancel = [_b(lang, "cancel", "cancel")]
     if screen.step == "question":
-        return [[_b(lang, "tpl_satisfaction", "tpl.satisfaction")], [_b(lang, "tpl_enps", "tpl.enps")], cancel]
+        return [[_b(lang, "tpl_satisfaction", "tpl.satisfaction")], [_b(lang, "tpl_enps", "tpl.enps")],
+                [_b(lang, "tpl_branch_evaluation", "tpl.branch_evaluation")], cancel]
     if screen.step == "options":
         return [[_b(lang, "kind_rating", "kind.rating"), _b(lang, "kind_scale10", "kind.scale10")],
                 [_b(lang, "kind_text", "kind.text")], cancel]
@@ -47,6 +48,7 @@ def keyboard(lang: str, screen: WizardScreen) -> list[list[dict]]:
         return [[_b(lang, "publish", "publish")],
                 [_b(lang, "make_named" if screen.data.get("anonymous", True) else "make_anonymous", "named"),
                  _b(lang, "min_group", "group", size=screen.data.get("min_group", GROUP_SIZES[0]))],
+                [_b(lang, "share_off" if screen.data.get("shared") else "share_on", "share")],
                 cancel]
     return []
 
@@ -65,7 +67,8 @@ def show(turn: Turn, screen: WizardScreen, *, new_message: bool = True) -> None:
     reply("survey_wizard_step", keyboard(turn.lang, screen), step=screen.step,
           questions=[(q.kind, q.text) for q in screen.questions], title=screen.data.get("title", ""),
           audience=screen.data.get("audience", ""), closes=screen.closes(turn.ctx),
-          anonymous=screen.data.get("anonymous", True), min_group=screen.data.get("min_group", GROUP_SIZES[0]))
+          anonymous=screen.data.get("anonymous", True), min_group=screen.data.get("min_group", GROUP_SIZES[0]),
+          shared=bool(screen.data.get("shared")), live=len(screen.questions) == 1)
 
 
 @handler(roles=STAFF)

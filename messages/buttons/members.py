@@ -1,12 +1,15 @@
 """The /member card's buttons, encoded and decoded here only: `mbr:<member id>:<action>`.
 
-An admin presses "deactivate" (`off`), then confirms (`offyes`) or keeps the member (`keep`).
+An admin presses "deactivate" (`off`), then confirms (`offyes`) or keeps the member (`keep`). `show` opens a candidate's card
+(/member NAME); `nameon`/`nameoff` on /me name the member on the points board or stop.
 """
 from __future__ import annotations
 
 from messages.buttons import Prefix, button, parse
 
 ASK, CONFIRM, KEEP = "off", "offyes", "keep"
+SHOW = "show"  # a candidate of /member NAME: open that member's card
+NAME_ON, NAME_OFF = "nameon", "nameoff"  # /me: be named on the branch's points board, or not
 
 
 def member(text: str, member_id: int, action: str) -> dict:

@@ -2,6 +2,7 @@
 from datetime import date
 
 SAMPLES = {
+    "kpi_chart_caption": {"kind": "units", "period": "2026-12", "key": [(1, "生产部"), (2, "财务部")]},
     "kpi_bad_period": {"value": "11月"},
     "kpi_targets": {"period": "2026-12", "items": [
         {"key": "lessons.coverage", "name": "党员教育覆盖率", "unit": "生产部", "actual": "33.3%", "target": "90.0%",
@@ -21,5 +22,7 @@ SAMPLES = {
         "orglife": {"required_meetings": 10, "required_held": 6, "required_held_rate": 0.6, "meetings_held": 7,
                     "invited": 40, "present": 34, "attendance_rate": 0.85, "makeup_assigned": 6, "makeup_done": 4,
                     "makeup_rate": 4 / 6, "minutes_due": 6, "minutes_on_time": 5, "minutes_on_time_rate": 5 / 6},
+        "evaluation": {"branch_score": 4.1, "branches_rated": 1, "respondents": 12,
+                       "by_branch": {"第一支部": 4.1, "第二支部": None}},
     }},
 }

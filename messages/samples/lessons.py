@@ -76,4 +76,8 @@ SAMPLES = {
     "problem_lesson_quiz_bad_line": {"line": 14, "text": "A. 共产主义"},
     "problem_lesson_quiz_options": {"line": 13, "count": 1, "limit": 8},
     "problem_lesson_quiz_answer": {"line": 13, "count": 0},
+    "lesson_board": {"branch": "第一支部", "board": {
+        "branch": "第一支部", "points": 16, "rank": 2, "of": 3,
+        "top": [{"rank": 1, "name": "张伟", "points": 20, "me": False}, {"rank": 2, "name": None, "points": 16, "me": True},
+                {"rank": 3, "name": None, "points": 5, "me": False}]}},
 }

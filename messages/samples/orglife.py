@@ -52,6 +52,7 @@ SAMPLES = {
     "orglife_checkin_opened": {"kind": "支委会"},
     "orglife_ask_minutes": _meeting,
     "orglife_minutes_recorded": _meeting,
+    "orglife_minutes_caption": {"file": "会议记录.docx", **_meeting},
     "orglife_minutes_required": {},
     "orglife_minutes_too_long": {"limit": 4000},
     "orglife_bad_minutes_days": {"value": 90},

@@ -33,7 +33,7 @@ SAMPLES = {
     "tasks_new_press_button": {},
     "tasks_created": {"task": _task},
     "tasks_assigned": {"what": "assigned", "task": _task},
-    "tasks_report_to_secretary": {"task": _task},
+    "tasks_report_to_secretary": {"task": _task, "evidence": {"kind": "photo"}},
     "tasks_owner_notice": {"what": "returned", "task": _task, "by": "张伟", "reason": "缺少签到表"},
     "tasks_reminder": {"task": _late, "stage": "overdue2", "kind": "overdue"},
     "tasks_overdue_alert": {"task": _late, "stage": "alert"},
@@ -45,6 +45,10 @@ SAMPLES = {
     "tasks_state_changed": {"status": "done"},
     "tasks_not_your_unit": {},
     "tasks_note_empty": {},
+    "tasks_evidence_caption": {"task": _task, "kind": "done", "name": "签到表.pdf"},
+    "tasks_evidence_needs_caption": {},
+    "tasks_evidence_not_here": {},
+    "tasks_evidence_too_large": {"limit_mb": 20},
     "tasks_note_too_long": {"limit": 2000},
     "tasks_new_unknown_unit": {"name": "采购部"},
     "tasks_new_unknown_member": {"value": "9999"},
@@ -65,7 +69,7 @@ SAMPLES.update({
     "tasks_list_button": {"task": _late},
     "tasks_filter": {"name": "week"},
     "tasks_notes": {"task": _task, "notes": [{"kind": "progress", "text": "已完成一半", "by": "王芳",
-                                              "at": datetime(2026, 12, 3, 9, 30)}]},
+                                              "at": datetime(2026, 12, 3, 9, 30), "evidence": {"kind": "photo"}}]},
 })
 SAMPLES.update({
     "tasks_nudge_to_owner": {"task": _late, "by": "张伟"},

@@ -27,7 +27,7 @@ from storage.feedback.config import (CONFIG_MAX, DEFAULT_CATEGORIES, RANGES, SET
                                      office_name, save_config, status_name)
 from storage.feedback.jobs import apply_pending, escalate, monthly_digest, release_audit, scrub_outbox
 from storage.feedback.kpi import kpi_figures
-from storage.feedback.models import FeedbackDigest, FeedbackRoute, FeedbackTicket
+from storage.feedback.models import FeedbackDigest, FeedbackRoute, FeedbackTicket, FeedbackTicketUnit
 from storage.feedback.routes import new_route, open_draft, seal_draft, tickets_of, writer_id, writer_of
 from storage.feedback.office import (PDCA_MAX, begin_close, begin_office_message, begin_resolve, can_see,
                                      close_reason, close_unresolved, inbox, mark_answered, measure_to_task,
@@ -80,6 +80,7 @@ __all__ = [
     "FeedbackDigest",
     "FeedbackRoute",
     "FeedbackTicket",
+    "FeedbackTicketUnit",
     "inbox",
     "inbox_items",
     "kpi_figures",

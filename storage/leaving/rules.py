@@ -45,23 +45,9 @@ async def _open_tasks(session: AsyncSession, member_id: int) -> list:
         .order_by(tasks.Task.deadline_at, tasks.Task.id))).scalars())
 
 
-async def _visible(session: AsyncSession, viewer: Member, member: Member) -> bool:
-    scope = await members.staff_unit_ids(session, viewer)
-    if scope is None:
-        return True
-    return bool({member.unit_id, member.branch_id} & scope)
-
-
-async def card(session: AsyncSession, viewer: Member, employee_no: str) -> dict:
-    """The member as a secretary (their units' members) or an admin (everyone) sees them."""
-    if not viewer.is_staff:
-        raise Refused("not_allowed")
-    number = (employee_no or "").strip()
-    if not number:
-        raise Refused("member_usage")
-    member = await members.by_employee_no(session, number)
-    if member is None or not await _visible(session, viewer, member):
-        raise Refused("member_not_found", no=number)
+async def card_of(session: AsyncSession, viewer: Member, member: Member) -> dict:
+    """The card of a member the caller has already found and checked the viewer may see
+    (`storage.memberfile.resolve`: an employee number or a name, within the viewer's units)."""
     view = await _view(session, member)
     view["can_deactivate"] = viewer.has_role("admin") and member.active and member.id != viewer.id
     return view

@@ -22,9 +22,11 @@ TITLE_MAX = 200
 
 async def assign(session: AsyncSession, ctx: Context, *, title: str, body: str, audience: str,
                  member_ids: list[int], due_on: date, author_id: int | None = None,
-                 intro: Callable[[str], str] | None = None) -> Lesson:
+                 intro: Callable[[str], str] | None = None,
+                 attached: Callable[[str], list[dict]] | None = None) -> Lesson:
     """Make the lesson and push it to `member_ids` now. `audience` is what it is about (shown nowhere as a
-    rule: nobody else is ever added by it); `intro(lang)` is a line sent just before the lesson."""
+    rule: nobody else is ever added by it); `intro(lang)` is a line sent just before the lesson, `attached(lang)`
+    outbox messages (files) sent right after it: a file Telegram refuses then never holds the lesson back."""
     now = ctx.now()
     lesson = Lesson(title=title[:TITLE_MAX], body=body, quiz=[], audience=audience, publish_at=now, due_on=due_on,
                     min_read_seconds=default_min_read(ParsedLesson(title, body, [])), status=PUBLISHED,
@@ -32,14 +34,15 @@ async def assign(session: AsyncSession, ctx: Context, *, title: str, body: str, 
     session.add(lesson)
     await session.flush()
     _reminder_times(lesson, ctx)
-    pushed = await add_members(session, ctx, lesson, member_ids, intro)
+    pushed = await add_members(session, ctx, lesson, member_ids, intro, attached)
     audit.record(session, ctx, "lesson.assigned", "lesson", lesson.id, actor_id=author_id,
                  audience=len(member_ids), pushed=pushed)
     return lesson
 
 
 async def add_members(session: AsyncSession, ctx: Context, lesson: Lesson, member_ids: list[int],
-                      intro: Callable[[str], str] | None = None) -> int:
+                      intro: Callable[[str], str] | None = None,
+                      attached: Callable[[str], list[dict]] | None = None) -> int:
     """Add members to the lesson (a member already in it is left as they are); returns pushes queued."""
     if not member_ids:
         return 0
@@ -61,6 +64,8 @@ async def add_members(session: AsyncSession, ctx: Context, lesson: Lesson, membe
         messages = push_messages(lesson, p.language)
         if intro is not None:
             messages = [outbox.message(intro(p.language))] + messages
+        if attached is not None:
+            messages = messages + attached(p.language)
         rows.append(outbox.row(ctx, key=push_key(lesson.id, p.id), chat_id=p.chat_id, member_id=p.id,
                                messages=messages, kind="lesson.push", not_before=calendar.after_quiet(now, ctx)))
     return await outbox.enqueue_many(session, rows)

@@ -120,3 +120,12 @@ class LessonNudge(Base):
     by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     reminded: Mapped[int] = mapped_column(Integer, default=0)  # how many members were queued a reminder
+
+
+class LessonBoardName(Base):
+    """A member who chose to be named on their branch's points board (/lessons); absent means not named."""
+
+    __tablename__ = "lesson_board_names"
+
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), primary_key=True)
+    since: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storage.base import Base, UTCDateTime
 
-ROLES = ("employee", "secretary", "admin", "leader")
+ROLES = ("employee", "secretary", "admin", "leader", "representative", "committee")  # 职工代表, 党委委员
 UNIT_KINDS = ("department", "branch")
 
 

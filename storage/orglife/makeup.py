@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from messages import render
-from storage import calendar, lessons, producers, settings
+from storage import calendar, lessons, outbox, producers, settings
 from storage.context import Context
 from storage.errors import Refused
 from storage.models.org import Member, Unit
@@ -24,6 +24,8 @@ from storage.orglife.models import PLANNED, Attendance, Invitation, Meeting
 SETTING = "orglife.makeup_days"
 DEFAULT_DAYS = 14
 LATELY = timedelta(days=2)
+Notice = Callable[[str], str]
+Attached = Callable[[str], list[dict]] | None
 
 
 async def makeup_days(session: AsyncSession) -> int:
@@ -47,20 +49,26 @@ async def missed_ids(session: AsyncSession, meeting_id: int) -> list[int]:
 
 
 def _material(meeting: Meeting) -> str:
-    # Minutes sent as a document are named, not attached: the outbox sends files it holds, not Telegram file ids.
+    # Minutes sent as a document are named in the lesson; the file itself follows the lesson (`_intro`).
     return meeting.minutes_text or f"📎 {meeting.minutes_file_name or meeting.topic}"
 
 
-async def _intro(session: AsyncSession, ctx: Context, meeting: Meeting, due) -> tuple[Unit, Callable[[str], str]]:
-    """The meeting's branch, and the notice sent just before the lesson, in the reader's language."""
+async def _intro(session: AsyncSession, ctx: Context, meeting: Meeting, due) -> tuple[Unit, Notice, Attached]:
+    """The meeting's branch, the notice sent just before the lesson and, when the minutes were sent as a
+    document, that document re-sent by its Telegram file id right after the lesson; in the reader's language."""
     branch = await session.get(Unit, meeting.branch_id)
     starts = calendar.local(meeting.starts_at, ctx)
+    file = (meeting.minutes_file_name or meeting.topic) if meeting.minutes_file_id else None
 
     def intro(lang: str) -> str:
         return render(lang, "orglife_makeup_assigned", kind=meeting.kind, topic=meeting.topic, branch=branch.name,
-                      starts=starts, due=due, file=None if meeting.minutes_text else meeting.minutes_file_name)
+                      starts=starts, due=due, file=file)
 
-    return branch, intro
+    def attached(lang: str) -> list[dict]:
+        caption = render(lang, "orglife_minutes_caption", kind=meeting.kind, topic=meeting.topic, file=file)
+        return [outbox.attachment("document", meeting.minutes_file_id, caption)]
+
+    return branch, intro, attached if file else None
 
 
 async def assign(session: AsyncSession, ctx: Context, meeting: Meeting) -> int:
@@ -72,10 +80,10 @@ async def assign(session: AsyncSession, ctx: Context, meeting: Meeting) -> int:
     if not missed:
         return 0
     due = ctx.local_now().date() + timedelta(days=await makeup_days(session))
-    branch, intro = await _intro(session, ctx, meeting, due)
+    branch, intro, attached = await _intro(session, ctx, meeting, due)
     lesson = await lessons.assign(session, ctx, title=f"{meeting.kind}·{meeting.topic}", body=_material(meeting),
                                   audience=f"branch:{branch.path}", member_ids=missed, due_on=due,
-                                  author_id=meeting.minutes_by, intro=intro)
+                                  author_id=meeting.minutes_by, intro=intro, attached=attached)
     meeting.makeup_lesson_id = lesson.id
     return len(missed)
 
@@ -89,8 +97,8 @@ async def follow(session: AsyncSession, ctx: Context, meeting: Meeting, member: 
         await lessons.remove_member(session, meeting.makeup_lesson_id, member.id)
         return
     lesson = await session.get(lessons.Lesson, meeting.makeup_lesson_id)
-    _, intro = await _intro(session, ctx, meeting, lesson.due_on)
-    await lessons.add_members(session, ctx, lesson, [member.id], intro)
+    _, intro, attached = await _intro(session, ctx, meeting, lesson.due_on)
+    await lessons.add_members(session, ctx, lesson, [member.id], intro, attached)
 
 
 async def made_up(session: AsyncSession, meeting_ids: list[int]) -> dict[int, tuple[int, int]]:

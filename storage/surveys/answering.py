@@ -193,6 +193,37 @@ async def typed(session: AsyncSession, ctx: Context, member: Member, survey_id: 
     return await _move(session, ctx, member, survey, questions, progress, answers, progress.position + 1)
 
 
+async def replied(session: AsyncSession, ctx: Context, member: Member, survey_id: int, question_id: int,
+                  text: str | None) -> Screen:
+    """A reply (Telegram's) to a question's message: the answer to a free-text question, or the option its
+    text names (the label, or the number shown on a rating button) of a one-choice question; the same checks
+    as the question's buttons (open, theirs, the current question)."""
+    await _answerable(session, ctx, member, survey_id)
+    q = next((q for q in await questions_of(session, survey_id) if q.id == question_id), None)
+    if q is None:
+        raise Refused("survey_button_invalid")
+    if q.kind == "text":
+        return await typed(session, ctx, member, survey_id, question_id, text)
+    n = choice_named(q, text or "")
+    if n is None:
+        raise Refused("survey_reply_choose", kind=q.kind, options=list(q.options))
+    return await press(session, ctx, member, survey_id, f"{survey_buttons.ANSWER}{q.id}.{n}")
+
+
+def choice_named(q: Question, text: str) -> int | None:
+    """The value a typed reply names on a one-choice or scale question, or None (a multiple choice is
+    answered with its buttons: a reply cannot say which boxes to tick)."""
+    text = text.strip()
+    if q.kind == "single":
+        labels = [label.strip().casefold() for label in q.options]
+        if text.casefold() in labels:
+            return labels.index(text.casefold())
+        return None
+    if q.kind in SCALES and text.isascii() and text.isdigit() and int(text) in SCALES[q.kind]:
+        return int(text)
+    return None
+
+
 async def _move(session, ctx, member, survey, questions, progress, answers, position) -> Screen:
     was_text = questions[progress.position].kind == "text"
     if position >= len(questions):

@@ -121,15 +121,23 @@ BUILTINS = {
     "satisfaction": ("satisfaction", [("rating", True, False), ("rating", True, False), ("rating", True, False),
                                       ("single", True, True), ("text", False, False)]),
     "enps": ("enps", [("scale10", True, False)]),
+    # Which branch is rated (the options are the branches, filled in at publishing), then three ratings.
+    "branch_evaluation": ("branch_evaluation", [("single", True, True), ("rating", True, False),
+                                                ("rating", True, False), ("rating", True, False),
+                                                ("text", False, False)]),
 }
 
 
-def builtin(name: str, lang: str) -> tuple[str, str, list[QuestionSpec]]:
-    """(title, tag, questions) of a built-in questionnaire in the publisher's language."""
+def builtin(name: str, lang: str, options: dict[int, list[str]] | None = None) -> tuple[str, str, list[QuestionSpec]]:
+    """(title, tag, questions) of a built-in questionnaire in the publisher's language; `options` gives the
+    choices of questions whose options come from the organisation (question number -> choices)."""
     tag, shape = BUILTINS[name]
     questions = []
     for i, (kind, required, has_options) in enumerate(shape, start=1):
         text = render(lang, "survey_builtin", key=f"{name}.q{i}")
-        options = split_options(render(lang, "survey_builtin", key=f"{name}.q{i}.options")) if has_options else []
-        questions.append(QuestionSpec(kind, text, options, required))
+        if options and i in options:
+            choices = list(options[i])
+        else:
+            choices = split_options(render(lang, "survey_builtin", key=f"{name}.q{i}.options")) if has_options else []
+        questions.append(QuestionSpec(kind, text, choices, required))
     return render(lang, "survey_builtin", key=f"{name}.title"), tag, questions

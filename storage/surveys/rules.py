@@ -20,6 +20,7 @@ from storage.context import Context
 from storage.errors import Refused
 from storage.models.org import Member
 from storage.surveys.models import KINDS, Survey, SurveyCompletion, SurveyQuestion
+from storage.surveys import evaluation
 from storage.surveys.files import QuestionSpec, option_problems
 
 DEFAULT_MIN_GROUP = 5
@@ -58,6 +59,8 @@ async def publish(session: AsyncSession, ctx: Context, *, title: str, audience: 
     if not 0 <= reminders <= 10 or reminder_gap_hours < 1 or last_reminder_days_before < 0:
         raise Refused("survey_reminders_invalid")
     normalised = await audiences.validate(session, audience)
+    if tag == evaluation.TAG and normalised not in evaluation.PARTIES:  # whose ratings they are is the audience
+        raise Refused("survey_evaluation_audience")
     opens_at = opens_at or now
     closes_at = closes_at or default_close(ctx, opens_at)
     if closes_at <= max(now, opens_at):

@@ -1,9 +1,15 @@
 """After voting: respondents see a closed survey's results, when its group is large enough.
 
 At close, a survey that promised its results to respondents sends each of them one message (a button to
-the results, or a line saying they are withheld); the press is re-checked: closed, answered by this member,
+the results, or a line saying they are withheld); the press is re-checked: shared by the organiser (a survey
+kept from respondents is read by its staff with /results only), closed, answered by this member,
 and at least `min_group_size` respondents (the report withholds per question as for the organisers, and
 the department table is never shown to respondents).
+
+A one-question poll whose results are shared shows its current results to those who voted while it is still
+open, under the same gating. It shows what the organisers see: ballots are counted in batches of at least
+`min_group_size` (`storage.surveys.tally`), so two looks differ by a whole batch or not at all, and a voter
+cannot single out the vote that came in just before theirs.
 """
 from __future__ import annotations
 
@@ -18,6 +24,7 @@ from storage.errors import Refused
 from storage.models.org import Member
 from storage.surveys.models import Survey, SurveyCompletion
 from storage.surveys.results import Report, report
+from storage.surveys.rules import questions_of
 
 
 async def announce(session: AsyncSession, ctx: Context, survey: Survey) -> int:
@@ -42,17 +49,25 @@ async def announce(session: AsyncSession, ctx: Context, survey: Survey) -> int:
     return await outbox.enqueue_many(session, rows)
 
 
+def live(survey: Survey, question_count: int) -> bool:
+    """Whether those who voted may see the current results before the close: a shared one-question poll."""
+    return bool(survey.results_to_respondents) and question_count == 1
+
+
 async def for_respondent(session: AsyncSession, ctx: Context, member: Member, survey_id: int) -> Report:
-    """The results a respondent may read: closed, theirs, and the group large enough."""
+    """The results a respondent may read: shared by the organiser, closed (or a shared poll), answered by them,
+    and the group large enough."""
     survey = await session.get(Survey, survey_id)
     if survey is None or survey.opened_at is None:
         raise Refused("survey_not_found")
     completion = await session.get(SurveyCompletion, (survey.id, member.id))
     if completion is None or not completion.done:
         raise Refused("survey_results_not_yours")
-    if survey.closed_at is None:
+    if not survey.results_to_respondents:  # a forged press: the organiser kept them (staff read /results)
+        raise Refused("survey_results_not_shared", title=survey.title)
+    if survey.closed_at is None and not live(survey, len(await questions_of(session, survey.id))):
         raise Refused("survey_shared_not_closed", title=survey.title)
     rep = await report(session, ctx, survey)
     if rep.withheld:
-        raise Refused("survey_shared_withheld", minimum=survey.min_group_size)
+        raise Refused("survey_shared_withheld", minimum=survey.min_group_size, still_open=survey.closed_at is None)
     return rep

@@ -15,7 +15,8 @@ from storage.context import Context
 from storage.errors import Refused
 from storage.models.dialogs import Dialog
 from storage.models.org import Member
-from storage.surveys.files import MAX_QUESTION_CHARS, QuestionSpec, builtin, option_problems, split_options
+from storage.surveys.evaluation import questionnaire
+from storage.surveys.files import BUILTINS, MAX_QUESTION_CHARS, QuestionSpec, option_problems, split_options
 
 KIND = "survey_new"
 CLOSE_CHOICES = {"1": 1, "3": 3, "7": 7, "14": 14}
@@ -47,7 +48,9 @@ async def _screen(session: AsyncSession, member: Member, step: str, data: dict) 
 
 
 async def begin_poll(session: AsyncSession, ctx: Context, member: Member) -> WizardScreen:
-    data = {"anonymous": True}
+    """A one-question poll shares its results with those who voted unless the organiser turns it off (shown
+    only from `min_group_size` voters); a questionnaire does not unless turned on."""
+    data = {"anonymous": True, "shared": True}
     await dialogs.start(session, ctx, member.id, KIND, "question", data)
     return await _screen(session, member, "question", data)
 
@@ -61,7 +64,7 @@ async def begin_file(session: AsyncSession, ctx: Context, member: Member,
 
 
 async def begin_builtin(session: AsyncSession, ctx: Context, member: Member, name: str) -> WizardScreen:
-    title, tag, questions = builtin(name, member.language)
+    title, tag, questions = await questionnaire(session, name, member.language)
     data = {"questions": [q.to_dict() for q in questions], "anonymous": True, "tag": tag, "suggested": title}
     await dialogs.start(session, ctx, member.id, KIND, "title", data)
     return await _screen(session, member, "title", data)
@@ -115,7 +118,7 @@ async def _poll_questions(session, ctx, member, dialog, data, kind, options) -> 
 async def wizard_pressed(session: AsyncSession, ctx: Context, member: Member, action: str) -> WizardScreen:
     """A button of the wizard; each is accepted only at the step that shows it."""
     dialog = await dialogs.get(session, member.id)
-    if action.startswith("tpl.") and action[4:] in ("satisfaction", "enps"):
+    if action.startswith("tpl.") and action[4:] in BUILTINS:
         if dialog is None or dialog.kind != KIND or dialog.step != "question":
             raise Refused("survey_wizard_stale")
         return await begin_builtin(session, ctx, member, action[4:])
@@ -141,6 +144,9 @@ async def wizard_pressed(session: AsyncSession, ctx: Context, member: Member, ac
     if step == "confirm" and action == "named":
         data["anonymous"] = not data.get("anonymous", True)
         return await _to(session, ctx, member, dialog, "confirm", data)
+    if step == "confirm" and action == "share":
+        data["shared"] = not data.get("shared", False)
+        return await _to(session, ctx, member, dialog, "confirm", data)
     if step == "confirm" and action == "group":
         now = data.get("min_group", GROUP_SIZES[0])
         data["min_group"] = GROUP_SIZES[(GROUP_SIZES.index(now) + 1) % len(GROUP_SIZES)] \
@@ -151,7 +157,8 @@ async def wizard_pressed(session: AsyncSession, ctx: Context, member: Member, ac
             session, ctx, title=data["title"], audience=data["audience"],
             questions=[QuestionSpec.from_dict(q) for q in data["questions"]],
             closes_at=datetime.fromisoformat(data["closes"]), anonymous=data.get("anonymous", True),
-            min_group_size=data.get("min_group", GROUP_SIZES[0]), tag=data.get("tag"), created_by=member.id)
+            min_group_size=data.get("min_group", GROUP_SIZES[0]), tag=data.get("tag"), created_by=member.id,
+            results_to_respondents=bool(data.get("shared", False)))
         await dialogs.clear(session, member.id)
         screen = await _screen(session, member, "published", data)
         screen.survey = survey

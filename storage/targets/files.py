@@ -1,4 +1,5 @@
-"""`targets import FILE`: one target a row, with Chinese headers (指标, 单位, 目标值, 完成日期)."""
+"""`targets import FILE`: one target a row, with Chinese headers (指标, 单位, 目标值, 完成日期, and optionally
+变差幅度: the margin for "worse than the period before")."""
 from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,6 +16,7 @@ COLUMNS = {
     "unit": ("单位", "范围", "部门", "支部", "unit"),
     "value": ("目标值", "目标", "value"),
     "by": ("完成日期", "期限", "截止日期", "by", "date"),
+    "margin": ("变差幅度", "预警幅度", "margin"),
 }
 REQUIRED = ("key", "unit", "value", "by")
 
@@ -31,7 +33,8 @@ async def import_rows(session: AsyncSession, ctx: Context, rows: list[Row], set_
     for row in rows:
         try:
             out.append(await set_target(session, ctx, key=row.text("key"), unit=row.text("unit"),
-                                        value=row.text("value"), by=row.values.get("by"), set_by=set_by))
+                                        value=row.text("value"), by=row.values.get("by"), set_by=set_by,
+                                        margin=row.text("margin")))
         except Refused as exc:
             raise Refused("targets_import_row", row=row.number, reason=exc.template, **exc.params) from None
     return out

@@ -2,7 +2,8 @@
 
 A finding is one of:
 - behind: a target whose figure is worse than its trajectory at the period's end (size: the gap);
-- worse: a figure worse than the period before by more than WORSE_BY of its unit (size: the change);
+- worse: a figure worse than the period before by more than its margin (`kpi.MARGINS`, or the indicator's
+  own `margin`) (size: the change);
 - overdue: a unit with tasks overdue at the period's end (size: OVERDUE_WEIGHT a task).
 Sizes are on one scale: percentage points for "%", and for other units the gap as a percent of the target
 (or of the previous figure), so "30 points under target" ranks above "0.2 of a score below last month".
@@ -15,7 +16,6 @@ from storage import kpi
 from storage.targets.rules import Standing
 from storage.targets.views import fmt, fmt_gap
 
-WORSE_BY = {"%": 0.05, "score": 0.3, "count": 2, "days": 3.0}
 OVERDUE_WEIGHT = 5.0
 OVERDUE_KEY = "tasks.overdue"
 
@@ -33,10 +33,6 @@ def _size(measure: kpi.Measure, amount: float, base: float | None) -> float:
     return amount / max(abs(base or 0), 1.0) * 100
 
 
-def _worse_by(measure: kpi.Measure, now: float, before: float) -> float:
-    return before - now if measure.better == "higher" else now - before
-
-
 def for_scope(unit: str, measure: kpi.Measure, actual: float | None, previous: float | None,
               standing: Standing | None, lang: str) -> list[Finding]:
     """What to say about one indicator in one scope (a unit, or the organisation)."""
@@ -47,8 +43,8 @@ def for_scope(unit: str, measure: kpi.Measure, actual: float | None, previous: f
             **common, "expected": fmt(measure, standing.expected, lang), "gap": fmt_gap(measure, standing.gap, lang),
             "target": fmt(measure, standing.target.value, lang), "due_on": standing.target.due_on}))
     if actual is not None and previous is not None:
-        change = _worse_by(measure, actual, previous)
-        if change > WORSE_BY[measure.unit] + 1e-9:
+        change = measure.worsened(actual, previous)
+        if change > measure.worse_margin + 1e-9:
             out.append(Finding("worse", _size(measure, change, previous), {
                 **common, "previous": fmt(measure, previous, lang), "change": fmt_gap(measure, change, lang)}))
     if measure.key == OVERDUE_KEY and actual:

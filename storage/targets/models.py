@@ -18,6 +18,8 @@ class Target(Base):
     value: Mapped[float] = mapped_column(Float)  # "%" as a fraction, like the figure
     due_on: Mapped[date] = mapped_column(Date)
     baseline: Mapped[float | None] = mapped_column(Float, nullable=True)  # the figure over the 30 days before
+    # Worse than the 30 days before by more than this warns (as the figure holds it; None: the indicator's).
+    margin: Mapped[float | None] = mapped_column(Float, nullable=True)
     set_on: Mapped[date] = mapped_column(Date)
     set_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"), nullable=True)
     set_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -42,6 +42,20 @@ def parse_value(measure: kpi.Measure, text) -> float:
     return value
 
 
+def parse_margin(measure: kpi.Measure, text) -> float | None:
+    """A target's own margin for "worse than the period before" ("%": 10 is 10 points); None when empty."""
+    raw = "" if text is None else str(text).strip().rstrip("%").strip()
+    if not raw:
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        raise Refused("targets_bad_margin", key=measure.key, value=str(text)) from None
+    if value < 0 or (measure.unit == "%" and value > 100):
+        raise Refused("targets_bad_margin", key=measure.key, value=str(text))
+    return value / 100 if measure.unit == "%" else value
+
+
 def parse_due(text, ctx: Context) -> date:
     """The date the target is due, after today (local); refused when missing, malformed or past."""
     raw = "" if text is None else str(text).strip()
@@ -82,11 +96,12 @@ async def actual(session: AsyncSession, ctx: Context, measure: kpi.Measure, unit
 
 
 async def set_target(session: AsyncSession, ctx: Context, *, key: str, unit, value, by,
-                     set_by: Member | None = None) -> Target:
+                     set_by: Member | None = None, margin=None) -> Target:
     """Check everything first (nothing is written on a refusal), then set or replace the target."""
     measure = kpi.measure(key)
     number = parse_value(measure, value)
     due = parse_due(by, ctx)
+    allowed = parse_margin(measure, margin)
     scope = await scope_unit(session, unit)
     unit_id = None if scope is None else scope.id
     baseline = await actual(session, ctx, measure, unit_id)
@@ -95,7 +110,7 @@ async def set_target(session: AsyncSession, ctx: Context, *, key: str, unit, val
     if target is None:
         target = Target(key=key, unit_id=unit_id)
         session.add(target)
-    target.value, target.due_on, target.baseline = number, due, baseline
+    target.value, target.due_on, target.baseline, target.margin = number, due, baseline, allowed
     target.set_on, target.set_at = ctx.local_now().date(), ctx.now()
     target.set_by_id = set_by.id if set_by else None
     await session.flush()

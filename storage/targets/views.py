@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from storage import kpi
 from storage.targets.rules import Standing
+from storage.targets.slips import Slip
 
 
 def fmt(measure: kpi.Measure, value: float | None, lang: str = "zh") -> str:
@@ -45,3 +46,10 @@ def period_view(s: Standing, previous: float | None, lang: str) -> dict:
     else:
         trend = "better" if m.better_than(s.actual, previous) else "worse"
     return {**view, "previous": fmt(m, previous, lang), "trend": trend}
+
+
+def slip_view(slip: Slip, lang: str) -> dict:
+    """A target worse than the period before: the standing, the figure before, the change and the margin."""
+    m = slip.standing.measure
+    return {**standing_view(slip.standing, lang), "previous": fmt(m, slip.previous, lang),
+            "change": fmt_gap(m, slip.change, lang), "margin": fmt_gap(m, slip.margin, lang)}

@@ -15,6 +15,7 @@ from storage import calendar, members
 from storage.context import Context
 from storage.errors import Refused
 from storage.models.org import Member
+from storage.tasks.evidence import of_note
 from storage.tasks.models import ACTIVE, REPORTED, Task, TaskNote
 from storage.tasks.rules import can_supervise
 from storage.tasks.views import load_names, owner_keyboard, supervisor_keyboard, view
@@ -126,4 +127,5 @@ async def notes(session: AsyncSession, ctx: Context, member: Member, task_id) ->
         .where(TaskNote.task_id == task.id).order_by(TaskNote.at, TaskNote.id))).all()
     names = await load_names(session, [task])
     return view(task, names, ctx.now(), ctx), [
-        {"kind": n.kind, "text": n.text or "", "by": name or "", "at": calendar.local(n.at, ctx)} for n, name in rows]
+        {"kind": n.kind, "text": n.text or "", "by": name or "", "at": calendar.local(n.at, ctx),
+         "evidence": of_note(n)} for n, name in rows]

@@ -73,3 +73,7 @@ class TaskNote(Base):
     kind: Mapped[str] = mapped_column(String(16))  # progress, done, confirm, return, cancel, nudge
     text: Mapped[str] = mapped_column(Text, default="")
     at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Evidence sent with a progress or done note: Telegram's file id (re-sent, never downloaded) and its kind.
+    evidence_kind: Mapped[str | None] = mapped_column(String(16))  # photo, document
+    evidence_file_id: Mapped[str | None] = mapped_column(String(255))
+    evidence_name: Mapped[str | None] = mapped_column(String(255))

@@ -13,6 +13,7 @@ from storage.context import Context
 from storage.errors import Refused
 from storage.models.org import Member
 from storage.tasks.models import ACTIVE, CANCELLED, DONE, IN_PROGRESS, REPORTED, Task, TaskNote
+from storage.tasks.evidence import Evidence, check as check_evidence
 from storage.tasks.jobs import drop_pending_reminders
 from storage.tasks.views import actions_keyboard, load_names, supervisor_keyboard, supervisors, task_views, view
 
@@ -81,17 +82,19 @@ async def begin_note(session: AsyncSession, ctx: Context, member: Member, task_i
 
 
 async def save_note(session: AsyncSession, ctx: Context, member: Member, kind: str, task_id,
-                    text: str) -> dict:
-    """The typed note for `begin_note`; the state is re-checked, since it may have moved meanwhile."""
+                    text: str, evidence: Evidence | None = None) -> dict:
+    """The typed note for `begin_note` (or a photo or document with the note as its caption); the state is
+    re-checked, since it may have moved meanwhile."""
     text = (text or "").strip()
+    evidence = check_evidence(evidence, kind, text)
     if not text:
         raise Refused("tasks_note_empty")
     if len(text) > NOTE_MAX:
         raise Refused("tasks_note_too_long", limit=NOTE_MAX)
     if kind == "progress":
-        task = await add_progress(session, ctx, member, task_id, text)
+        task = await add_progress(session, ctx, member, task_id, text, evidence)
     elif kind == "done":
-        task = await report_done(session, ctx, member, task_id, text)
+        task = await report_done(session, ctx, member, task_id, text, evidence)
     elif kind == "return":
         task = await return_task(session, ctx, member, task_id, text)
     else:
@@ -101,38 +104,46 @@ async def save_note(session: AsyncSession, ctx: Context, member: Member, kind: s
 
 
 async def _note(session: AsyncSession, ctx: Context, task: Task, member: Member, kind: str,
-                text: str = "") -> TaskNote:
+                text: str = "", evidence: Evidence | None = None) -> TaskNote:
     """A line in the task's history; its id names the event in outbox dedupe keys."""
     note = TaskNote(task_id=task.id, author_id=member.id, kind=kind, text=text, at=ctx.now())
+    if evidence is not None:
+        note.evidence_kind, note.evidence_file_id, note.evidence_name = evidence.kind, evidence.file_id, evidence.name
     session.add(note)
     await session.flush()
     return note
 
 
-async def add_progress(session: AsyncSession, ctx: Context, member: Member, task_id, text: str) -> Task:
+async def add_progress(session: AsyncSession, ctx: Context, member: Member, task_id, text: str,
+                       evidence: Evidence | None = None) -> Task:
     task = await _owned(session, member, task_id)
     task.status, task.updated_at = IN_PROGRESS, ctx.now()
-    await _note(session, ctx, task, member, "progress", text)
+    await _note(session, ctx, task, member, "progress", text, evidence)
     return task
 
 
-async def report_done(session: AsyncSession, ctx: Context, member: Member, task_id, text: str) -> Task:
+async def report_done(session: AsyncSession, ctx: Context, member: Member, task_id, text: str,
+                      evidence: Evidence | None = None) -> Task:
     """The owner says it is done: reminders stop now, the lead unit's secretaries are asked to confirm."""
     task = await _owned(session, member, task_id)
     now = ctx.now()
     task.status, task.completion_note, task.reported_at, task.updated_at = REPORTED, text, now, now
     task.next_reminder_at = None
-    note = await _note(session, ctx, task, member, "done", text)
+    note = await _note(session, ctx, task, member, "done", text, evidence)
     await drop_pending_reminders(session, task.id)
     names = await load_names(session, [task])
     rows = []
     for sec in await supervisors(session, task.lead_unit_id):
         if sec.chat_id is None or not sec.reachable:
             continue
-        body = render(sec.language, "tasks_report_to_secretary", task=view(task, names, now, ctx))
+        shown = view(task, names, now, ctx)
+        body = render(sec.language, "tasks_report_to_secretary", task=shown, evidence=evidence)
+        messages = [outbox.message(body, supervisor_keyboard(sec.language, task.id))]
+        if evidence is not None:  # the file itself, right under the report, by Telegram's file id
+            messages.append(outbox.attachment(evidence.kind, evidence.file_id, render(
+                sec.language, "tasks_evidence_caption", task=shown, kind="done", name=evidence.name)))
         rows.append(outbox.row(ctx, key=f"task:{task.id}:reported:n{note.id}:m{sec.id}", chat_id=sec.chat_id,
-                               member_id=sec.id, kind="tasks.reported",
-                               messages=[outbox.message(body, supervisor_keyboard(sec.language, task.id))]))
+                               member_id=sec.id, kind="tasks.reported", messages=messages))
     await outbox.enqueue_many(session, rows)
     audit.record(session, ctx, "task.reported", "task", task.id, actor_id=member.id)
     return task

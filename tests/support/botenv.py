@@ -57,6 +57,18 @@ class Person:
     async def photo(self, content: bytes, caption: str | None = None) -> list[dict]:
         return await self._after(self.env.fake.send_photo(self.id, content, caption))
 
+    async def reply(self, message: dict, text: str) -> list[dict]:
+        """Telegram's reply: `text` sent as an answer to one of the bot's messages."""
+        return await self._after(self.env.fake.send_text(self.id, text, reply_to=message))
+
+    async def reply_photo(self, message: dict, content: bytes, caption: str | None = None) -> list[dict]:
+        return await self._after(self.env.fake.send_photo(self.id, content, caption, reply_to=message))
+
+    async def reply_upload(self, message: dict, filename: str, content: bytes, caption: str | None = None,
+                           size: int | None = None) -> list[dict]:
+        return await self._after(self.env.fake.send_document(self.id, filename, content, caption,
+                                                             reply_to=message, size=size))
+
     def find(self, button: str) -> dict:
         """The newest message that carries a button with this text (or callback data)."""
         for message in reversed(self.messages):

@@ -1,7 +1,7 @@
 """lesson nudges: who reminded a lesson's non-learners (一键提醒), for which scope, on which day (once a day).
 
 Revision ID: 0019
-Revises: 0015
+Revises: 0018
 """
 from alembic import op
 import sqlalchemy as sa
@@ -9,7 +9,7 @@ import storage.base
 
 
 revision = '0019'
-down_revision = '0015'
+down_revision = '0018'
 branch_labels = None
 depends_on = None
 
