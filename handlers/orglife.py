@@ -39,14 +39,19 @@ def _ask(turn: Turn, step: str, data: dict) -> None:
 
 @handler(roles=STAFF)
 async def new_meeting(turn: Turn) -> None:
-    branch = await orglife.begin(turn.session, turn.ctx, turn.me)
+    branch, choices = await orglife.begin(turn.session, turn.ctx, turn.me, turn.lang)
+    if branch is None:  # an admin, or a secretary of several branches: which one first
+        turn.say("orglife_new_ask_branch", choices)
+        return
     turn.say("orglife_new_start", branch=branch)
     _ask(turn, "kind", {})
 
 
 async def _advance(turn: Turn, dialog, text: str) -> None:
-    step, kept = await orglife.answer(turn.session, turn.ctx, dialog.step, text, turn.lang)
+    step, kept = await orglife.answer(turn.session, turn.ctx, dialog.step, text, turn.lang, turn.me)
     await dialogs.advance(turn.session, turn.ctx, dialog, step, **kept)
+    if step == "kind":  # the branch was chosen
+        turn.say("orglife_new_start", branch=units.leaf_name(dialog.data["branch"]))
     if step != "done":
         _ask(turn, step, dialog.data)
         return

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -23,6 +22,7 @@ from storage.context import Context
 from storage.errors import Refused
 from storage.models.org import Member, Unit
 from storage.orglife.makeup import made_up
+from storage.orglife.when import parse_at
 from storage.orglife.models import (ATTEND, BUTTON, CODE, HOST, LEAVE, PLANNED, Attendance, Invitation, Meeting,
                                     OrglifeRule)
 
@@ -145,31 +145,6 @@ def clean(text: str | None, limit: int, template: str) -> str:
     if not value or len(value) > limit:
         raise Refused(template, limit=limit)
     return value
-
-
-_NO_YEAR = re.compile(r"^(\d{1,2})(?:月|[-/.])(\d{1,2})日?(?:\s*(\d{1,2})[:：点时](\d{2})?分?)?$")
-
-
-def _with_year(text: str, ctx: Context) -> str:
-    """"12-15 14:30", "12月15日 14点" as a secretary types them on a phone: this year's day, or next year's when
-    this year's is months gone ("1-5" typed in December); a day just past stays this year's and is refused."""
-    m = _NO_YEAR.match((text or "").strip())
-    if not m:
-        return text
-    today = ctx.local_now().date()
-    month, day = int(m.group(1)), int(m.group(2))
-    year = today.year + (today.month - month > 6)
-    clock = f" {int(m.group(3))}:{m.group(4) or '00'}" if m.group(3) else ""
-    return f"{year}-{month}-{day}{clock}"
-
-
-def parse_at(text: str, ctx: Context) -> datetime:
-    moment = calendar.parse_moment(_with_year(text, ctx), ctx, time(9))
-    if moment is None:
-        raise Refused("orglife_bad_time", value=text or "")
-    if moment <= ctx.now():
-        raise Refused("orglife_in_past", value=text or "")
-    return moment
 
 
 async def plan(session: AsyncSession, ctx: Context, spec: Plan, actor: Member | None) -> tuple[Meeting, int]:
