@@ -173,13 +173,13 @@ async def plan(session: AsyncSession, ctx: Context, spec: Plan, actor: Member | 
     await bulk.insert_new(session, Invitation, [{"meeting_id": meeting.id, "member_id": m.id} for m in invited],
                           ["meeting_id", "member_id"])
     rows = []
-    hosts = await runners(session, meeting, host)
+    hosts, watching = await runners(session, meeting, host), await watchers(session, meeting)
     for m in invited:
         if m.chat_id is None or not m.reachable:
             continue
-        text = render(m.language, "orglife_invitation", **view(ctx, meeting, branch.name, host))
+        text = render(m.language, "orglife_invitation", **invitation_view(ctx, meeting, branch.name, host))
         rows.append(outbox.row(ctx, key=f"orglife:{meeting.id}:invite:{m.id}", chat_id=m.chat_id, member_id=m.id,
-                               messages=[outbox.message(text, invitation_keyboard(m, meeting, hosts))],
+                               messages=[outbox.message(text, invitation_keyboard(m, meeting, hosts, watching))],
                                kind="orglife.invite", not_before=calendar.after_quiet(ctx.now(), ctx)))
     await outbox.enqueue_many(session, rows)
     return meeting, len(invited)
@@ -198,7 +198,20 @@ async def runners(session: AsyncSession, meeting: Meeting, host: Member | None) 
     return {m.id for m in await members.secretaries_for_unit(session, meeting.branch_id)}
 
 
-def invitation_keyboard(member: Member, meeting: Meeting, hosts: set[int]) -> list[list[dict]]:
+def invitation_view(ctx: Context, meeting: Meeting, branch: str, host: Member | None,
+                    row: Invitation | None = None) -> dict:
+    """What the invitation shows: the meeting, and the reader's answer so far (edited in as they answer)."""
+    return view(ctx, meeting, branch, host) | {"answer": row.answer if row else None,
+                                               "reason": row.leave_reason if row else None}
+
+
+async def watchers(session: AsyncSession, meeting: Meeting) -> set[int]:
+    """The branch's secretaries: besides the host, they follow who has answered before the meeting."""
+    return {m.id for m in await members.secretaries_for_unit(session, meeting.branch_id)}
+
+
+def invitation_keyboard(member: Member, meeting: Meeting, hosts: set[int],
+                        watching: set[int] = frozenset()) -> list[list[dict]]:
     def label(which):
         return render(member.language, "orglife_button", which=which)
     keyboard = [[button(label("attend"), Prefix.ORGLIFE, meeting.id, "attend"),
@@ -208,7 +221,10 @@ def invitation_keyboard(member: Member, meeting: Meeting, hosts: set[int]) -> li
         keyboard.append([button(label("code"), Prefix.ORGLIFE, meeting.id, "code"),
                          button(label("open"), Prefix.ORGLIFE, meeting.id, "open"),
                          button(label("minutes"), Prefix.ORGLIFE, meeting.id, "minutes")])
-        keyboard.append([orglife_buttons.roll(label("roll"), meeting.id)])
+        keyboard.append([orglife_buttons.roll(label("roll"), meeting.id),
+                         button(label("replies"), Prefix.ORGLIFE, meeting.id, "replies")])
+    elif member.id in watching:
+        keyboard.append([button(label("replies"), Prefix.ORGLIFE, meeting.id, "replies")])
     return keyboard
 
 
