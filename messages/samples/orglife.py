@@ -17,6 +17,7 @@ SAMPLES = {
     "orglife_bad_topic": {"limit": 500},
     "orglife_not_your_branch": {"branch": "第二支部"},
     "orglife_unknown_host": {"value": "9999"},
+    "orglife_ambiguous_person": {"value": "王", "candidates": ["王芳（1002）", "王强（1008）"], "more": False},
     "orglife_no_audience": {"branch": "第一支部", "kind": "支委会"},
     "orglife_not_invited": {},
     "orglife_answers_closed": {},

@@ -7,11 +7,12 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage import audit, members
+from storage import audit
 from storage.context import Context
 from storage.errors import Refused
 from storage.models.org import Member, Unit
 from storage.orglife.makeup import follow
+from storage.orglife.people import named
 from storage.orglife.models import HOST, LEAVE, Attendance, Invitation, Meeting
 from storage.orglife.rules import host_of, invitation, meeting_for
 
@@ -40,15 +41,17 @@ async def may_correct(session: AsyncSession, ctx: Context, actor: Member | None,
 
 async def correct(session: AsyncSession, ctx: Context, actor: Member | None, meeting_id: int, employee_no: str | None,
                   status: str, *, member_id: int | None = None) -> tuple[Attendance, Member]:
-    """Set one invitee (by employee number, or by member id from the card) present, on leave or absent."""
+    """Set one invitee (by employee number or name, or by member id from the card) present, on leave or absent."""
     typed, status = status, CHINESE.get((status or "").strip(), (status or "").strip())
     if status not in STATUSES:
         raise Refused("orglife_bad_status", value=typed or "")
     meeting = await may_correct(session, ctx, actor, meeting_id)
     if member_id is not None:
         member = await session.get(Member, member_id)
-    else:
-        member = await members.by_employee_no(session, (employee_no or "").strip())
+    else:  # an employee number, or a name unique among the invitees
+        invitees = set((await session.execute(select(Invitation.member_id)
+                                              .where(Invitation.meeting_id == meeting.id))).scalars())
+        member = await named(session, employee_no, "orglife_unknown_member", among=invitees)
     if member is None:
         raise Refused("orglife_unknown_member", value=employee_no or "")
     invited = await invitation(session, meeting, member)

@@ -22,6 +22,7 @@ from storage.context import Context
 from storage.errors import Refused
 from storage.models.org import Member, Unit
 from storage.orglife.makeup import made_up
+from storage.orglife.people import named
 from storage.orglife.when import parse_at
 from storage.orglife.models import (ATTEND, BUTTON, CODE, HOST, LEAVE, PLANNED, Attendance, Invitation, Meeting,
                                     OrglifeRule)
@@ -29,6 +30,8 @@ from storage.orglife.models import (ATTEND, BUTTON, CODE, HOST, LEAVE, PLANNED, 
 COMMITTEE = "支委会"
 KINDS = ("支委会", "党小组会", "党员大会", "党课", "主题党日")
 MONTH, QUARTER = "month", "quarter"
+PERIODS = {MONTH: MONTH, QUARTER: QUARTER, "月": MONTH, "月度": MONTH, "每月": MONTH, "季度": QUARTER, "季": QUARTER,
+           "每季度": QUARTER}
 DEFAULTS = {"支委会": MONTH, "党小组会": MONTH, "党员大会": QUARTER, "党课": QUARTER, "主题党日": MONTH}
 COMMITTEE_ROLE = "secretary"  # the branch committee (支委) is given by this role
 DURATION = timedelta(hours=2)
@@ -67,8 +70,10 @@ async def configure(session: AsyncSession, ctx: Context, kind: str, *, period: s
     """An admin's change to a kind's rhythm or audience (`audience="default"` restores the default)."""
     kind = check_kind(kind)
     current = await rule_for(session, kind)
-    if period is not None and period not in (MONTH, QUARTER):
-        raise Refused("orglife_bad_period", value=period)
+    if period is not None:
+        typed, period = period, PERIODS.get(period.strip().lower())
+        if period is None:
+            raise Refused("orglife_bad_period", value=typed)
     if required is not None and not 0 <= required <= 12:
         raise Refused("orglife_bad_required", value=required)
     if audience == "default":
@@ -158,9 +163,7 @@ async def plan(session: AsyncSession, ctx: Context, spec: Plan, actor: Member | 
         raise Refused("orglife_not_your_branch", branch=branch.name)
     host = actor
     if spec.host_no:
-        host = await members.by_employee_no(session, spec.host_no.strip())
-        if host is None or not host.active:
-            raise Refused("orglife_unknown_host", value=spec.host_no)
+        host = await named(session, spec.host_no, "orglife_unknown_host")
     rule = await rule_for(session, kind)
     invited = await audience(session, branch, rule)
     if not invited:
