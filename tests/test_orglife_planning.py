@@ -56,13 +56,25 @@ async def test_a_secretary_of_several_branches_chooses_among_theirs_only(env):
     before = await snapshot(env.db)
     assert await sun.say("第一支部") == refusal("zh", "orglife_not_your_branch", branch="第一支部")
     assert await snapshot(env.db) == before
-    assert "为第五支部安排会议" in (await sun.send("第五支部"))[0]["text"]  # typed, the question still open
+    assert "为第五支部安排会议" in (await sun.press("第五支部")).new[0]["text"]  # the question still open
     await sun.press("主题党日")
     await sun.say("后天下午2点半")
     await sun.say("会议室")
     await sun.say("参观")
     assert "已安排主题党日" in await sun.say("吴敏")
     assert await _meetings(env) == [("第五支部", "主题党日", local(date(2026, 12, 5), 14, 30).astimezone(timezone.utc))]
+
+
+async def test_a_branch_may_be_typed_instead_of_pressed(env):
+    await env.import_roster(ROSTER)
+    admin = env.admin()
+    await admin.send("/newmeeting")
+    replies = await admin.send("第四支部")
+    assert "为第四支部安排会议" in replies[0]["text"] and "请选择会议类型" in replies[-1]["text"]
+    await admin.send("/newmeeting")
+    before = await snapshot(env.db)
+    assert await admin.say("第九支部") == refusal("zh", "audience_unknown_unit", kind="branch", name="第九支部")
+    assert await snapshot(env.db) == before
 
 
 async def test_a_secretary_of_one_branch_is_not_asked(env):
