@@ -4,6 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
+from messages import render
+from storage import members, orglife
+from storage.errors import Refused
+from storage.orglife.people import named
+from tests.support.botenv import DEMO_ROSTER
 from tests.support.orglife import DAY, four_members, invited, local, plan
 from tests.support.refusals import refusal, snapshot
 
@@ -122,3 +129,37 @@ async def test_a_meeting_later_today_is_not_called_tomorrow(env, clock):
     await plan(env, at="2026-12-15 18:00")
     await env.tick()
     assert _reminders(wang)[0].startswith("【会议提醒】今天 18:00 召开党员大会")
+
+
+# --- storage ------------------------------------------------------------------------------------------------
+
+async def test_the_replies_list_at_most_eighty_names_each_and_count_everyone(env):
+    roster = DEMO_ROSTER + "".join(f"{2000 + i},党员{i:03d},生产部,第一支部,是,employee\n" for i in range(100))
+    await env.import_roster(roster)
+    meeting = await plan(env)
+    async with env.db.session() as s:
+        for i in range(90):
+            await orglife.attend(s, env.ctx, await members.by_employee_no(s, str(2000 + i)), meeting)
+        await orglife.ask_leave(s, env.ctx, await members.by_employee_no(s, "1002"), meeting, "出差" * 50)
+    async with env.db.session() as s:
+        seen = await orglife.replies(s, env.ctx, await members.by_employee_no(s, "1001"), meeting)
+        with pytest.raises(Refused) as refused:
+            await orglife.replies(s, env.ctx, await members.by_employee_no(s, "2000"), meeting)
+    assert refused.value.template == "not_allowed"
+    assert seen["invited"] == 102 and seen["counts"] == {"attend": 90, "leave": 1, "silent": 11}
+    assert len(seen["attend"]) == 80 and len(seen["silent"]) == 11
+    assert len(seen["leave"][0]["reason"]) == 60 and seen["leave"][0]["reason"].endswith("…")
+    assert len(render("zh", "orglife_replies", **seen)) < 4096
+
+
+async def test_a_name_is_looked_up_among_the_invitees_who_may_have_left_since(env):
+    await env.import_roster(DEMO_ROSTER + "1008,王强,生产部,第二支部,是,employee\n")
+    async with env.db.session() as s:
+        wang = await members.by_employee_no(s, "1002")
+        wang.active = False
+        assert (await named(s, "王", "orglife_unknown_member", among={wang.id})).employee_no == "1002"
+        assert (await named(s, "1002", "orglife_unknown_member", among={wang.id})).employee_no == "1002"
+        assert (await named(s, "王", "orglife_unknown_host")).employee_no == "1008"  # the active one
+        with pytest.raises(Refused) as refused:
+            await named(s, "1002", "orglife_unknown_host")  # not active: not a host
+        assert refused.value.template == "orglife_unknown_host"

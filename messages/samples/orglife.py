@@ -33,7 +33,7 @@ SAMPLES = {
     "orglife_bad_year": {"value": 1900},
     "orglife_checkin_usage": {},
     "orglife_invitation": {**_view, "answer": "leave", "reason": "出差"},
-    "orglife_replies": {**_view, "invited": 4, "attend": ["张伟", "王芳"], "leave": [{"name": "孙丽", "reason": "出差"}],
+    "orglife_replies": {**_view, "invited": 4, "counts": {"attend": 2, "leave": 1, "silent": 1}, "attend": ["张伟", "王芳"], "leave": [{"name": "孙丽", "reason": "出差"}],
                         "silent": ["周杰"], "started": False},
     "orglife_button": {"which": "attend"},
     "orglife_reminder": {"stage": "hour", "minutes": 20, "day": 0, **_view},

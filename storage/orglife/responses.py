@@ -13,6 +13,7 @@ from storage.orglife.rules import (host_of, invitation, invitation_keyboard, inv
                                    view, watchers)
 
 REASON_SHOWN = 60  # characters of a leave reason in the list; the full reason is on the attendance card
+LISTED = 80  # names per list: a message holds 4,096 characters; the counts stay exact
 
 
 async def card(session: AsyncSession, ctx: Context, meeting: Meeting,
@@ -46,9 +47,10 @@ async def replies(session: AsyncSession, ctx: Context, actor: Member, meeting_id
         select(Member.name, Invitation.answer, Invitation.leave_reason)
         .join(Invitation, Invitation.member_id == Member.id).where(Invitation.meeting_id == meeting.id)
         .order_by(Member.employee_no))).all()
+    attend = [name for name, answer, _ in rows if answer == ATTEND]
+    leave = [{"name": name, "reason": _short(reason)} for name, answer, reason in rows if answer == LEAVE]
+    silent = [name for name, answer, _ in rows if answer not in (ATTEND, LEAVE)]
     return view(ctx, meeting, branch.name, host) | {
-        "invited": len(rows),
-        "attend": [name for name, answer, _ in rows if answer == ATTEND],
-        "leave": [{"name": name, "reason": _short(reason)} for name, answer, reason in rows if answer == LEAVE],
-        "silent": [name for name, answer, _ in rows if answer not in (ATTEND, LEAVE)],
+        "invited": len(rows), "counts": {"attend": len(attend), "leave": len(leave), "silent": len(silent)},
+        "attend": attend[:LISTED], "leave": leave[:LISTED], "silent": silent[:LISTED],
         "started": ctx.now() >= meeting.starts_at}
