@@ -16,7 +16,7 @@ SAMPLES = {
     "targets_import_row": {"row": 3, "reason": "targets_past_date", "value": "2026-01-01"},
     "targets_set": {"t": _ITEM},
     "targets_list": {"items": [_ITEM, {**_ITEM, "unit": None, "on_track": True}], "admin": True,
-                     "example": "lessons.coverage"},
+                     "example": {"key": "lessons.coverage", "zh": "党员教育覆盖率", "en": "Education coverage"}},
     "targets_warning": {"week": "2026-W49", "whole": False, "items": [_ITEM],
                         "worse": [{**_ITEM, "previous": "100.0%", "change": "50.0 个百分点", "margin": "5.0 个百分点"}]},
     "targets_usage": {},

@@ -106,6 +106,7 @@ async def set_target(session: AsyncSession, ctx: Context, *, key: str, unit, val
     unit_id = None if scope is None else scope.id
     baseline = await actual(session, ctx, measure, unit_id)
     same_scope = Target.unit_id.is_(None) if unit_id is None else Target.unit_id == unit_id
+    key = measure.key  # it may have been given by name
     target = (await session.execute(select(Target).where(Target.key == key, same_scope))).scalar_one_or_none()
     if target is None:
         target = Target(key=key, unit_id=unit_id)
