@@ -183,3 +183,12 @@ async def test_a_task_due_on_the_last_day_of_last_month_and_still_open_is_on_thi
     listed = {row[1]: row[5] for row in rows_of(book["责任清单"], 2) if row[1] and row[4]}
     assert listed == {"上月中旬到期仍未完成": "逾期未完成", "月末到期仍未完成": "逾期未完成"}
     assert "月末到期仍未完成" in page.split('id="tasks"')[1].split("</table>")[0]
+
+
+def test_the_charts_value_axis_starts_at_zero_and_percentages_run_to_a_hundred():
+    coverage, overdue, score = (kpi.measure(k) for k in ("lessons.coverage", "tasks.overdue", "lessons.avg_score"))
+    assert report.y_range(coverage, [None, 40.0]) == (0.0, 100.0)
+    low, high = report.y_range(overdue, [0.0, 0.0, None])  # nothing overdue: not an axis from -0.04 to 0.04
+    assert low == 0.0 and high >= 1.0
+    low, high = report.y_range(score, [None, 86.0, 90.0])  # the target line (90) is inside the picture
+    assert low == 0.0 and high > 90.0
