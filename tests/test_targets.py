@@ -109,6 +109,7 @@ async def test_off_track_targets_warn_the_right_secretaries_once_a_week_and_neve
     # 生产部 should be at 0.5 + 0.4 × 34/120 = 61.3% on 01-04; it is at 2/4 = 50% over the last 30 days.
     line = "责任清单按时完成率（生产部）：实际 50.0%，目标 90.0%（2027-03-31），目前应达 61.3%，差 11.3 个百分点"
     assert len(new[zhang]) == 1 and line in new[zhang][0] and "预警" in new[zhang][0]
+    assert new[zhang][0].startswith("预警（2027-01-04 当周）：您负责单位") and "2027-W01" not in new[zhang][0]
     assert new[liu] == []  # 财务部: no task overdue now, under the 0.72 its trajectory allows
     assert len(new[admin]) == 1 and line in new[admin][0] and "财务部" not in new[admin][0]
 
