@@ -76,6 +76,8 @@ async def test_an_admin_who_knows_no_codes_sets_a_target_by_the_indicators_chine
     assert "tasks." not in refused and await count_targets(env) == 0
     reply = await admin.say("/targets 责任清单按时完成率 生产部 90 2027-03-31")
     assert "已设定目标：责任清单按时完成率（生产部）到 2027-03-31 达到 90.0%。起点（近 30 天）：50.0%" in reply
+    listed = await admin.say("/targets")  # the list, then the hint on a line of its own
+    assert "目前应达 50.0%\n设定目标：/targets 指标名称" in listed
     # The same target again by its code replaces it rather than adding a second one.
     await admin.say("/targets tasks.on_time_rate 生产部 95 2027-03-31")
     assert await count_targets(env) == 1
