@@ -1,5 +1,5 @@
 """/targets: a secretary reads their units' targets and how they stand; an admin also sets one with
-`/targets KEY UNIT VALUE DATE` (UNIT a department or branch, or 全公司/all)."""
+`/targets KEY UNIT VALUE DATE` (KEY the indicator's code or name, UNIT a department or branch, or 全公司/all)."""
 from __future__ import annotations
 
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
@@ -36,7 +36,7 @@ async def show(turn: Turn) -> None:
         return
     scope = await members.staff_unit_ids(turn.session, turn.me)
     items = [targets.standing_view(s, lang) for s in await targets.standings(turn.session, turn.ctx, scope)]
-    turn.say("targets_list", items=items, admin=admin, example=kpi.catalogue()[0].key)
+    turn.say("targets_list", items=items, admin=admin, example=kpi.catalogue()[0])
 
 
 @handler(roles=STAFF)

@@ -5,12 +5,14 @@ the charts (withheld figures never drawn) and the same report as one HTML page."
 from __future__ import annotations
 
 import io
+from datetime import date
 
 import pytest
 from openpyxl import load_workbook
 
 from storage import kpi, members, report
-from tests.test_kpi_figures import seed
+from tests.support.botenv import DEMO_ROSTER
+from tests.test_kpi_figures import Org, seed
 
 WITHHELD = "人数不足，不显示"
 
@@ -168,3 +170,25 @@ async def test_the_targets_sheet_measures_each_units_target_at_the_months_end(en
         assert rows[0][6] == pytest.approx(0.6 - 2 / 6)
         assert "<td>党员教育覆盖率</td><td>生产部</td><td>33.3%</td><td>90.0%</td><td>2027-03-31</td><td>60.0%</td>" \
                "<td>26.7 个百分点</td>" in page
+
+
+async def test_a_task_due_on_the_last_day_of_last_month_and_still_open_is_on_this_months_list(env, clock):
+    org = Org(env, clock)
+    org.at("2026-11-20 09:00")
+    await env.import_roster(DEMO_ROSTER)
+    await org.task("月末到期仍未完成", "生产部", "1002", date(2026, 11, 30))  # its deadline: 12-01 00:00
+    await org.task("上月中旬到期仍未完成", "生产部", "1003", date(2026, 11, 15))
+    org.at("2026-12-02 10:00")
+    _, book, page = await build(env)
+    listed = {row[1]: row[5] for row in rows_of(book["责任清单"], 2) if row[1] and row[4]}
+    assert listed == {"上月中旬到期仍未完成": "逾期未完成", "月末到期仍未完成": "逾期未完成"}
+    assert "月末到期仍未完成" in page.split('id="tasks"')[1].split("</table>")[0]
+
+
+def test_the_charts_value_axis_starts_at_zero_and_percentages_run_to_a_hundred():
+    coverage, overdue, score = (kpi.measure(k) for k in ("lessons.coverage", "tasks.overdue", "lessons.avg_score"))
+    assert report.y_range(coverage, [None, 40.0]) == (0.0, 100.0)
+    low, high = report.y_range(overdue, [0.0, 0.0, None])  # nothing overdue: not an axis from -0.04 to 0.04
+    assert low == 0.0 and high >= 1.0
+    low, high = report.y_range(score, [None, 86.0, 90.0])  # the target line (90) is inside the picture
+    assert low == 0.0 and high > 90.0

@@ -6,18 +6,18 @@ _ITEM = {"key": "lessons.coverage", "name": "党员教育覆盖率", "unit": "�
          "on_track": False}
 
 SAMPLES = {
-    "targets_no_value": {"key": "lessons.coverage"},
-    "targets_bad_value": {"key": "lessons.coverage", "value": "很多"},
+    "targets_no_value": {"key": "lessons.coverage", "name": "党员教育覆盖率"},
+    "targets_bad_value": {"key": "lessons.coverage", "name": "党员教育覆盖率", "value": "很多"},
     "targets_no_date": {},
-    "targets_bad_margin": {"key": "lessons.coverage", "value": "很多"},
+    "targets_bad_margin": {"key": "lessons.coverage", "name": "党员教育覆盖率", "value": "很多"},
     "targets_bad_date": {"value": "明年"},
     "targets_past_date": {"value": "2026-01-01"},
     "targets_unknown_unit": {"value": "后勤部"},
     "targets_import_row": {"row": 3, "reason": "targets_past_date", "value": "2026-01-01"},
     "targets_set": {"t": _ITEM},
     "targets_list": {"items": [_ITEM, {**_ITEM, "unit": None, "on_track": True}], "admin": True,
-                     "example": "lessons.coverage"},
-    "targets_warning": {"week": "2026-W49", "whole": False, "items": [_ITEM],
+                     "example": {"key": "lessons.coverage", "zh": "党员教育覆盖率", "en": "Education coverage"}},
+    "targets_warning": {"week": "2026-W49", "monday": date(2026, 11, 30), "whole": False, "items": [_ITEM],
                         "worse": [{**_ITEM, "previous": "100.0%", "change": "50.0 个百分点", "margin": "5.0 个百分点"}]},
     "targets_usage": {},
     "targets_task_title": {"name": "党员教育覆盖率", "unit": "生产部"},

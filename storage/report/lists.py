@@ -31,11 +31,12 @@ def task_state(task, moment: datetime, ctx: Context) -> str:
 
 async def task_rows(session, ctx: Context, scope: set[int] | None, start: datetime, end: datetime,
                     lang: str) -> list[dict]:
-    """Tasks due in the period, and open ones already overdue before it, led by a unit in scope."""
+    """Tasks due in the period, and open ones due before it, led by a unit in scope. By due date, not deadline
+    moment: a task due on last month's last day has its deadline at this month's first midnight."""
     first, last = start.astimezone(ctx.tz).date(), end.astimezone(ctx.tz).date()
     T = tasks.Task
     query = select(T).where(or_(T.due_date.between(first, last),
-                                (T.status.in_(tasks.ACTIVE) & (T.deadline_at < start))))
+                                (T.status.in_(tasks.ACTIVE) & (T.due_date < first))))
     query = query.where(T.due_date < last).order_by(T.due_date, T.task_no)
     if scope is not None:
         query = query.where(T.lead_unit_id.in_(scope or {-1}))
