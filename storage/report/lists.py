@@ -46,9 +46,10 @@ async def task_rows(session, ctx: Context, scope: set[int] | None, start: dateti
     found = list((await session.execute(query)).scalars())
     history: dict[int, list] = {}
     N = tasks.TaskNote
+    listed = query.with_only_columns(T.id).order_by(None)  # a subquery, not thousands of bound ids
     for task_id, kind, at in (await session.execute(
-            select(N.task_id, N.kind, N.at).where(N.task_id.in_({t.id for t in found} or {-1}),
-                                                  N.kind.in_(task_history.EVENTS)).order_by(N.at, N.id))).all():
+            select(N.task_id, N.kind, N.at).where(N.task_id.in_(listed), N.kind.in_(task_history.EVENTS))
+            .order_by(N.at, N.id))).all():
         history.setdefault(task_id, []).append((kind, at))
     states = {t.id: task_history.state_at(t, history.get(t.id, []), moment, ctx) for t in found}
     # An older task already finished when the period began is not part of this period's list.
