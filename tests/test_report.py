@@ -53,7 +53,9 @@ async def test_the_summary_reads_in_chinese_with_formatted_numbers_targets_and_f
     said = findings[start + 1:]
     # 生产部's coverage 2/6 = 33.3% against 0.5 + 0.4 × 30/120 = 60.0%: 26.7 points behind, the largest gap.
     assert said[0] == "生产部：党员教育覆盖率为 33.3%，低于本期应达（60.0%）26.7 个百分点；目标为 2027-03-31 前达到 90.0%。"
-    assert "生产部：期末有 1 项任务逾期未完成。" in said and "财务部：期末有 1 项任务逾期未完成。" in said
+    # D overdue 2 days (due 12-30) and C 12 days (due 12-20) when the month ended.
+    assert "生产部：期末有 1 项任务逾期未完成，平均逾期 2.0 天。" in said
+    assert "财务部：期末有 1 项任务逾期未完成，平均逾期 12.0 天。" in said
     assert not any("tasks." in str(c) for r in ws.iter_rows(values_only=True) for c in r)
 
     english = await build(env, "2026-12", "en")

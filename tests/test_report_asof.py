@@ -156,12 +156,14 @@ async def test_the_october_summary_and_findings_match_the_hand_count(env, clock)
         "生产部：平均逾期天数由2026年9月的 13.5 天升至 27.0 天，上升 13.5 天。",
         "全公司：平均逾期天数由2026年9月的 13.5 天升至 19.3 天，上升 5.8 天。",
         "生产部：责任清单按时完成率为 33.3%，低于本期应达（63.3%）30.0 个百分点；目标为 2026-12-30 前达到 90.0%。",
-        "全公司：期末有 3 项任务逾期未完成。",
-        "生产部：期末有 2 项任务逾期未完成。",
+        "全公司：期末有 3 项任务逾期未完成，平均逾期 19.3 天。",
+        "生产部：期末有 2 项任务逾期未完成，平均逾期 27.0 天。",
         "全公司：责任清单按时完成率由2026年9月的 33.3% 降至 25.0%，下降 8.3 个百分点。",
-        "财务部：期末有 1 项任务逾期未完成。",
+        "财务部：期末有 1 项任务逾期未完成，平均逾期 4.0 天。",
     ]
     assert all(f"<li>{text}</li>" in page for text in said)
+    r, _, page_en = await build(env, lang="en")
+    assert r.finding_texts()[-1] == "财务部: 1 task overdue at the period's end, 4.0 days on average."
 
 
 async def test_a_secretarys_october_report_puts_their_units_target_in_the_summary(env, clock):

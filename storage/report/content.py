@@ -77,6 +77,18 @@ class Report:
                                                                     **f.params}) for f in found]
 
 
+DAYS_KEY = "tasks.avg_days_overdue"
+
+
+def _with_days(found: list[targets.Finding], board: dict, lang: str) -> list[targets.Finding]:
+    """An overdue-tasks finding also says how long they have been overdue on average (same scope, same moment)."""
+    days = kpi.MEASURES.get(DAYS_KEY)
+    for f in found:
+        if f.kind == "overdue" and days is not None and days.value(board) is not None:
+            f.params["days"] = targets.fmt(days, days.value(board), lang)
+    return found
+
+
 async def _units_in(session, scope: set[int] | None) -> list[Unit]:
     query = select(Unit).order_by(Unit.kind, Unit.path)
     if scope is not None:
@@ -120,11 +132,11 @@ async def gather(session, ctx: Context, period: str | None, lang: str = "zh",
             standing(m, single.unit.id, single.unit.path, now) if single else None)
         lines.append(Line(m, now, m.withheld(board), then, m.withheld(before), s, head))
         if scope is None:
-            found += targets.for_scope(whole_name, m, now, then, s, lang)
+            found += _with_days(targets.for_scope(whole_name, m, now, then, s, lang), board, lang)
         for r in rows:
             value = m.value(r.board)
             s = standing(m, r.unit.id, r.unit.path, value)
-            found += targets.for_scope(r.unit.path, m, value, m.value(r.before), s, lang)
+            found += _with_days(targets.for_scope(r.unit.path, m, value, m.value(r.before), s, lang), r.board, lang)
             if s is not None and r is not single:
                 lines.append(Line(m, value, m.withheld(r.board), m.value(r.before), m.withheld(r.before), s,
                                   r.unit.path, unit_target=True))
