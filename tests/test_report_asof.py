@@ -186,3 +186,24 @@ async def test_a_secretarys_october_report_puts_their_units_target_in_the_summar
     rows = [r for r in book["汇总"].iter_rows(min_row=3, values_only=True) if r[0] == "责任清单按时完成率"]
     assert len(rows) == 1 and rows[0][1] == "生产部" and rows[0][4] == 0.9 and rows[0][7] == pytest.approx(0.3)
     assert "class=\"unit-target\"" not in page
+
+
+def test_a_task_without_history_notes_falls_back_to_its_own_fields(env):
+    from types import SimpleNamespace
+
+    from storage.report import task_history
+
+    deadline, end = local("2026-10-21 00:00"), local("2026-11-01 00:00")
+    task = SimpleNamespace(status=tasks.DONE, deadline_at=deadline, due_date=date(2026, 10, 20),
+                           reported_at=local("2026-11-05 10:00"), confirmed_at=local("2026-11-05 11:00"),
+                           updated_at=local("2026-11-05 11:00"))
+    assert task_history.state_at(task, [], end, env.ctx) == "red"  # done after the period: overdue then
+    task.reported_at = task.confirmed_at = local("2026-10-19 10:00")
+    assert task_history.state_at(task, [], end, env.ctx) == "done_on_time"
+    task.confirmed_at = local("2026-11-02 10:00")  # confirmed after the period: reported, waiting, then
+    assert task_history.state_at(task, [], end, env.ctx) == "reported"
+    task.status, task.reported_at, task.updated_at = tasks.CANCELLED, None, local("2026-10-30 10:00")
+    assert task_history.state_at(task, [], end, env.ctx) == "cancelled"
+    # With notes, they decide: reported on 10-19, returned on 10-25, still open at the end.
+    notes = [("done", local("2026-10-19 10:00")), ("return", local("2026-10-25 10:00"))]
+    assert task_history.state_at(task, notes, end, env.ctx) == "red"
