@@ -44,7 +44,7 @@ async def test_each_indicator_has_its_sheet_by_unit_and_withheld_figures_say_so_
     writers = {row[1]: row[2] for row in rows_of(book["诉求人满意度"], 3)}
     assert writers and set(writers.values()) == {WITHHELD}
     summary = {row[0]: row for row in rows_of(book["汇总"], 3) if row[0]}
-    assert summary["诉求人满意度"][2] == WITHHELD
+    assert summary["诉求人满意度"][3] == WITHHELD
     header, *units = rows_of(book["单位"])
     column = header.index("诉求人满意度")
     assert {u[column] for u in units} == {WITHHELD}
@@ -85,7 +85,7 @@ async def test_the_responsibility_list_is_coloured_with_a_legend_and_the_lists_n
     by_title = {row[1].value: row for row in listed.values()}
     # By hand, the tasks due in December (F is due in January), as they stand when the month ended:
     expected = {"A 按时完成": ("按时完成", "A9D08E"), "E 已取消": ("已取消", "D9D9D9"),
-                "B 逾期完成": ("逾期完成", "F8CBAD"), "C 月末仍逾期": ("已报完成，待确认", "FFF2CC"),
+                "B 逾期完成": ("逾期完成", "F8CBAD"), "C 月末仍逾期": ("逾期未完成", "FFC7CE"),  # done 01-02
                 "D 月末逾期两天": ("逾期未完成", "FFC7CE")}
     for title, (status, fill) in expected.items():
         row = by_title[title]
@@ -117,9 +117,9 @@ async def test_the_html_page_says_what_the_workbook_says_in_either_language(env,
     r, book, page = await build(env)
     assert page.startswith("<!DOCTYPE html>") and "运行诊断报告 2026-12" in page
     summary = page.split('id="summary"')[1].split("</table>")[0]
-    assert "<td>党员教育覆盖率</td><td>百分比</td><td>40.0%</td>" in summary  # 4 of 10, as in the workbook
-    assert "<td>诉求人满意度</td><td>分值</td><td>人数不足，不显示</td>" in summary
-    assert "<td>责任清单按时完成率</td><td>百分比</td><td>40.0%</td>" in summary  # A and G of five
+    assert "<td>党员教育覆盖率</td><td>全公司</td><td>百分比</td><td>40.0%</td>" in summary  # 4 of 10
+    assert "<td>诉求人满意度</td><td>全公司</td><td>分值</td><td>人数不足，不显示</td>" in summary
+    assert "<td>责任清单按时完成率</td><td>全公司</td><td>百分比</td><td>40.0%</td>" in summary  # A, G of five
     for text in r.finding_texts():
         assert f"<li>{text}</li>" in page
     assert 'style="background:#FFC7CE"' in page  # D, overdue at the month's end
@@ -146,7 +146,7 @@ async def test_a_secretarys_report_covers_their_units_only(env, clock):
     assert {"A 按时完成", "B 逾期完成", "D 月末逾期两天"} <= titles and not titles & {"C 月末仍逾期", "E 已取消"}
     assert {row[2] for row in rows_of(book["接待成效"], 2)} == {"王芳", "李强"}
     summary = {row[0]: row for row in rows_of(book["汇总"], 3) if row[0]}
-    assert summary["党员教育覆盖率"][2] == pytest.approx(2 / 6)
+    assert summary["党员教育覆盖率"][1] == "所辖单位合计" and summary["党员教育覆盖率"][3] == pytest.approx(2 / 6)
 
 
 async def test_the_targets_sheet_measures_each_units_target_at_the_months_end(env, clock):
@@ -170,6 +170,19 @@ async def test_the_targets_sheet_measures_each_units_target_at_the_months_end(en
         assert rows[0][6] == pytest.approx(0.6 - 2 / 6)
         assert "<td>党员教育覆盖率</td><td>生产部</td><td>33.3%</td><td>90.0%</td><td>2027-03-31</td><td>60.0%</td>" \
                "<td>26.7 个百分点</td>" in page
+        # The summary says the same: under the indicator's row, 生产部's own row with its own target.
+        summary = [row for row in rows_of(book["汇总"], 3) if row[0] == "党员教育覆盖率"]
+        head = "全公司" if scope is None else "所辖单位合计"
+        assert [row[1] for row in summary] == [head, "生产部"]
+        assert summary[0][3] == pytest.approx(0.4 if scope is None else 2 / 6) and summary[0][4] is None
+        unit = summary[1]
+        assert unit[2:5] == ["百分比", pytest.approx(2 / 6), 0.9] and unit[5].date() == date(2027, 3, 31)
+        assert unit[6] == pytest.approx(0.6) and unit[7] == pytest.approx(0.6 - 2 / 6)
+        assert unit[8] is None and unit[9] == "—"  # nothing in November
+        assert '<tr class="unit-target"><td>党员教育覆盖率</td><td>生产部</td><td>百分比</td><td>33.3%</td>' \
+               '<td>90.0%</td><td>2027-03-31</td><td>60.0%</td><td>26.7 个百分点</td><td>—</td><td>—</td></tr>' in page
+        assert f"<td>党员教育覆盖率</td><td>{head}</td><td>百分比</td><td>{'40.0%' if scope is None else '33.3%'}" \
+               "</td><td>—</td>" in page
 
 
 async def test_a_task_due_on_the_last_day_of_last_month_and_still_open_is_on_this_months_list(env, clock):
