@@ -9,6 +9,7 @@ SAMPLES = {
     "targets_no_value": {"key": "lessons.coverage", "name": "党员教育覆盖率"},
     "targets_bad_value": {"key": "lessons.coverage", "name": "党员教育覆盖率", "value": "很多"},
     "targets_no_date": {},
+    "targets_imported": {"count": 3},
     "targets_bad_margin": {"key": "lessons.coverage", "name": "党员教育覆盖率", "value": "很多"},
     "targets_bad_date": {"value": "明年"},
     "targets_past_date": {"value": "2026-01-01"},
