@@ -193,7 +193,12 @@ async def test_a_bot_and_cli_commands_upgrading_an_empty_postgres_together_all_s
             assert code == 0, err
         fake.user(31337, "Operator", "en")
         await fake.send_text(31337, "/help")
-        await fake.wait_for(lambda: fake.messages(31337), 60)
+        try:
+            await fake.wait_for(lambda: fake.messages(31337), 60)
+        except TimeoutError:  # say why: the bot's own log (it once stayed silent under a loaded machine)
+            bot.terminate()
+            code, err = await botprocess.finish(bot, fake, timeout=20)
+            raise AssertionError(f"no answer to /help within 60 s; the bot exited {code}:\n{err[-4000:]}") from None
         bot.terminate()
         code, err = await botprocess.finish(bot, fake)
         assert code == 0, err
