@@ -211,7 +211,7 @@ def _figures(wb: exports.XlsxWriter, r: Report) -> None:
     # Group-size gating holds here too: a figure about answers from too few people is not written.
     withheld = {m.key for m in r.measures if m.withheld(r.board)}
     for key, value in _flatten(r.board).items():
-        if key in withheld:
+        if key in withheld and value is not None:  # no figure at all (nobody answered) stays empty
             value = r.label("withheld")
         sheet.append([key, value])
         if isinstance(value, float):
