@@ -9,7 +9,9 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from storage import kpi, members, report
+from storage import kpi, lessons, members, report
+from storage.lessons import parse
+from tests.support.botenv import DEMO_ROSTER
 from tests.test_kpi_figures import seed
 
 WITHHELD = "人数不足，不显示"
@@ -168,3 +170,16 @@ async def test_the_targets_sheet_measures_each_units_target_at_the_months_end(en
         assert rows[0][6] == pytest.approx(0.6 - 2 / 6)
         assert "<td>党员教育覆盖率</td><td>生产部</td><td>33.3%</td><td>90.0%</td><td>2027-03-31</td><td>60.0%</td>" \
                "<td>26.7 个百分点</td>" in page
+
+
+async def test_a_month_whose_only_figure_is_zero_coverage_is_not_called_empty(env, clock):
+    """A lesson sent to everyone and learned by nobody is activity (0%, a finding), not "nothing to report"."""
+    await env.import_roster(DEMO_ROSTER)
+    async with env.db.session() as s:
+        await lessons.create(s, env.ctx, parse("# 廉洁自律\n\n守纪律，讲规矩。"), audience="all", min_read=0)
+    await env.tick()  # published
+    async with env.db.session() as s:
+        r = await report.gather(s, env.ctx, "2026-12", "zh")
+    assert kpi.measure("lessons.coverage").value(r.board) == 0.0
+    assert not r.empty
+    assert not any("没有可统计的活动" in t for t in r.finding_texts())
