@@ -30,6 +30,16 @@ async def status_of(session: AsyncSession, meeting_id: int, member_id: int) -> s
     return LEAVE if answer == LEAVE else ABSENT
 
 
+async def _typed_member(session: AsyncSession, meeting: Meeting, text: str) -> Member | None:
+    """An employee number, else a name that fits exactly one invitee of the meeting (`meetings attendance`)."""
+    member = await members.by_employee_no(session, text)
+    if member is not None or not text:
+        return member
+    named = (await session.execute(select(Member).join(Invitation, Invitation.member_id == Member.id).where(
+        Invitation.meeting_id == meeting.id, Member.name == text).limit(2))).scalars().all()
+    return named[0] if len(named) == 1 else None
+
+
 async def may_correct(session: AsyncSession, ctx: Context, actor: Member | None, meeting_id: int) -> Meeting:
     """The host or the branch's secretary (None: an operator at the command line), once the meeting started."""
     meeting = await (meeting_for(session, meeting_id) if actor is None else host_of(session, actor, meeting_id))
@@ -48,7 +58,7 @@ async def correct(session: AsyncSession, ctx: Context, actor: Member | None, mee
     if member_id is not None:
         member = await session.get(Member, member_id)
     else:
-        member = await members.by_employee_no(session, (employee_no or "").strip())
+        member = await _typed_member(session, meeting, (employee_no or "").strip())
     if member is None:
         raise Refused("orglife_unknown_member", value=employee_no or "")
     invited = await invitation(session, meeting, member)
