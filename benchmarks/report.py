@@ -65,7 +65,7 @@ async def build(path: Path, n: int, months: int, ctx: Context) -> tuple[Database
                                   .where(Member.employee_no.like("E%")).order_by(Member.id))).all()
         departments = list((await s.execute(select(Unit.id).where(Unit.kind == "department"))).scalars())
     rng = random.Random(7)
-    task_rows, lesson_rows, assignment_rows, ticket_rows, ticket_units = [], [], [], [], []
+    task_rows, note_rows, lesson_rows, assignment_rows, ticket_rows, ticket_units = [], [], [], [], [], []
     lesson_id = 0
     for back in range(months):
         first = month_start(back)
@@ -76,12 +76,17 @@ async def build(path: Path, n: int, months: int, ctx: Context) -> tuple[Database
             fate = rng.random()
             done_at = deadline - timedelta(days=1) if fate < 0.7 else deadline + timedelta(days=2)
             status = tasks.DONE if fate < 0.9 or deadline > NOW else tasks.OPEN
-            task_rows.append({"task_no": f"B-{back:02d}-{i:06d}", "title": f"任务 {i}", "description": "",
+            task_id = len(task_rows) + 1
+            created = datetime.combine(first - timedelta(days=5), datetime.min.time(), tzinfo=ctx.tz)
+            if status == tasks.DONE:  # the history the report replays: reported done, then confirmed
+                note_rows += [{"task_id": task_id, "kind": kind, "text": "", "at": done_at}
+                              for kind in ("done", "confirm")]
+            task_rows.append({"id": task_id, "task_no": f"B-{back:02d}-{i:06d}", "title": f"任务 {i}", "description": "",
                               "lead_unit_id": owner.unit_id, "owner_id": owner.id, "due_date": due, "due_time": None,
                               "deadline_at": deadline, "status": status, "reminder_stage": 3,
                               "reported_at": done_at if status == tasks.DONE else None,
                               "confirmed_at": done_at if status == tasks.DONE else None,
-                              "created_at": NOW, "updated_at": NOW})
+                              "created_at": created, "updated_at": done_at if status == tasks.DONE else created})
         for k in range(2):  # two lessons a month to everyone
             lesson_id += 1
             published = datetime.combine(first + timedelta(days=3 + 10 * k), datetime.min.time(), tzinfo=ctx.tz)
@@ -108,11 +113,12 @@ async def build(path: Path, n: int, months: int, ctx: Context) -> tuple[Database
                                 "pdca_done": resolved})
             ticket_units.append({"ticket_id": ticket_id, "unit_id": departments[i % len(departments)]})
     await _insert(db, tasks.Task, task_rows)
+    await _insert(db, tasks.TaskNote, note_rows)
     await _insert(db, lessons.Lesson, lesson_rows)
     await _insert(db, lessons.LessonAssignment, assignment_rows)
     await _insert(db, feedback.FeedbackTicket, ticket_rows)
     await _insert(db, feedback.FeedbackTicketUnit, ticket_units)
-    return db, len(task_rows) + len(assignment_rows) + len(ticket_rows)
+    return db, len(task_rows) + len(note_rows) + len(assignment_rows) + len(ticket_rows)
 
 
 async def one_run(n: int, months: int, workdir: Path, note: str = "") -> tuple[float, int]:

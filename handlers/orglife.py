@@ -1,5 +1,6 @@
-"""Organisational life in the chat: /newmeeting for branch secretaries, the invitation's buttons (attend, ask
-for leave with a typed reason, check in; for the host the check-in code and opening check-in), `/checkin CODE`,
+"""Organisational life in the chat: /newmeeting for branch secretaries and admins, the invitation's buttons
+(attend, ask for leave with a typed reason, check in: the invitation is edited to show the answer; for the host
+the check-in code, opening check-in and the replies so far, which the branch secretary sees too), `/checkin CODE`,
 the host's attendance card (each invitee present / on leave / absent) and /orglife, a branch's year at a glance
 (admins name or choose the branch). Every press is checked again in storage (audience, window, host)."""
 from __future__ import annotations
@@ -19,7 +20,7 @@ from storage.errors import Refused
 
 LEAVE = "orglife_leave"
 MINUTES = "orglife_minutes"
-MEMBER_ACTIONS = ("attend", "leave", "checkin", "code", "open", "minutes")
+MEMBER_ACTIONS = ("attend", "leave", "checkin", "code", "open", "minutes", "replies")
 CARD_PAGE = 8  # invitees per page of the attendance card (three buttons each)
 YEAR_BUTTONS = 48
 
@@ -39,14 +40,19 @@ def _ask(turn: Turn, step: str, data: dict) -> None:
 
 @handler(roles=STAFF)
 async def new_meeting(turn: Turn) -> None:
-    branch = await orglife.begin(turn.session, turn.ctx, turn.me)
+    branch, choices = await orglife.begin(turn.session, turn.ctx, turn.me, turn.lang)
+    if branch is None:  # an admin, or a secretary of several branches: which one first
+        turn.say("orglife_new_ask_branch", choices)
+        return
     turn.say("orglife_new_start", branch=branch)
     _ask(turn, "kind", {})
 
 
 async def _advance(turn: Turn, dialog, text: str) -> None:
-    step, kept = await orglife.answer(turn.session, turn.ctx, dialog.step, text)
+    step, kept = await orglife.answer(turn.session, turn.ctx, dialog.step, text, turn.lang, turn.me)
     await dialogs.advance(turn.session, turn.ctx, dialog, step, **kept)
+    if step == "kind":  # the branch was chosen
+        turn.say("orglife_new_start", branch=units.leaf_name(dialog.data["branch"]))
     if step != "done":
         _ask(turn, step, dialog.data)
         return
@@ -55,14 +61,15 @@ async def _advance(turn: Turn, dialog, text: str) -> None:
         turn.say(made.template, **made.params)
         return
     meeting, invited = made
-    turn.say("orglife_planned", invited=invited,
+    turn.say("orglife_planned", [[button(_label(turn, "replies"), Prefix.ORGLIFE, meeting.id, "replies")]],
+             invited=invited,
              **orglife.view(turn.ctx, meeting, units.leaf_name(dialog.data["branch"]),
                             None) | {"host": await orglife.host_name(turn.session, meeting)})
 
 
 @on_input(orglife.KIND, roles=STAFF)
 async def wizard_typed(turn: Turn, dialog) -> None:
-    await _advance(turn, dialog, (turn.message.text if turn.message else "") or "")
+    await _advance(turn, dialog, turn.text)
 
 
 @handler(roles=STAFF)
@@ -93,10 +100,16 @@ async def meeting_pressed(turn: Turn) -> None:
     if action == "attend":
         meeting = await orglife.attend(turn.session, turn.ctx, turn.me, meeting_id)
         turn.toast("orglife_answered", answer="attend", kind=meeting.kind, topic=meeting.topic)
+        params, keyboard = await orglife.card_of(turn.session, turn.ctx, meeting_id, turn.me)
+        turn.edit("orglife_invitation", keyboard, **params)
     elif action == "leave":
         meeting = await orglife.may_ask_leave(turn.session, turn.ctx, turn.me, meeting_id)
-        await dialogs.start(turn.session, turn.ctx, turn.me.id, LEAVE, "reason", {"meeting_id": meeting_id})
+        invitation = turn.query.message.message_id if turn.query.message else None  # edited once the reason comes
+        await dialogs.start(turn.session, turn.ctx, turn.me.id, LEAVE, "reason",
+                            {"meeting_id": meeting_id, "message_id": invitation})
         turn.say("orglife_ask_reason", kind=meeting.kind, topic=meeting.topic)
+    elif action == "replies":
+        turn.say("orglife_replies", **await orglife.replies(turn.session, turn.ctx, turn.me, meeting_id))
     elif action == "checkin":
         meeting = await orglife.checkin_button(turn.session, turn.ctx, turn.me, meeting_id)
         turn.toast("orglife_checked_in", kind=meeting.kind, topic=meeting.topic)
@@ -139,6 +152,9 @@ async def reason_typed(turn: Turn, dialog) -> None:
     meeting = await orglife.ask_leave(turn.session, turn.ctx, turn.me, dialog.data["meeting_id"], text)
     await dialogs.clear(turn.session, turn.me.id)
     turn.say("orglife_answered", answer="leave", kind=meeting.kind, topic=meeting.topic)
+    if dialog.data.get("message_id"):
+        params, keyboard = await orglife.card_of(turn.session, turn.ctx, meeting.id, turn.me)
+        turn.edit_message(dialog.data["message_id"], "orglife_invitation", keyboard, **params)
 
 
 @on_input(MINUTES)

@@ -121,6 +121,11 @@ class Turn:
         """Replace the text of the message whose button was pressed (or reply if there is none)."""
         self._actions.append(("edit", self.t(template, **params), keyboard))
 
+    def edit_message(self, message_id: int, template: str, /, keyboard: list[list[dict]] | None = None,
+                     **params) -> None:
+        """Replace the text of an earlier message in this chat (the one whose button began a typed answer)."""
+        self._actions.append(("edit_id", self.t(template, **params), keyboard, message_id))
+
     def toast(self, template: str, /, alert: bool = False, **params) -> None:
         """The small answer to a button press."""
         self._actions.append(("toast", self.t(template, **params), alert))
@@ -200,6 +205,9 @@ class Turn:
                         await bot.edit_message_text(action[1], chat_id=msg.chat_id, message_id=msg.message_id,
                                                     parse_mode="HTML", reply_markup=_markup(action[2]),
                                                     disable_web_page_preview=True)
+                elif kind == "edit_id":
+                    await bot.edit_message_text(action[1], chat_id=chat_id, message_id=action[3], parse_mode="HTML",
+                                                reply_markup=_markup(action[2]), disable_web_page_preview=True)
                 elif kind == "document":
                     await bot.send_document(chat_id, InputFile(action[2], filename=action[1]),
                                             caption=action[3], parse_mode="HTML")
@@ -215,7 +223,9 @@ class Turn:
                     await bot.set_my_commands([BotCommand(c, d) for c, d in action[1]],
                                               scope=BotCommandScopeChat(chat_id))
             except BadRequest as exc:
-                if "not modified" not in exc.message.lower():
+                reason = exc.message.lower()
+                gone = kind == "edit_id" and "not found" in reason  # deleted meanwhile: the reply says it all
+                if "not modified" not in reason and not gone:
                     raise
 
 

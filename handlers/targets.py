@@ -1,15 +1,17 @@
 """/targets: a secretary reads their units' targets and how they stand; an admin also sets one with
-`/targets KEY UNIT VALUE DATE` (UNIT a department or branch, or 全公司/all)."""
+`/targets KEY UNIT VALUE DATE` (KEY the indicator's code or name, UNIT a department or branch, or 全公司/all),
+or many at once by sending the `/template targets` sheet with the caption /targets."""
 from __future__ import annotations
 
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from messages import buttons
 from messages.buttons import Prefix
 
+from handlers import files
 from handlers.session import Turn, handler
 from storage import kpi, members, targets
-from storage.commands import STAFF
+from storage.commands import ADMIN, STAFF
 from storage.errors import Refused
 
 
@@ -36,7 +38,15 @@ async def show(turn: Turn) -> None:
         return
     scope = await members.staff_unit_ids(turn.session, turn.me)
     items = [targets.standing_view(s, lang) for s in await targets.standings(turn.session, turn.ctx, scope)]
-    turn.say("targets_list", items=items, admin=admin, example=kpi.catalogue()[0].key)
+    turn.say("targets_list", items=items, admin=admin, example=kpi.catalogue()[0])
+
+
+@handler(roles=ADMIN)
+async def targets_file(turn: Turn) -> None:
+    """The targets sheet sent with the caption /targets: every row set, or none (a refused row names itself)."""
+    rows = await files.table_from(turn, targets.read)
+    done = await targets.import_rows(turn.session, turn.ctx, rows, set_by=turn.me)
+    turn.say("targets_imported", count=len(done))
 
 
 @handler(roles=STAFF)
@@ -51,5 +61,6 @@ async def pressed(turn: Turn) -> None:
 
 
 def register(app: Application) -> None:
+    app.add_handler(MessageHandler(filters.Document.ALL & filters.CaptionRegex(r"^/targets(@\w+)?\b"), targets_file))
     app.add_handler(CommandHandler("targets", show))
     app.add_handler(CallbackQueryHandler(pressed, pattern=buttons.pattern(Prefix.TARGET)))

@@ -114,11 +114,16 @@ def catalogue() -> list[Measure]:
 
 
 def measure(key: str) -> Measure:
-    """The indicator named `key`, or a refusal naming it."""
-    catalogue()
-    if key not in MEASURES:
-        raise Refused("kpi_unknown_indicator", key=key, known=", ".join(sorted(MEASURES)))
-    return MEASURES[key]
+    """The indicator with code `key` or that name (责任清单按时完成率: a secretary knows no codes), or a refusal
+    listing them."""
+    known = catalogue()
+    text = (key or "").strip()
+    if text in MEASURES:
+        return MEASURES[text]
+    named = [m for m in known if text in (m.zh, m.en) or text.lower() == m.en.lower()]
+    if not named:
+        raise Refused("kpi_unknown_indicator", key=key, known=[{"key": m.key, "zh": m.zh, "en": m.en} for m in known])
+    return named[0]
 
 
 def features() -> list[tuple[str, Figures]]:

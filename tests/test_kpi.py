@@ -32,7 +32,7 @@ async def test_secretary_sees_their_units_figures_and_admin_sees_all(env):
     await _task(env, "年终总结", "生产部", "1003", date(2026, 12, 20))
 
     board = await zhang.say("/kpi")
-    assert "2026-12" in board and "本人负责" in board
+    assert "2026-12" in board and "（您负责的部门和支部）" in board
     assert "到期任务 1" in board and "当前逾期 1" in board  # only 生产部's tasks
     board = await env.admin().say("/kpi 2026-12")
     assert "全单位" in board and "到期任务 2" in board and "当前逾期 2" in board

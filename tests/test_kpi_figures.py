@@ -257,6 +257,9 @@ async def test_every_figure_of_the_board_and_the_report_matches_the_hand_count(e
     # Two ratings of tickets: under the floor, withheld in the appendix as everywhere in the workbook.
     assert sheet.pop("feedback.satisfaction_avg") == "人数不足，不显示"
     expected_cells.pop("feedback.satisfaction_avg")
+    # No evaluation at all: under the floor as well (0 < 3), so withheld rather than told apart from "one or two".
+    assert sheet.pop("evaluation.branch_score") == "人数不足，不显示"
+    expected_cells.pop("evaluation.branch_score")
     same({k: v for k, v in sheet.items() if k not in NOT_HERE}, expected_cells)
     header, *rows = book["单位"].iter_rows(values_only=True)
     unit_row = next(dict(zip(header, r)) for r in rows if r[1] == "生产部")

@@ -46,6 +46,14 @@ async def test_the_board_names_only_those_who_opted_in_and_the_toggle_works(env)
     assert "王芳" not in _board(c.li)
 
 
+async def test_before_anyone_has_points_nobody_is_told_they_rank_first(env):
+    c = await cast(env)
+    await c.li.send("/lessons")
+    board = _board(c.li)
+    assert "您的积分：0 分。" in board and "排第" not in board  # all tied at 0: no rank to speak of
+    assert "本支部还没有人获得积分：学完微党课、通过测验即可得分。" in board
+
+
 async def test_nobody_can_switch_another_members_name_on(env):
     c = await cast(env)
     who = await ids(env)

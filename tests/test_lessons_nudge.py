@@ -57,17 +57,18 @@ async def test_a_secretary_sees_who_has_not_studied_and_reminds_them_once_a_day(
     assert "• 张伟（生产部）" in text and "• 李强（生产部）" in text
     assert "王芳" not in text and "陈静" not in text  # learned; not Zhang's branch
 
-    press = await zhang.press("🔔 一键提醒（2 人）", listing)
-    assert press.toast == "已提醒 2 人学习。"
-    assert "🔔 今天已由 张伟 于 09:00 提醒 2 人。" in press.message["text"]  # the list, edited
+    # 张伟 has not studied it either: he is listed, but the press reminds the others, not himself.
+    press = await zhang.press("🔔 一键提醒（1 人）", listing)
+    assert press.toast == "已提醒 1 人学习。"
+    assert "🔔 今天已由 张伟 于 09:00 提醒 1 人。" in press.message["text"]  # the list, edited
     await env.tick()
-    assert len(nudges(li)) == 1 and nudges(chen) == [] and nudges(wang) == []
+    assert len(nudges(li)) == 1 and nudges(chen) == [] and nudges(wang) == [] and nudges(zhang) == []
     assert "张伟 提醒您：微党课《学习党章：党员的义务》您还没有学完" in nudges(li)[0]
     assert "再读一遍" in str(li.last["reply_markup"])
     async with env.db.session() as s:
         record = (await s.execute(select(LessonNudge))).scalar_one()
         lanes = set((await s.execute(select(Outbox.lane).where(Outbox.kind == "lesson.nudge"))).scalars())
-    assert (record.lesson_id, record.by_id, record.reminded) == (lesson_id, await _member_id(env, "1001"), 2)
+    assert (record.lesson_id, record.by_id, record.reminded) == (lesson_id, await _member_id(env, "1001"), 1)
     assert lanes == {SCHEDULED}
 
     # Twice in a day: refused with who did it, nothing written, nothing sent.
@@ -91,7 +92,7 @@ async def test_a_secretary_sees_who_has_not_studied_and_reminds_them_once_a_day(
     assert len(nudges(chen)) == 1 and len(nudges(li)) == 1
 
     clock.advance(days=1)  # Friday: a new day
-    assert (await zhang.press("🔔 一键提醒", listing_of(zhang))).toast == "已提醒 2 人学习。"
+    assert (await zhang.press("🔔 一键提醒", listing_of(zhang))).toast == "已提醒 1 人学习。"
     await env.tick()
     assert len(nudges(li)) == 2
 
@@ -105,7 +106,7 @@ async def test_a_reminder_pressed_at_night_waits_for_the_morning(env, clock):
     await publish(env, audience="branch:第一支部", min_read=0)
     clock.advance(hours=13)  # 22:00: quiet hours
     listing = (await zhang.press("未学", (await zhang.send("/lessons"))[-1])).new[-1]
-    assert (await zhang.press("🔔 一键提醒", listing)).toast == "已提醒 3 人学习。"
+    assert (await zhang.press("🔔 一键提醒", listing)).toast == "已提醒 2 人学习。"
     await env.tick()
     assert nudges(li) == []
     clock.advance(hours=10)  # 08:00
@@ -176,17 +177,17 @@ async def test_secretaries_of_one_branch_share_the_once_a_day_and_an_admin_has_t
         view = await lessons.unlearned(s, ctx, zhang, lesson_id)
         assert [p["name"] for p in view.people] == ["孙强", "张伟", "李强", "王芳"]  # by name; not 财务部's
         assert {p["name"]: p["registered"] for p in view.people}["王芳"] is False  # blocked: listed, not reached
-        assert (view.audience, view.missing, view.reachable) == (4, 4, 3)
-        assert await lessons.remind_unlearned(s, ctx, zhang, lesson_id) == 3
+        assert (view.audience, view.missing, view.reachable) == (4, 4, 2)  # 张伟 does not remind himself
+        assert await lessons.remind_unlearned(s, ctx, zhang, lesson_id) == 2
     async with db.session() as s:
         sun = await _as(s, "1008")
         with pytest.raises(Refused) as caught:
             await lessons.remind_unlearned(s, ctx, sun, lesson_id)
         assert caught.value.template == "lesson_nudged_today" and caught.value.params["by"] == "张伟"
         liu = await _as(s, "1004")  # 财务部 / 第二支部: 刘洋, 陈静, 赵磊, Emily
-        assert await lessons.remind_unlearned(s, ctx, liu, lesson_id) == 4
+        assert await lessons.remind_unlearned(s, ctx, liu, lesson_id) == 3
         rows = (await s.execute(select(LessonNudge.scope, LessonNudge.reminded).order_by(LessonNudge.id))).all()
-    assert len(rows) == 2 and rows[0][1] == 3 and rows[1][1] == 4 and rows[0][0] != rows[1][0]
+    assert len(rows) == 2 and rows[0][1] == 2 and rows[1][1] == 3 and rows[0][0] != rows[1][0]
 
 
 async def test_a_lesson_past_its_due_date_is_listed_but_not_reminded(db, ctx, clock):
@@ -205,7 +206,7 @@ async def test_on_postgresql_a_reminder_goes_out_once_a_day(pg_env):
     zhang, wang, li, chen, admin = await _people(pg_env)
     await publish(pg_env, audience="branch:第一支部", min_read=0)
     listing = (await zhang.press("未学", (await zhang.send("/lessons"))[-1])).new[-1]
-    assert (await zhang.press("🔔 一键提醒", listing)).toast == "已提醒 3 人学习。"
+    assert (await zhang.press("🔔 一键提醒", listing)).toast == "已提醒 2 人学习。"
     before = await snapshot(pg_env.db)
     assert (await zhang.press("🔔 一键提醒", listing)).toast.startswith("《学习党章：党员的义务》今天已由 张伟")
     assert await snapshot(pg_env.db) == before
@@ -223,8 +224,8 @@ async def test_a_member_who_left_is_neither_listed_counted_nor_reminded(db, ctx)
         keyboard = await lessons.coverage_keyboard(s, zhang, "zh", staff)
         assert [b["text"] for row in keyboard for b in row] == ["《学习党章：党员的义务》未学 3 人"]
         view = await lessons.unlearned(s, ctx, zhang, lesson_id)
-        assert [p["name"] for p in view.people] == ["孙强", "张伟", "王芳"] and view.reachable == 2
-        assert await lessons.remind_unlearned(s, ctx, zhang, lesson_id) == 2
+        assert [p["name"] for p in view.people] == ["孙强", "张伟", "王芳"] and view.reachable == 1
+        assert await lessons.remind_unlearned(s, ctx, zhang, lesson_id) == 1  # 孙强: not 李强 (left), not 张伟 himself
 
 
 async def test_two_secretaries_pressing_at_the_same_moment_on_postgresql_one_reminds_the_other_is_told(pg_url):
@@ -247,11 +248,11 @@ async def test_two_secretaries_pressing_at_the_same_moment_on_postgresql_one_rem
                 return refused.template
 
         outcomes = await asyncio.gather(press(replicas[0], "1001"), press(replicas[1], "1008"))
-        assert sorted(outcomes, key=str) == [3, "lesson_nudged_today"]
+        assert sorted(outcomes, key=str) == [2, "lesson_nudged_today"]  # not the presser
         async with replicas[0].session() as s:
             rows = (await s.execute(select(LessonNudge.reminded))).scalars().all()
             sent = (await s.execute(select(Outbox).where(Outbox.kind == "lesson.nudge"))).scalars().all()
-        assert rows == [3] and len(sent) == 3
+        assert rows == [2] and len(sent) == 2
     finally:
         for db in replicas:
             await db.dispose()

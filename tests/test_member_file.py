@@ -114,6 +114,9 @@ async def test_the_export_writes_one_row_and_one_sheet_per_member_and_nothing_an
     everything = "\n".join(str(v) for ws in book.worksheets for row in ws.iter_rows(values_only=True)
                            for v in row if v is not None)
     assert "安全培训" in everything and "当场解决" in everything and "是" in everything
+    # On time: yes for T-2 (done in time); T-1 is not due yet, so neither yes nor no.
+    tasks = {row[0]: row for row in book["1002 王芳"].iter_rows(values_only=True) if row[0] in ("T-1", "T-2")}
+    assert tasks["T-2"][4] == "是" and tasks["T-1"][4] == "未到期"
     _clean(everything)
     assert SIGNED not in everything  # a signed ticket is listed by category and status, not its words
 

@@ -1,6 +1,8 @@
 """Every template exists in both languages and renders with its sample context."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from messages import LANGUAGES, render, template_names
@@ -28,3 +30,12 @@ def test_every_template_renders(lang):
 
 def test_user_text_is_escaped():
     assert "&lt;b&gt;" in render("zh", "welcome_back", name="<b>")
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_list_items_never_run_into_each_other(lang):
+    """A `{% endif %}` at the end of a list line eats its newline (trim_blocks): the items then share a line."""
+    samples = all_samples()
+    for name in sorted(template_names(lang)):
+        for line in render(lang, name, **samples[name]).splitlines():
+            assert len(re.findall(r"\S[·•] ", line)) == 0, f"{lang}/{name}: {line}"

@@ -151,11 +151,11 @@ async def test_reminders_the_day_before_and_one_hour_before_not_to_those_on_leav
     clock.set(local(date(2026, 12, 14), 15))
     await env.tick()
     await env.tick()
-    assert sum("明天召开党员大会" in t for t in zhang.texts()) == 1
+    assert sum("明天 14:30 召开党员大会" in t for t in zhang.texts()) == 1
     assert not any("会议提醒" in t for t in wang.texts())
     clock.set(local(DAY, 13, 40))
     await env.tick()
-    assert sum("一小时后召开党员大会" in t for t in zhang.texts()) == 1
+    assert sum("50 分钟后（今天 14:30）召开党员大会" in t for t in zhang.texts()) == 1
     assert not any("会议提醒" in t for t in wang.texts())
 
 

@@ -44,6 +44,17 @@ async def test_a_survey_answered_by_replying_to_each_question(env):
         assert list((await s.execute(select(SurveyCompletion.done))).scalars()).count(True) == 1
 
 
+async def test_a_reply_to_the_invitation_opens_the_first_question_not_the_menu(env):
+    await env.import_roster(DEMO_ROSTER)
+    wang = await env.join(102, "王芳", "1002")
+    await publish(env, title="食堂问卷", audience="all", questions=QUESTIONS,
+                  closes_at=env.ctx.now() + timedelta(days=3))
+    await env.tick()
+    opened = (await wang.reply(invitation(wang), "好"))[-1]
+    assert "食堂问卷</b> · 第 1/3 题" in opened["text"] and "菜单" not in opened["text"]
+    assert (await wang.reply(opened, "一般"))[-1]["text"].count("第 2/3 题") == 1
+
+
 async def test_a_multiple_choice_or_a_photo_cannot_be_answered_by_reply_and_nothing_changes(env):
     await env.import_roster(DEMO_ROSTER)
     wang = await env.join(102, "王芳", "1002")

@@ -30,16 +30,20 @@ async def test_the_summary_reads_in_chinese_with_formatted_numbers_targets_and_f
     book = await build(env, "2026-12")
     assert book.sheetnames[:2] == ["汇总", "单位"] and book.sheetnames[-2:] == ["指标说明", "原始数据"]
     ws = book["汇总"]
-    assert ws.freeze_panes == "B3" and book["单位"].freeze_panes == "C2"
+    assert ws.freeze_panes == "C3" and book["单位"].freeze_panes == "C2"
     assert ws.column_dimensions["A"].width == 30
-    assert [c.value for c in ws[2]] == ["指标", "计量", "本期实际", "目标值", "目标日期", "本期应达",
+    assert [c.value for c in ws[2]] == ["指标", "范围", "计量", "本期实际", "目标值", "目标日期", "本期应达",
                                         "差距（落后为正）", "上期", "趋势"]
-    rows = {r[0].value: r for r in ws.iter_rows(min_row=3) if r[0].value}
+    rows = {r[0].value: r[1:] for r in ws.iter_rows(min_row=3) if r[0].value and r[1].value == "全公司"}
     coverage = rows["党员教育覆盖率"]
     assert coverage[2].value == 4 / 10 and coverage[2].number_format == "0.0%" and coverage[1].value == "百分比"
     assert rows["逾期任务数"][2].value == 2 and rows["逾期任务数"][2].number_format == "0"
     assert rows["平均逾期天数"][2].value == 7.0 and rows["平均逾期天数"][2].number_format == "0.0"
     assert rows["诉求人满意度"][2].value == "人数不足，不显示"  # two ratings, under the floor of three
+    # 生产部's own target, in its own row under the organisation's: its figure 2/6 beside its trajectory 60%.
+    unit_rows = [[c.value for c in r] for r in ws.iter_rows(min_row=3) if r[1].value == "生产部"]
+    assert len(unit_rows) == 1 and unit_rows[0][:5] == ["党员教育覆盖率", "生产部", "百分比", 2 / 6, 0.9]
+    assert abs(unit_rows[0][6] - 0.6) < 1e-9 and abs(unit_rows[0][7] - (0.6 - 2 / 6)) < 1e-9
     # The organisation's on-time target: 0.3 + 0.3 × 30/120 = 37.5% due by 12-31; actual 2/5 = 40%: on track.
     on_time = rows["责任清单按时完成率"]
     assert on_time[2].value == 2 / 5 and on_time[3].value == 0.6 and abs(on_time[5].value - 0.375) < 1e-9
@@ -48,13 +52,15 @@ async def test_the_summary_reads_in_chinese_with_formatted_numbers_targets_and_f
     start = findings.index("主要发现")
     said = findings[start + 1:]
     # 生产部's coverage 2/6 = 33.3% against 0.5 + 0.4 × 30/120 = 60.0%: 26.7 points behind, the largest gap.
-    assert said[0] == "生产部：党员教育覆盖率 33.3%，比目标进度（60.0%）落后 26.7 个百分点，目标 90.0%（2027-03-31）。"
-    assert "生产部：1 项任务逾期。" in said and "财务部：1 项任务逾期。" in said
+    assert said[0] == "生产部：党员教育覆盖率为 33.3%，低于本期应达（60.0%）26.7 个百分点；目标为 2027-03-31 前达到 90.0%。"
+    # D overdue 2 days (due 12-30) and C 12 days (due 12-20) when the month ended.
+    assert "生产部：期末有 1 项任务逾期未完成，平均逾期 2.0 天。" in said
+    assert "财务部：期末有 1 项任务逾期未完成，平均逾期 12.0 天。" in said
     assert not any("tasks." in str(c) for r in ws.iter_rows(values_only=True) for c in r)
 
     english = await build(env, "2026-12", "en")
     assert english.sheetnames[:2] == ["Summary", "Units"] and english.sheetnames[-2:] == ["Definitions", "Figures"]
-    assert [c.value for c in english["Summary"][2]][:3] == ["Indicator", "Unit of measure", "Actual"]
+    assert [c.value for c in english["Summary"][2]][:3] == ["Indicator", "Scope", "Unit of measure"]
     assert "lesson coverage" in [r[0] for r in english["Summary"].iter_rows(values_only=True)]
 
 

@@ -5,6 +5,7 @@ the charts (withheld figures never drawn) and the same report as one HTML page."
 from __future__ import annotations
 
 import io
+from datetime import date
 
 import pytest
 from openpyxl import load_workbook
@@ -12,7 +13,7 @@ from openpyxl import load_workbook
 from storage import kpi, lessons, members, report
 from storage.lessons import parse
 from tests.support.botenv import DEMO_ROSTER
-from tests.test_kpi_figures import seed
+from tests.test_kpi_figures import Org, seed
 
 WITHHELD = "人数不足，不显示"
 
@@ -44,7 +45,7 @@ async def test_each_indicator_has_its_sheet_by_unit_and_withheld_figures_say_so_
     writers = {row[1]: row[2] for row in rows_of(book["诉求人满意度"], 3)}
     assert writers and set(writers.values()) == {WITHHELD}
     summary = {row[0]: row for row in rows_of(book["汇总"], 3) if row[0]}
-    assert summary["诉求人满意度"][2] == WITHHELD
+    assert summary["诉求人满意度"][3] == WITHHELD
     header, *units = rows_of(book["单位"])
     column = header.index("诉求人满意度")
     assert {u[column] for u in units} == {WITHHELD}
@@ -85,7 +86,7 @@ async def test_the_responsibility_list_is_coloured_with_a_legend_and_the_lists_n
     by_title = {row[1].value: row for row in listed.values()}
     # By hand, the tasks due in December (F is due in January), as they stand when the month ended:
     expected = {"A 按时完成": ("按时完成", "A9D08E"), "E 已取消": ("已取消", "D9D9D9"),
-                "B 逾期完成": ("逾期完成", "F8CBAD"), "C 月末仍逾期": ("已报完成，待确认", "FFF2CC"),
+                "B 逾期完成": ("逾期完成", "F8CBAD"), "C 月末仍逾期": ("逾期未完成", "FFC7CE"),  # done 01-02
                 "D 月末逾期两天": ("逾期未完成", "FFC7CE")}
     for title, (status, fill) in expected.items():
         row = by_title[title]
@@ -117,9 +118,9 @@ async def test_the_html_page_says_what_the_workbook_says_in_either_language(env,
     r, book, page = await build(env)
     assert page.startswith("<!DOCTYPE html>") and "运行诊断报告 2026-12" in page
     summary = page.split('id="summary"')[1].split("</table>")[0]
-    assert "<td>党员教育覆盖率</td><td>百分比</td><td>40.0%</td>" in summary  # 4 of 10, as in the workbook
-    assert "<td>诉求人满意度</td><td>分值</td><td>人数不足，不显示</td>" in summary
-    assert "<td>责任清单按时完成率</td><td>百分比</td><td>40.0%</td>" in summary  # A and G of five
+    assert "<td>党员教育覆盖率</td><td>全公司</td><td>百分比</td><td>40.0%</td>" in summary  # 4 of 10
+    assert "<td>诉求人满意度</td><td>全公司</td><td>分值</td><td>人数不足，不显示</td>" in summary
+    assert "<td>责任清单按时完成率</td><td>全公司</td><td>百分比</td><td>40.0%</td>" in summary  # A, G of five
     for text in r.finding_texts():
         assert f"<li>{text}</li>" in page
     assert 'style="background:#FFC7CE"' in page  # D, overdue at the month's end
@@ -146,7 +147,7 @@ async def test_a_secretarys_report_covers_their_units_only(env, clock):
     assert {"A 按时完成", "B 逾期完成", "D 月末逾期两天"} <= titles and not titles & {"C 月末仍逾期", "E 已取消"}
     assert {row[2] for row in rows_of(book["接待成效"], 2)} == {"王芳", "李强"}
     summary = {row[0]: row for row in rows_of(book["汇总"], 3) if row[0]}
-    assert summary["党员教育覆盖率"][2] == pytest.approx(2 / 6)
+    assert summary["党员教育覆盖率"][1] == "所辖单位合计" and summary["党员教育覆盖率"][3] == pytest.approx(2 / 6)
 
 
 async def test_the_targets_sheet_measures_each_units_target_at_the_months_end(env, clock):
@@ -170,6 +171,41 @@ async def test_the_targets_sheet_measures_each_units_target_at_the_months_end(en
         assert rows[0][6] == pytest.approx(0.6 - 2 / 6)
         assert "<td>党员教育覆盖率</td><td>生产部</td><td>33.3%</td><td>90.0%</td><td>2027-03-31</td><td>60.0%</td>" \
                "<td>26.7 个百分点</td>" in page
+        # The summary says the same: under the indicator's row, 生产部's own row with its own target.
+        summary = [row for row in rows_of(book["汇总"], 3) if row[0] == "党员教育覆盖率"]
+        head = "全公司" if scope is None else "所辖单位合计"
+        assert [row[1] for row in summary] == [head, "生产部"]
+        assert summary[0][3] == pytest.approx(0.4 if scope is None else 2 / 6) and summary[0][4] is None
+        unit = summary[1]
+        assert unit[2:5] == ["百分比", pytest.approx(2 / 6), 0.9] and unit[5].date() == date(2027, 3, 31)
+        assert unit[6] == pytest.approx(0.6) and unit[7] == pytest.approx(0.6 - 2 / 6)
+        assert unit[8] is None and unit[9] == "—"  # nothing in November
+        assert '<tr class="unit-target"><td>党员教育覆盖率</td><td>生产部</td><td>百分比</td><td>33.3%</td>' \
+               '<td>90.0%</td><td>2027-03-31</td><td>60.0%</td><td>26.7 个百分点</td><td>—</td><td>—</td></tr>' in page
+        assert f"<td>党员教育覆盖率</td><td>{head}</td><td>百分比</td><td>{'40.0%' if scope is None else '33.3%'}" \
+               "</td><td>—</td>" in page
+
+
+async def test_a_task_due_on_the_last_day_of_last_month_and_still_open_is_on_this_months_list(env, clock):
+    org = Org(env, clock)
+    org.at("2026-11-20 09:00")
+    await env.import_roster(DEMO_ROSTER)
+    await org.task("月末到期仍未完成", "生产部", "1002", date(2026, 11, 30))  # its deadline: 12-01 00:00
+    await org.task("上月中旬到期仍未完成", "生产部", "1003", date(2026, 11, 15))
+    org.at("2026-12-02 10:00")
+    _, book, page = await build(env)
+    listed = {row[1]: row[5] for row in rows_of(book["责任清单"], 2) if row[1] and row[4]}
+    assert listed == {"上月中旬到期仍未完成": "逾期未完成", "月末到期仍未完成": "逾期未完成"}
+    assert "月末到期仍未完成" in page.split('id="tasks"')[1].split("</table>")[0]
+
+
+def test_the_charts_value_axis_starts_at_zero_and_percentages_run_to_a_hundred():
+    coverage, overdue, score = (kpi.measure(k) for k in ("lessons.coverage", "tasks.overdue", "lessons.avg_score"))
+    assert report.y_range(coverage, [None, 40.0]) == (0.0, 100.0)
+    low, high = report.y_range(overdue, [0.0, 0.0, None])  # nothing overdue: not an axis from -0.04 to 0.04
+    assert low == 0.0 and high >= 1.0
+    low, high = report.y_range(score, [None, 86.0, 90.0])  # the target line (90) is inside the picture
+    assert low == 0.0 and high > 90.0
 
 
 async def test_a_month_whose_only_figure_is_zero_coverage_is_not_called_empty(env, clock):

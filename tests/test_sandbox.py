@@ -4,7 +4,9 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from tests.support.lessons import LESSON_MD
 
@@ -83,6 +85,15 @@ def test_the_demo_data_survives_a_restart_unless_fresh_and_the_cli_runs_on_it(tm
     assert "3  王芳 · employee · 生产部 / 第一支部 · not registered, code " in after(fresh, "who")
 
 
+def test_what_one_persona_does_reaches_the_next_before_they_look(tmp_path):
+    """An invitation queued by the secretary's press is in 王芳's chat as soon as the script switches to her."""
+    at = (datetime.now(ZoneInfo("Asia/Shanghai")) + timedelta(days=2)).strftime("%Y-%m-%d 15:00")
+    text = sandbox(tmp_path, "as 3", "/start {code}", "as 2", "/start {code}", "/newmeeting", "press 3 3", at,
+                   "三楼会议室", "学习党章", "press 7 1", "as 3", "press 2 1", fresh=True)
+    assert "【党员大会通知】第一支部" in after(text, "as 3", 2)
+    assert "(popup) 已确认参加" in after(text, "press 2 1")
+
+
 def test_a_reply_to_a_task_card_records_progress_and_a_bad_reply_says_how(tmp_path):
     text = sandbox(tmp_path, "help", "as 3", "/start {code}", "/tasks", "press 2 1", "reply 3 已检查完两个车间",
                    "press 3 3", "reply 9 没有这条", "reply 3", fresh=True)
@@ -94,3 +105,22 @@ def test_a_reply_to_a_task_card_records_progress_and_a_bad_reply_says_how(tmp_pa
     assert "王芳 · 进展：已检查完两个车间" in after(text, "press 3 3")  # in the task's notes
     assert after(text, "reply 9 没有这条").strip() == "usage: reply MESSAGE_NUMBER TEXT"
     assert after(text, "reply 3").strip() == "usage: reply MESSAGE_NUMBER TEXT"
+
+
+def test_the_pictures_and_files_the_bot_sends_are_saved_where_a_person_can_open_them(tmp_path):
+    photo = tmp_path / "evidence.png"
+    photo.write_bytes(b"\x89PNG\r\n\x1a\n" + b"0" * 32)
+    text = sandbox(tmp_path, "as 2", "/start {code}", "/kpi", "/report", "as 3", "/start {code}", "/tasks",
+                   "press 2 1", "press 3 2", f"photo {photo} 三个车间全部检查完毕", "as 2", fresh=True)
+    files = tmp_path / "data" / "sandbox-files"
+    kpi = after(text, "/kpi")
+    assert f"[photo → {files / '2-2-photo.png'}]" in kpi and f"[photo → {files / '2-3-photo.png'}]" in kpi
+    assert (files / "2-2-photo.png").read_bytes().startswith(b"\x89PNG")
+    report = after(text, "/report")
+    saved = next(files.glob("2-5-运行诊断报告-*.xlsx"))
+    assert f"→ {saved}]" in report and saved.read_bytes().startswith(b"PK")  # an xlsx is a zip
+    # 王芳's photo as evidence reaches her secretary, and the sandbox says where to look at it.
+    secretary = after(text, "as 2", 2)
+    assert "完成情况：三个车间全部检查完毕" in secretary
+    evidence = next(files.glob("2-*-photo.png"), None)
+    assert "[photo → " in secretary.split("完成情况：三个车间全部检查完毕")[1] and evidence is not None

@@ -8,7 +8,8 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from storage.tasks import Task
-from tests.support.refusals import snapshot
+from storage.targets import Target
+from tests.support.refusals import refusal, snapshot
 from tests.support.tasks import cast, sheet
 
 SYNONYMS = "序号,任务名称,牵头部门,配合部门,责任人,完成时限"
@@ -70,3 +71,27 @@ async def test_a_name_two_members_share_is_refused_naming_both(env):
     assert "王芳（生产部，工号 1002）、王芳（财务部，工号 1008）" in text and "请改填责任人工号" in text
     assert "找不到名为“王小芳”的成员" in text
     assert await snapshot(env.db) == state
+
+
+async def test_the_targets_template_comes_back_with_the_caption_targets_and_sets_every_row(env):
+    c = await cast(env)
+    sent = await c.admin.send("/template 目标")
+    rows = _sheet_of(env, sent[-1])
+    assert rows[0] == ("指标", "单位", "目标值", "完成日期", "变差幅度") and rows[1][:3] == ("党员教育覆盖率", "全公司", "90")
+    assert "/targets" in sent[-1]["caption"]
+    name, content = env.fake.files[sent[-1]["document"]["file_id"]]
+
+    before = await snapshot(env.db)  # a secretary may read targets, not set them
+    refused = await c.zhang.upload(name, content, caption="/targets")
+    assert refused[-1]["text"] == refusal("zh", "not_allowed") and await snapshot(env.db) == before
+
+    bad = sheet("党员教育覆盖率,全公司,90,2027-06-30,", "责任清单按时完成率,生产部,95,2020-01-01,5",
+                header="指标,单位,目标值,完成日期,变差幅度")
+    refused = await c.admin.upload("目标.csv", bad, caption="/targets")
+    assert "第 3 行" in refused[-1]["text"] and await snapshot(env.db) == before  # the whole file, or nothing
+
+    done = await c.admin.upload(name, content, caption="/targets")
+    assert "已按文件设定 2 项目标" in done[-1]["text"]
+    async with env.db.session() as s:
+        got = {(t.key, t.value, t.margin) for t in (await s.execute(select(Target))).scalars()}
+    assert got == {("lessons.coverage", 0.9, None), ("tasks.on_time_rate", 0.95, 0.05)}  # 5 points

@@ -66,6 +66,23 @@ async def test_an_admin_sets_a_target_in_chat_and_the_secretaries_read_their_uni
     assert "党员教育覆盖率（全公司）" in await admin.say("/targets")
 
 
+async def test_an_admin_who_knows_no_codes_sets_a_target_by_the_indicators_chinese_name(env, clock):
+    await seed(env, clock)  # now Monday 2027-01-04 10:00
+    admin = env.admin()
+    hint = await admin.say("/targets")
+    assert "例如 /targets 责任清单按时完成率 生产部 90 2027-06-30" in hint and "tasks." not in hint
+    refused = await admin.say("/targets 按时率 生产部 90 2027-03-31")
+    assert "“按时率”不是已登记的指标。请写指标名称，可用指标：责任清单按时完成率、逾期任务数" in refused
+    assert "tasks." not in refused and await count_targets(env) == 0
+    reply = await admin.say("/targets 责任清单按时完成率 生产部 90 2027-03-31")
+    assert "已设定目标：责任清单按时完成率（生产部）到 2027-03-31 达到 90.0%。起点（近 30 天）：50.0%" in reply
+    listed = await admin.say("/targets")  # the list, then the hint on a line of its own
+    assert "目前应达 50.0%\n设定目标：/targets 指标名称" in listed
+    # The same target again by its code replaces it rather than adding a second one.
+    await admin.say("/targets tasks.on_time_rate 生产部 95 2027-03-31")
+    assert await count_targets(env) == 1
+
+
 async def put_targets(env) -> None:
     """Two targets set on 2026-12-01 with a known baseline: 生产部 behind, 财务部 on track."""
     async with env.db.session() as s:
@@ -94,6 +111,7 @@ async def test_off_track_targets_warn_the_right_secretaries_once_a_week_and_neve
     # 生产部 should be at 0.5 + 0.4 × 34/120 = 61.3% on 01-04; it is at 2/4 = 50% over the last 30 days.
     line = "责任清单按时完成率（生产部）：实际 50.0%，目标 90.0%（2027-03-31），目前应达 61.3%，差 11.3 个百分点"
     assert len(new[zhang]) == 1 and line in new[zhang][0] and "预警" in new[zhang][0]
+    assert new[zhang][0].startswith("预警（2027-01-04 当周）：您负责单位") and "2027-W01" not in new[zhang][0]
     assert new[liu] == []  # 财务部: no task overdue now, under the 0.72 its trajectory allows
     assert len(new[admin]) == 1 and line in new[admin][0] and "财务部" not in new[admin][0]
 

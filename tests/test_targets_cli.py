@@ -26,7 +26,7 @@ def test_targets_set_refuses_what_is_not_smart_and_writes_nothing(tmp_path):
     refused(run(tmp_path, *base, "--by", "2099-06-30"), "没有目标值")
     refused(run(tmp_path, *base, "--value", "90"), "没有完成日期")
     refused(run(tmp_path, *base, "--value", "90", "--by", "2020-06-30"), "完成日期 2020-06-30 不在今天之后")
-    refused(run(tmp_path, *base, "--value", "120", "--by", "2099-06-30"), "不能作为指标 lessons.coverage 的目标值")
+    refused(run(tmp_path, *base, "--value", "120", "--by", "2099-06-30"), "不能作为指标“党员教育覆盖率”的目标值")
     refused(run(tmp_path, "targets", "set", "lessons.cover", "--unit", "all", "--value", "90", "--by", "2099-06-30"),
             "“lessons.cover”不是已登记的指标")
     refused(run(tmp_path, "targets", "set", "lessons.coverage", "--unit", "后勤部", "--value", "90",
@@ -46,7 +46,7 @@ def test_targets_import_reads_chinese_headers_and_refuses_a_file_with_one_bad_ro
     sheet.write_text("指标,单位,目标值,完成日期\n"
                      "lessons.coverage,全公司,90,2099-06-30\n"
                      "tasks.overdue,财务部,,2099-06-30\n", encoding="utf-8")
-    refused(run(tmp_path, "targets", "import", str(sheet)), "第 3 行：指标 tasks.overdue 的目标没有目标值")
+    refused(run(tmp_path, "targets", "import", str(sheet)), "第 3 行：指标“逾期任务数”的目标没有目标值")
     assert targets_in(tmp_path) == []
 
     sheet.write_text("指标,单位,目标值,完成日期\n"

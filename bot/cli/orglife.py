@@ -1,8 +1,8 @@
-"""`meetings add --branch B --kind K --at TIME --place P --topic T [--host NO]`, `meetings import FILE`,
-`meetings export --branch B --year Y --out FILE.xlsx`, `meetings attendance --meeting ID --member NO --status
+"""`meetings add --branch B --kind K --at TIME --place P --topic T [--host NO|NAME]`, `meetings import FILE`,
+`meetings export --branch B --year Y --out FILE.xlsx`, `meetings attendance --meeting ID --member NO|NAME --status
 present|leave|absent` (an operator's correction, audited), and `orglife config [--kind K --period
-month|quarter --required N --audience A|default] [--minutes-days N] [--makeup-days N]` (without --kind: the
-rules as they stand)."""
+month|quarter|月|季度 --required N --audience A|default] [--minutes-days N] [--makeup-days N]` (without --kind:
+the rules as they stand). --host and --member take an employee number or a name that fits one person only."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -95,7 +95,7 @@ def register(sub) -> None:
     p.add_argument("--at", required=True, help="YYYY-MM-DD HH:MM local, or ISO 8601 with an offset")
     p.add_argument("--place", required=True, help="the place or the online link")
     p.add_argument("--topic", required=True)
-    p.add_argument("--host", help="the host's employee number")
+    p.add_argument("--host", help="the host's employee number or name (a name fitting several is refused)")
     p.set_defaults(func=cmd_add)
     p = msub.add_parser("import", help="plan the meetings of a file (a quarter's plan), checked whole first")
     p.add_argument("file", help=".csv or .xlsx: 支部, 会议类型, 时间, 地点, 主题[, 主持人工号]")
@@ -107,7 +107,8 @@ def register(sub) -> None:
     p.set_defaults(func=cmd_export)
     p = msub.add_parser("attendance", help="correct one invitee's attendance after the meeting has started")
     p.add_argument("--meeting", type=int, required=True, help="the meeting's number (printed by meetings add)")
-    p.add_argument("--member", required=True, help="the invitee's employee number")
+    p.add_argument("--member", required=True, help="the invitee's employee number, or a name unique among the "
+                                                   "invitees")
     p.add_argument("--status", required=True, help="present, leave or absent (出席, 请假, 缺席)")
     p.set_defaults(func=cmd_attendance)
 
@@ -115,7 +116,7 @@ def register(sub) -> None:
     osub = group.add_subparsers(dest="orglife_command", required=True)
     p = osub.add_parser("config", help="show or change a kind's required rhythm and audience")
     p.add_argument("--kind", help="支委会, 党小组会, 党员大会, 党课 or 主题党日")
-    p.add_argument("--period", choices=("month", "quarter"))
+    p.add_argument("--period", help="month or quarter (月 or 季度)")
     p.add_argument("--required", type=int, help="meetings required per period (0: not watched)")
     p.add_argument("--audience", help="an audience (all, unit:X, branch:X, party, role:R) or `default`")
     p.add_argument("--minutes-days", type=int, help="days after a meeting its minutes are due (default 3)")

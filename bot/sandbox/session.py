@@ -28,6 +28,7 @@ HELP = """Sandbox commands:
   who               list the personas: role, department / branch, registered or their invite code
   press M B         press button B of message M (numbers as shown); what changed is printed
   file PATH [CAPTION]  send a file (e.g. a .csv roster with caption /roster)
+  photo PATH [CAPTION] send a photo (e.g. evidence for a task, after pressing its report button)
   reply M TEXT      reply to message M (to a task card: progress; a ticket: a reply; a survey question: an answer)
   tick              run one scheduler tick now (it also runs every few seconds, except with --script)
   cli ARGS          run `python -m bot ARGS` on the sandbox's data (e.g. `cli report --out r.xlsx`)
@@ -35,7 +36,7 @@ HELP = """Sandbox commands:
   help              this text;  quit  leave
 Anything else is sent as a message from the current persona; {code} is replaced by their invite code."""
 
-DB_FILE, CHATS_FILE = "sandbox.db", "sandbox-chats.json"
+DB_FILE, CHATS_FILE, FILES_DIR = "sandbox.db", "sandbox-chats.json", "sandbox-files"
 NOT_INSIDE = {"run", "sandbox"}  # a second bot on the same data would fight the sandbox's own
 
 
@@ -153,15 +154,21 @@ class Sandbox:
             self.print(f" {mark}{p.number:>2}  {p.name} · {s.roles or '-'} · {s.unit or '-'} · {state}")
 
     async def settle(self, timeout: float = 10.0) -> None:
+        """Wait for the bot to handle what was sent, then for the outbox rows it queued (an invitation to
+        others, a notice): else `as N` right after may show N's chat before their message arrived."""
         deadline = time.monotonic() + timeout
         while self.runtime.processor.finished < self.fake.update_count and time.monotonic() < deadline:
             await asyncio.sleep(0.01)
+        await asyncio.wait_for(self.runtime.sender.drain(), timeout)
         await asyncio.sleep(0.05)
 
     def _print_message(self, number: int, shape: dict, message: dict) -> None:
         text = shape.get("text") if "text" in message else message.get("caption") or ""
         if "document" in message:
-            text = f"[file {message['document']['file_name']}] {text}"
+            name = message["document"]["file_name"]
+            text = f"[file {name}{self._saved(number, message['document']['file_id'], name)}] {text}"
+        elif "photo" in message:
+            text = f"[photo{self._saved(number, message['photo'][-1]['file_id'], 'photo.png')}] {text}"
         self.print(f"--- #{number} {self.fake.username}:")
         self.print(_plain(text))
         markup = shape.get("reply_markup") if "text" in message else message.get("reply_markup")
@@ -172,6 +179,17 @@ class Sandbox:
                 for b in row]
         if menu:
             self.print("    menu: " + " | ".join(menu))
+
+    def _saved(self, number: int, file_id: str, name: str) -> str:
+        """Write a file the bot sent to `sandbox-files/` in the data folder, so a person can open the chart or
+        the workbook the chat only names; " → path", or "" when the file is gone (a chat restored from disk)."""
+        if file_id not in self.fake.files:
+            return ""
+        folder = self.data_dir / FILES_DIR
+        folder.mkdir(exist_ok=True)
+        path = folder / f"{self.current.number}-{number}-{Path(name).name}"
+        path.write_bytes(self.fake.files[file_id][1])
+        return f" → {path}"
 
     def _print_edit(self, number: int, change: dict) -> None:
         before, after = change["before"], change["after"]
@@ -257,6 +275,15 @@ class Sandbox:
                 self.print(f"no such file: {path}")
             else:
                 await self.fake.send_document(self.current.telegram_id, p.name, p.read_bytes(), caption or None)
+                await self.settle()
+                self.show_new()
+        elif word == "photo":
+            path, _, caption = rest.partition(" ")
+            p = Path(path)
+            if not p.is_file():
+                self.print(f"no such file: {path}")
+            else:
+                await self.fake.send_photo(self.current.telegram_id, p.read_bytes(), caption or None)
                 await self.settle()
                 self.show_new()
         else:

@@ -120,7 +120,11 @@ async def typed_answer(turn: Turn, dialog) -> None:
 
 @on_reply(Prefix.SURVEY)
 async def replied(turn: Turn, survey_id: str, action: str) -> bool:
-    """A reply to a question's message (found by its buttons): answered as if typed or pressed there."""
+    """A reply to a question's message (found by its buttons): answered as if typed or pressed there. A reply
+    to the invitation (its button: start) opens the first question, as pressing it would, rather than the menu."""
+    if action == survey_buttons.START and survey_id.isdigit():
+        show(turn, await surveys.start(turn.session, turn.ctx, turn.me, int(survey_id)), new_message=True)
+        return True
     pressed_ = survey_buttons.read(action)
     if pressed_ is None or not survey_id.isdigit():
         return False

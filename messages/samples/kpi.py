@@ -8,7 +8,9 @@ SAMPLES = {
         {"key": "lessons.coverage", "name": "党员教育覆盖率", "unit": "生产部", "actual": "33.3%", "target": "90.0%",
          "due_on": date(2027, 3, 31), "expected": "60.0%", "gap": "26.7 个百分点", "on_track": False,
          "previous": "—", "trend": "none"}]},
-    "kpi_unknown_indicator": {"key": "tasks.rate", "known": "lessons.coverage, tasks.on_time_rate"},
+    "kpi_unknown_indicator": {"key": "tasks.rate", "known": [
+        {"key": "lessons.coverage", "zh": "党员教育覆盖率", "en": "Education coverage"},
+        {"key": "tasks.on_time_rate", "zh": "责任清单按时完成率", "en": "On-time completion"}]},
     "kpi_board": {"period": "2026-11", "whole": True, "board": {
         "tasks": {"tasks_due": 10, "tasks_done_on_time": 8, "on_time_rate": 0.8, "overdue": 1,
                   "overdue_as_of": date(2026, 11, 30),

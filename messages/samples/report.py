@@ -14,7 +14,8 @@ SAMPLES = {
     "report_label": {"name": "summary"},
     "report_finding": {"kind": "behind", "unit": "生产部", "name": "党员教育覆盖率", "actual": "45.0%",
                        "expected": "75.0%", "gap": "30.0 个百分点", "target": "90.0%", "due_on": date(2027, 6, 30),
-                       "previous": "57.0%", "change": "12.0 个百分点", "period": "2026-12"},
+                       "previous": "57.0%", "change": "12.0 个百分点", "period": "2026-12",
+                       "better": "higher", "previous_period": "2026-11", "days": "12.0 天"},
 }
 
 
@@ -35,8 +36,12 @@ class _Report:
 _PNG = "data:image/png;base64,iVBORw0KGgo="
 SAMPLES["report_page"] = {
     "r": _Report(), "style": Markup("body { margin: 0 }"), "findings": ["生产部：1 项任务逾期。"],
-    "summary": [{"name": "党员教育覆盖率", "measure": "百分比", "actual": "40.0%", "target": "—", "due_on": "—",
-                 "expected": "—", "gap": "—", "previous": "—", "trend": "—"}],
+    "summary": [{"name": "党员教育覆盖率", "scope": "所辖单位合计", "unit_target": False, "measure": "百分比",
+                 "actual": "40.0%", "target": "—", "due_on": "—", "expected": "—", "gap": "—", "previous": "—",
+                 "trend": "—"},
+                {"name": "党员教育覆盖率", "scope": "生产部", "unit_target": True, "measure": "百分比",
+                 "actual": "33.3%", "target": "90.0%", "due_on": "2027-03-31", "expected": "60.0%",
+                 "gap": "26.7 个百分点", "previous": "—", "trend": "—"}],
     "indicators": [{"name": "党员教育覆盖率", "rows": [{"unit": "生产部", "actual": "33.3%", "previous": "—",
                                                    "trend": "—"}]}],
     "standings": [{"name": "党员教育覆盖率", "unit": "生产部", "actual": "33.3%", "target": "90.0%",

@@ -35,7 +35,7 @@ class Unlearned:
     audience: int  # in scope
     people: list[dict]  # {"name", "unit", "registered"}, the first SHOWN
     missing: int  # how many have not studied (all of them, not only those shown)
-    reachable: int  # how many of them a reminder can reach (registered, not blocked)
+    reachable: int  # how many of them a reminder can reach (registered, not blocked, not the viewer)
     closed: bool
     nudged_by: str | None  # today's reminder in this scope, if any
     nudged_at: datetime | None
@@ -106,7 +106,7 @@ async def unlearned(session: AsyncSession, ctx: Context, member: Member, lesson_
     by = await session.get(Member, done.by_id) if done is not None and done.by_id else None
     closed = lesson.closes_at is not None and lesson.closes_at <= ctx.now()
     return Unlearned(lesson.id, lesson.title, len(rows), people, len(missing),
-                     sum(1 for _, m in missing if _reachable(m)), closed,
+                     sum(1 for _, m in missing if _reachable(m) and m.id != member.id), closed,
                      (by.name if by else "") if done is not None else None,
                      calendar.local(done.at, ctx) if done is not None else None,
                      done.reminded if done is not None else 0)
@@ -124,7 +124,8 @@ async def remind_unlearned(session: AsyncSession, ctx: Context, member: Member, 
     if lesson.closes_at is not None and lesson.closes_at <= now:
         raise Refused("lesson_nudge_closed", title=lesson.title)
     today = calendar.local(now, ctx).date()
-    targets = [m for a, m in rows if a.learned_at is None and _reachable(m)]
+    # Whoever presses is listed if they have not studied it either, but is not sent "张伟 提醒您" by themself.
+    targets = [m for a, m in rows if a.learned_at is None and _reachable(m) and m.id != member.id]
     # The day's row is claimed before anything is queued: a second press at the same moment (another
     # secretary, another replica) waits for the first to commit and is told who reminded.
     claimed = (await session.execute(bulk.dialect_insert(session)(LessonNudge).values(

@@ -77,6 +77,7 @@ def _member_sheet(book: exports.XlsxWriter, lang: str, f: dict) -> None:
 
 
 def _cell(lang: str, section: str, column: str, value):
-    if section in ("tasks", "bookings") and column in ("status", "outcome", "on_time") and value is not None:
+    if column == "on_time" or (section in ("tasks", "bookings") and column in ("status", "outcome")
+                               and value is not None):  # on time: None is "not due yet"
         return plain(lang, "member_value", section=section, column=column, value=value)
     return value

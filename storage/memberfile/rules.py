@@ -148,8 +148,9 @@ async def _tasks(session, ctx, member_id, start, end) -> dict:
         due += 1 if done or t.deadline_at <= now else 0
         on_time += 1 if punctual else 0
         still_open += 0 if done else 1
+        # Not yet due and not done: neither on time nor late (None), not "no".
         items.append({"no": t.task_no, "title": t.title, "due": t.due_date, "status": t.status,
-                      "on_time": punctual, "overdue": overdue})
+                      "on_time": punctual if done or t.deadline_at <= now else None, "overdue": overdue})
     return {"items": items, "due": due, "on_time": on_time, "open": still_open}
 
 

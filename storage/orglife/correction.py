@@ -7,11 +7,12 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage import audit, members
+from storage import audit
 from storage.context import Context
 from storage.errors import Refused
 from storage.models.org import Member, Unit
 from storage.orglife.makeup import follow
+from storage.orglife.people import named
 from storage.orglife.models import HOST, LEAVE, Attendance, Invitation, Meeting
 from storage.orglife.rules import host_of, invitation, meeting_for
 
@@ -30,16 +31,6 @@ async def status_of(session: AsyncSession, meeting_id: int, member_id: int) -> s
     return LEAVE if answer == LEAVE else ABSENT
 
 
-async def _typed_member(session: AsyncSession, meeting: Meeting, text: str) -> Member | None:
-    """An employee number, else a name that fits exactly one invitee of the meeting (`meetings attendance`)."""
-    member = await members.by_employee_no(session, text)
-    if member is not None or not text:
-        return member
-    named = (await session.execute(select(Member).join(Invitation, Invitation.member_id == Member.id).where(
-        Invitation.meeting_id == meeting.id, Member.name == text).limit(2))).scalars().all()
-    return named[0] if len(named) == 1 else None
-
-
 async def may_correct(session: AsyncSession, ctx: Context, actor: Member | None, meeting_id: int) -> Meeting:
     """The host or the branch's secretary (None: an operator at the command line), once the meeting started."""
     meeting = await (meeting_for(session, meeting_id) if actor is None else host_of(session, actor, meeting_id))
@@ -50,15 +41,17 @@ async def may_correct(session: AsyncSession, ctx: Context, actor: Member | None,
 
 async def correct(session: AsyncSession, ctx: Context, actor: Member | None, meeting_id: int, employee_no: str | None,
                   status: str, *, member_id: int | None = None) -> tuple[Attendance, Member]:
-    """Set one invitee (by employee number, or by member id from the card) present, on leave or absent."""
+    """Set one invitee (by employee number or name, or by member id from the card) present, on leave or absent."""
     typed, status = status, CHINESE.get((status or "").strip(), (status or "").strip())
     if status not in STATUSES:
         raise Refused("orglife_bad_status", value=typed or "")
     meeting = await may_correct(session, ctx, actor, meeting_id)
     if member_id is not None:
         member = await session.get(Member, member_id)
-    else:
-        member = await _typed_member(session, meeting, (employee_no or "").strip())
+    else:  # an employee number, or a name unique among the invitees
+        invitees = set((await session.execute(select(Invitation.member_id)
+                                              .where(Invitation.meeting_id == meeting.id))).scalars())
+        member = await named(session, employee_no, "orglife_unknown_member", among=invitees)
     if member is None:
         raise Refused("orglife_unknown_member", value=employee_no or "")
     invited = await invitation(session, meeting, member)
@@ -88,9 +81,11 @@ async def roll(session: AsyncSession, ctx: Context, actor: Member | None,
     branch = await session.get(Unit, meeting.branch_id)
     present = select(Attendance.member_id).where(Attendance.meeting_id == meeting.id, Attendance.present.is_(True))
     rows = (await session.execute(
-        select(Member.id, Member.name, Member.employee_no, Invitation.answer, Invitation.member_id.in_(present))
+        select(Member.id, Member.name, Member.employee_no, Invitation.answer, Invitation.member_id.in_(present),
+               Invitation.leave_reason)
         .join(Invitation, Invitation.member_id == Member.id).where(Invitation.meeting_id == meeting.id)
         .order_by(Member.employee_no))).all()
     people = [{"id": r[0], "name": r[1], "no": r[2],
-               "status": PRESENT if r[4] else (LEAVE if r[3] == LEAVE else ABSENT)} for r in rows]
+               "status": PRESENT if r[4] else (LEAVE if r[3] == LEAVE else ABSENT),
+               "reason": r[5] if r[3] == LEAVE else None} for r in rows]  # the host weighs leave by its reason
     return meeting, branch.name, people

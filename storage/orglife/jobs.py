@@ -6,15 +6,17 @@ from __future__ import annotations
 
 from datetime import time, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import String, cast, exists, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from messages import render
 from storage import calendar, members, outbox, producers
 from storage.context import Context
 from storage.models.org import Member, Unit
+from storage.models.outbox import Outbox
 from storage.orglife.models import LEAVE, PLANNED, Invitation, Meeting
-from storage.orglife.rules import all_rules, held, period_of, view
+from storage.orglife.rules import (all_rules, held, invitation_keyboard, invitation_view, period_of, runners, view,
+                                   watchers)
 
 DAY, HOUR = timedelta(days=1), timedelta(hours=1)
 WARN_DAYS = 10
@@ -25,6 +27,15 @@ async def _say(session: AsyncSession, ctx: Context, member: Member, key: str, ro
     text = render(member.language, template, **params)
     return await outbox.to_member(session, ctx, member, key=key, messages=[outbox.message(text)], kind=row_kind,
                                   not_before=calendar.after_quiet(ctx.now(), ctx))
+
+
+def _when(ctx: Context, meeting: Meeting) -> dict:
+    """How far off the meeting is when the reminder goes out (after the quiet hours, if they hold it): the
+    minutes left and whether it is today or tomorrow, since a meeting planned 20 minutes ahead is not "in an
+    hour" and one planned this morning for tonight is not "tomorrow"."""
+    sent = calendar.after_quiet(ctx.now(), ctx)
+    days = (calendar.local(meeting.starts_at, ctx).date() - calendar.local(sent, ctx).date()).days
+    return {"minutes": max(1, round((meeting.starts_at - sent).total_seconds() / 60)), "day": days}
 
 
 @producers.producer("orglife.reminders")
@@ -48,9 +59,40 @@ async def reminders(session: AsyncSession, ctx: Context) -> int:
         people = (await session.execute(select(Member).join(Invitation, Invitation.member_id == Member.id).where(
             Invitation.meeting_id == meeting.id, or_(Invitation.answer.is_(None), Invitation.answer != LEAVE))
             .order_by(Member.id))).scalars().all()
+        when = _when(ctx, meeting)
         for m in people:
             written += await _say(session, ctx, m, f"orglife:{meeting.id}:{stage}:{m.id}", "orglife.reminder",
-                                  "orglife_reminder", stage=stage, **view(ctx, meeting, branch.name, host))
+                                  "orglife_reminder", stage=stage, **when, **view(ctx, meeting, branch.name, host))
+    return written
+
+
+@producers.producer("orglife.late_joiners")
+async def invite_late_joiners(session: AsyncSession, ctx: Context) -> int:
+    """Invitees who registered with the bot only after the meeting was planned (a quarter is often planned
+    before everyone has joined) get the invitation with its buttons too, as lessons and surveys catch up on
+    late joiners. Once each: the outbox key is the one planning uses, and whoever has it is passed over."""
+    now = ctx.now()
+    upcoming = (await session.execute(select(Meeting).where(Meeting.status == PLANNED, Meeting.starts_at > now)
+                                      .order_by(Meeting.id))).scalars().all()
+    written = 0
+    for meeting in upcoming:
+        sent = exists().where(
+            Outbox.dedupe_key == literal(f"orglife:{meeting.id}:invite:") + cast(Member.id, String))
+        people = (await session.execute(select(Member).join(Invitation, Invitation.member_id == Member.id).where(
+            Invitation.meeting_id == meeting.id, Member.active.is_(True), Member.chat_id.is_not(None),
+            Member.reachable.is_(True), Member.linked_at >= meeting.created_at, ~sent)
+            .order_by(Member.id))).scalars().all()
+        if not people:
+            continue
+        branch = await session.get(Unit, meeting.branch_id)
+        host = await session.get(Member, meeting.host_id) if meeting.host_id else None
+        hosts, watching = await runners(session, meeting, host), await watchers(session, meeting)
+        rows = [outbox.row(ctx, key=f"orglife:{meeting.id}:invite:{m.id}", chat_id=m.chat_id, member_id=m.id,
+                           messages=[outbox.message(render(m.language, "orglife_invitation",
+                                                           **invitation_view(ctx, meeting, branch.name, host)),
+                                                    invitation_keyboard(m, meeting, hosts, watching))],
+                           kind="orglife.invite", not_before=calendar.after_quiet(now, ctx)) for m in people]
+        written += await outbox.enqueue_many(session, rows)
     return written
 
 

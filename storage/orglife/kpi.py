@@ -36,7 +36,7 @@ async def kpi_figures(session: AsyncSession, ctx: Context, *, unit_ids: set[int]
             if first <= p_end - timedelta(days=1) <= last:
                 for branch in branches:
                     count = await held(session, branch.id, rule.kind, calendar.at_local(p_start, time(0), ctx),
-                                       calendar.at_local(p_end, time(0), ctx))
+                                       calendar.at_local(p_end, time(0), ctx), until=ctx.now())
                     required += rule.required
                     done += min(count, rule.required)
             day = p_end

@@ -22,12 +22,16 @@ from storage.context import Context
 from storage.errors import Refused
 from storage.models.org import Member, Unit
 from storage.orglife.makeup import made_up
+from storage.orglife.people import named
+from storage.orglife.when import parse_at
 from storage.orglife.models import (ATTEND, BUTTON, CODE, HOST, LEAVE, PLANNED, Attendance, Invitation, Meeting,
                                     OrglifeRule)
 
 COMMITTEE = "支委会"
 KINDS = ("支委会", "党小组会", "党员大会", "党课", "主题党日")
 MONTH, QUARTER = "month", "quarter"
+PERIODS = {MONTH: MONTH, QUARTER: QUARTER, "月": MONTH, "月度": MONTH, "每月": MONTH, "季度": QUARTER, "季": QUARTER,
+           "每季度": QUARTER}
 DEFAULTS = {"支委会": MONTH, "党小组会": MONTH, "党员大会": QUARTER, "党课": QUARTER, "主题党日": MONTH}
 COMMITTEE_ROLE = "secretary"  # the branch committee (支委) is given by this role
 DURATION = timedelta(hours=2)
@@ -66,8 +70,10 @@ async def configure(session: AsyncSession, ctx: Context, kind: str, *, period: s
     """An admin's change to a kind's rhythm or audience (`audience="default"` restores the default)."""
     kind = check_kind(kind)
     current = await rule_for(session, kind)
-    if period is not None and period not in (MONTH, QUARTER):
-        raise Refused("orglife_bad_period", value=period)
+    if period is not None:
+        typed, period = period, PERIODS.get(period.strip().lower())
+        if period is None:
+            raise Refused("orglife_bad_period", value=typed)
     if required is not None and not 0 <= required <= 12:
         raise Refused("orglife_bad_required", value=required)
     if audience == "default":
@@ -146,15 +152,6 @@ def clean(text: str | None, limit: int, template: str) -> str:
     return value
 
 
-def parse_at(text: str, ctx: Context) -> datetime:
-    moment = calendar.parse_moment(text, ctx, time(9))
-    if moment is None:
-        raise Refused("orglife_bad_time", value=text or "")
-    if moment <= ctx.now():
-        raise Refused("orglife_in_past", value=text or "")
-    return moment
-
-
 async def plan(session: AsyncSession, ctx: Context, spec: Plan, actor: Member | None) -> tuple[Meeting, int]:
     """Make the meeting and queue its invitations; everything is checked before anything is written."""
     branch = await branch_named(session, spec.branch)
@@ -166,9 +163,7 @@ async def plan(session: AsyncSession, ctx: Context, spec: Plan, actor: Member | 
         raise Refused("orglife_not_your_branch", branch=branch.name)
     host = actor
     if spec.host_no:
-        host = await members.by_employee_no(session, spec.host_no.strip())
-        if host is None or not host.active:
-            raise Refused("orglife_unknown_host", value=spec.host_no)
+        host = await named(session, spec.host_no, "orglife_unknown_host")
     rule = await rule_for(session, kind)
     invited = await audience(session, branch, rule)
     if not invited:
@@ -181,12 +176,13 @@ async def plan(session: AsyncSession, ctx: Context, spec: Plan, actor: Member | 
     await bulk.insert_new(session, Invitation, [{"meeting_id": meeting.id, "member_id": m.id} for m in invited],
                           ["meeting_id", "member_id"])
     rows = []
+    hosts, watching = await runners(session, meeting, host), await watchers(session, meeting)
     for m in invited:
         if m.chat_id is None or not m.reachable:
             continue
-        text = render(m.language, "orglife_invitation", **view(ctx, meeting, branch.name, host))
+        text = render(m.language, "orglife_invitation", **invitation_view(ctx, meeting, branch.name, host))
         rows.append(outbox.row(ctx, key=f"orglife:{meeting.id}:invite:{m.id}", chat_id=m.chat_id, member_id=m.id,
-                               messages=[outbox.message(text, invitation_keyboard(m, meeting, host))],
+                               messages=[outbox.message(text, invitation_keyboard(m, meeting, hosts, watching))],
                                kind="orglife.invite", not_before=calendar.after_quiet(ctx.now(), ctx)))
     await outbox.enqueue_many(session, rows)
     return meeting, len(invited)
@@ -197,17 +193,41 @@ def view(ctx: Context, meeting: Meeting, branch: str, host: Member | None) -> di
             "place": meeting.place, "topic": meeting.topic, "host": host.name if host else "—"}
 
 
-def invitation_keyboard(member: Member, meeting: Meeting, host: Member | None) -> list[list[dict]]:
+async def runners(session: AsyncSession, meeting: Meeting, host: Member | None) -> set[int]:
+    """Who gets the host's buttons on the invitation: the host, or without one (a meeting planned by the CLI
+    with no --host) the branch's secretaries, who may run any of its meetings anyway (`host_of`)."""
+    if host is not None:
+        return {host.id}
+    return {m.id for m in await members.secretaries_for_unit(session, meeting.branch_id)}
+
+
+def invitation_view(ctx: Context, meeting: Meeting, branch: str, host: Member | None,
+                    row: Invitation | None = None) -> dict:
+    """What the invitation shows: the meeting, and the reader's answer so far (edited in as they answer)."""
+    return view(ctx, meeting, branch, host) | {"answer": row.answer if row else None,
+                                               "reason": row.leave_reason if row else None}
+
+
+async def watchers(session: AsyncSession, meeting: Meeting) -> set[int]:
+    """The branch's secretaries: besides the host, they follow who has answered before the meeting."""
+    return {m.id for m in await members.secretaries_for_unit(session, meeting.branch_id)}
+
+
+def invitation_keyboard(member: Member, meeting: Meeting, hosts: set[int],
+                        watching: set[int] = frozenset()) -> list[list[dict]]:
     def label(which):
         return render(member.language, "orglife_button", which=which)
     keyboard = [[button(label("attend"), Prefix.ORGLIFE, meeting.id, "attend"),
                  button(label("leave"), Prefix.ORGLIFE, meeting.id, "leave")],
                 [button(label("checkin"), Prefix.ORGLIFE, meeting.id, "checkin")]]
-    if host is not None and host.id == member.id:
+    if member.id in hosts:
         keyboard.append([button(label("code"), Prefix.ORGLIFE, meeting.id, "code"),
                          button(label("open"), Prefix.ORGLIFE, meeting.id, "open"),
                          button(label("minutes"), Prefix.ORGLIFE, meeting.id, "minutes")])
-        keyboard.append([orglife_buttons.roll(label("roll"), meeting.id)])
+        keyboard.append([orglife_buttons.roll(label("roll"), meeting.id),
+                         button(label("replies"), Prefix.ORGLIFE, meeting.id, "replies")])
+    elif member.id in watching:
+        keyboard.append([button(label("replies"), Prefix.ORGLIFE, meeting.id, "replies")])
     return keyboard
 
 
@@ -363,15 +383,21 @@ async def tally(session: AsyncSession, meeting_id: int) -> Tally:
     return Tally(int(invited), len(present_ids), int(leave))
 
 
-async def held(session: AsyncSession, branch_id: int, kind: str, start: datetime, end: datetime) -> int:
-    """Meetings of a kind the branch has (held or planned) in [start, end)."""
-    return int((await session.execute(select(func.count(Meeting.id)).where(
+async def held(session: AsyncSession, branch_id: int, kind: str, start: datetime, end: datetime,
+               until: datetime | None = None) -> int:
+    """Meetings of a kind the branch has in [start, end): held or planned (what the rhythm warning asks for), or
+    with `until` only those begun by then (what /orglife and the KPIs call held)."""
+    query = select(func.count(Meeting.id)).where(
         Meeting.branch_id == branch_id, Meeting.kind == kind, Meeting.status == PLANNED,
-        Meeting.starts_at >= start, Meeting.starts_at < end))).scalar_one())
+        Meeting.starts_at >= start, Meeting.starts_at < end)
+    if until is not None:
+        query = query.where(Meeting.starts_at <= until)
+    return int((await session.execute(query)).scalar_one())
 
 
 async def year_view(session: AsyncSession, ctx: Context, branch: Unit, year: int) -> list[dict]:
-    """Per kind: held and required this year so far, and attendance of the meetings that took place."""
+    """Per kind: held and required this year so far, how many more are planned, and attendance of the meetings
+    that took place (a meeting planned for next week is not "held" yet)."""
     today = ctx.local_now().date()
     out = []
     for rule in await all_rules(session):
@@ -381,9 +407,11 @@ async def year_view(session: AsyncSession, ctx: Context, branch: Unit, year: int
             start, end, _ = period_of(first, rule.period)
             required += rule.required
             count = await held(session, branch.id, rule.kind, calendar.at_local(start, time(0), ctx),
-                               calendar.at_local(end, time(0), ctx))
+                               calendar.at_local(end, time(0), ctx), until=ctx.now())
             done += min(count, rule.required)
             first = end
+        upcoming = await held(session, branch.id, rule.kind, ctx.now(),
+                              calendar.at_local(date(year + 1, 1, 1), time(0), ctx))
         meetings = (await session.execute(select(Meeting).where(
             Meeting.branch_id == branch.id, Meeting.kind == rule.kind, Meeting.status == PLANNED,
             Meeting.starts_at >= calendar.at_local(date(year, 1, 1), time(0), ctx),
@@ -393,7 +421,7 @@ async def year_view(session: AsyncSession, ctx: Context, branch: Unit, year: int
             t = await tally(session, meeting.id)
             invited, present = invited + t.invited, present + t.present
         makeup = (await made_up(session, [m.id for m in meetings])).values()
-        out.append({"kind": rule.kind, "period": rule.period, "held": done, "required": required,
+        out.append({"kind": rule.kind, "period": rule.period, "held": done, "required": required, "planned": upcoming,
                     "meetings": len(meetings), "no_minutes": sum(m.minutes_at is None for m in meetings),
                     "rate": round(100 * present / invited) if invited else None,
                     "makeup": sum(a for a, _ in makeup), "made_up": sum(d for _, d in makeup)})

@@ -19,6 +19,7 @@ import matplotlib
 matplotlib.use("Agg")
 from matplotlib import font_manager  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from storage import kpi  # noqa: E402
 
@@ -84,6 +85,21 @@ def _figure(count: int) -> tuple[Figure, list]:
     return fig, axes[:count]
 
 
+def y_range(measure: kpi.Measure, values: list[float | None]) -> tuple[float, float]:
+    """The value axis: from 0 (no indicator is negative), percentages to 100, else a little above the largest
+    figure or target; matplotlib's own choice for an empty or all-zero panel is -0.04 to 0.04."""
+    if measure.unit == "%":
+        return 0.0, 100.0
+    drawn = [v for v in values if v is not None and not math.isnan(v)]
+    return 0.0, max([1.0, *drawn]) * 1.15
+
+
+def _y_axis(ax, measure: kpi.Measure, values: list[float | None]) -> None:
+    ax.set_ylim(*y_range(measure, values))
+    if measure.unit == "count":
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # 1 task, not 0.8 or 1.0
+
+
 def _title(measure: kpi.Measure, lang: str) -> str:
     name = measure.name(lang) if cjk_font() or lang == "en" else measure.en
     return f"{name} (%)" if measure.unit == "%" else name
@@ -117,6 +133,7 @@ def trend_png(report) -> bytes:
             for _, value in lines:
                 ax.axhline(value, linestyle="--", color="tab:red", linewidth=1)
             ax.set_xticks(range(len(series)), labels)
+            _y_axis(ax, m, [v for _, v in series] + [v for _, v in lines])
             ax.grid(alpha=0.3)
         return _png(fig)
 
@@ -141,6 +158,7 @@ def units_png(report) -> bytes:
             else:
                 ax.set_xticks(range(1, len(bars) + 1), [name for name, _ in bars], rotation=45)
             ax.set_xlim(0.4, len(bars) + 0.6)
+            _y_axis(ax, m, [v for _, v in bars])
             ax.grid(axis="y", alpha=0.3)
         return _png(fig)
 

@@ -21,13 +21,17 @@ HISTORY = 6  # periods a trend chart shows
 
 @dataclass
 class Line:
-    """One indicator in the summary: the figure now and before, and its target's standing (if one is set)."""
+    """One row of the summary: an indicator's figure now and before in one scope, and the standing of that
+    scope's own target (if one is set). `scope` names whose figure it is: the organisation, the reader's
+    units together, or one unit with a target of its own (shown under the indicator's first row)."""
     measure: kpi.Measure
     actual: float | None
     withheld: bool
     previous: float | None
     previous_withheld: bool
     standing: targets.Standing | None
+    scope: str = ""
+    unit_target: bool = False  # a unit's own row, listed because the unit has a target for the indicator
 
 
 @dataclass
@@ -65,9 +69,24 @@ class Report:
 
     def finding_texts(self) -> list[str]:
         if self.empty:
-            return [render(self.lang, "report_finding", kind="empty", period=self.period)]
+            return [render(self.lang, "report_finding", kind="empty", period=self.period, better="higher",
+                           previous_period=None)]
         found = self.findings or [targets.Finding("none", 0)]
-        return [render(self.lang, "report_finding", kind=f.kind, **f.params) for f in found]
+        before = kpi.previous_period(self.period)
+        return [render(self.lang, "report_finding", kind=f.kind, **{"better": "higher", "previous_period": before,
+                                                                    **f.params}) for f in found]
+
+
+DAYS_KEY = "tasks.avg_days_overdue"
+
+
+def _with_days(found: list[targets.Finding], board: dict, lang: str) -> list[targets.Finding]:
+    """An overdue-tasks finding also says how long they have been overdue on average (same scope, same moment)."""
+    days = kpi.MEASURES.get(DAYS_KEY)
+    for f in found:
+        if f.kind == "overdue" and days is not None and days.value(board) is not None:
+            f.params["days"] = targets.fmt(days, days.value(board), lang)
+    return found
 
 
 # What "nothing to report" means, as the note says it: no task due (or left overdue), no lesson published, no
@@ -111,17 +130,27 @@ async def gather(session, ctx: Context, period: str | None, lang: str = "zh",
         t = set_targets.get((m.key, unit_id))
         return None if t is None else targets.standing(t, m, name, value, day)
 
+    # The summary: per indicator, the scope's row (the organisation's target on it when the report is
+    # organisation-wide; the unit's own when the report is for one unit), then one row per unit in scope
+    # with a target for it, so each target stands beside the figure of the same unit, never a sum of several.
+    single = rows[0] if scope is not None and len(rows) == 1 else None
+    head = whole_name if scope is None else single.unit.path if single else render(lang, "report_label",
+                                                                                   name="scope_together")
     lines, found = [], []
     for m in measures:
         now, then = m.value(board), m.value(before)
-        s = standing(m, None, None, now) if scope is None else None
-        lines.append(Line(m, now, m.withheld(board), then, m.withheld(before), s))
+        s = standing(m, None, None, now) if scope is None else (
+            standing(m, single.unit.id, single.unit.path, now) if single else None)
+        lines.append(Line(m, now, m.withheld(board), then, m.withheld(before), s, head))
         if scope is None:
-            found += targets.for_scope(whole_name, m, now, then, s, lang)
+            found += _with_days(targets.for_scope(whole_name, m, now, then, s, lang), board, lang)
         for r in rows:
             value = m.value(r.board)
-            found += targets.for_scope(r.unit.path, m, value, m.value(r.before),
-                                       standing(m, r.unit.id, r.unit.path, value), lang)
+            s = standing(m, r.unit.id, r.unit.path, value)
+            found += _with_days(targets.for_scope(r.unit.path, m, value, m.value(r.before), s, lang), r.board, lang)
+            if s is not None and r is not single:
+                lines.append(Line(m, value, m.withheld(r.board), m.value(r.before), m.withheld(r.before), s,
+                                  r.unit.path, unit_target=True))
 
     by_unit = {r.unit.id: r for r in rows}
     standings = []

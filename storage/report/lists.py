@@ -11,6 +11,7 @@ from messages import render
 from storage import feedback, reception, tasks, units
 from storage.context import Context
 from storage.models.org import Member
+from storage.report import task_history
 
 # Status colours of the responsibility list, in the legend's order: the 督办 colours of open tasks, then
 # how the closed ones ended. Fills are Excel's own light palette, so a printout stays readable.
@@ -19,7 +20,7 @@ FILLS = {"red": "FFC7CE", "yellow": "FFEB9C", "blue": "BDD7EE", "green": "E2EFDA
 
 
 def task_state(task, moment: datetime, ctx: Context) -> str:
-    """The task's colour key at `moment` (a past period's end, or now)."""
+    """The task's colour key from its current status (use `task_history.state_at` for a past moment)."""
     if task.status == tasks.CANCELLED:
         return "cancelled"
     if task.status == tasks.DONE:
@@ -31,27 +32,38 @@ def task_state(task, moment: datetime, ctx: Context) -> str:
 
 async def task_rows(session, ctx: Context, scope: set[int] | None, start: datetime, end: datetime,
                     lang: str) -> list[dict]:
-    """Tasks due in the period, and open ones already overdue before it, led by a unit in scope."""
+    """Tasks due in the period, and older ones still open at its start, led by a unit in scope, coloured as
+    they stood when the period ended (or now, for the running month); tasks created later are not listed.
+    By due date, not deadline moment: a task due on last month's last day has its deadline at this month's
+    first midnight, and is an older task still open."""
     first, last = start.astimezone(ctx.tz).date(), end.astimezone(ctx.tz).date()
+    moment = min(end, ctx.now())
     T = tasks.Task
-    query = select(T).where(or_(T.due_date.between(first, last),
-                                (T.status.in_(tasks.ACTIVE) & (T.deadline_at < start))))
-    query = query.where(T.due_date < last).order_by(T.due_date, T.task_no)
+    # Older tasks: open now, or changed since the period began (they may have been open at its start).
+    older = (T.due_date < first) & (T.status.in_((*tasks.ACTIVE, tasks.REPORTED)) | (T.updated_at >= start))
+    query = select(T).where(or_(T.due_date.between(first, last), older), T.due_date < last, T.created_at < moment)
+    query = query.order_by(T.due_date, T.task_no)
     if scope is not None:
         query = query.where(T.lead_unit_id.in_(scope or {-1}))
     found = list((await session.execute(query)).scalars())
+    history: dict[int, list] = {}
+    N = tasks.TaskNote
+    listed = query.with_only_columns(T.id).order_by(None)  # a subquery, not thousands of bound ids
+    for task_id, kind, at in (await session.execute(
+            select(N.task_id, N.kind, N.at).where(N.task_id.in_(listed), N.kind.in_(task_history.EVENTS))
+            .order_by(N.at, N.id))).all():
+        history.setdefault(task_id, []).append((kind, at))
+    states = {t.id: task_history.state_at(t, history.get(t.id, []), moment, ctx) for t in found}
+    # An older task already finished when the period began is not part of this period's list.
+    found = [t for t in found if t.deadline_at >= start or task_history.status_at(
+        t, history.get(t.id, []), start)[0] not in (tasks.DONE, tasks.CANCELLED)]
     owners = {m.id: m.name for m in (await session.execute(
         select(Member).where(Member.id.in_({t.owner_id for t in found} or {-1})))).scalars()}
     names = await units.names(session, {t.lead_unit_id for t in found})
-    moment = min(end, ctx.now())
     said = {state: render(lang, "report_task_state", state=state) for state in FILLS}
-    out = []
-    for t in found:
-        state = task_state(t, moment, ctx)
-        out.append({"no": t.task_no, "title": t.title, "unit": names.get(t.lead_unit_id, ""),
-                    "owner": owners.get(t.owner_id, ""), "due": t.due_date, "state": state,
-                    "status": said[state]})
-    return out
+    return [{"no": t.task_no, "title": t.title, "unit": names.get(t.lead_unit_id, ""),
+             "owner": owners.get(t.owner_id, ""), "due": t.due_date, "state": states[t.id],
+             "status": said[states[t.id]]} for t in found]
 
 
 async def pdca_records(session, ctx: Context, scope: set[int] | None, start: datetime, end: datetime,

@@ -22,6 +22,7 @@ table { border-collapse: collapse; margin: 6pt 0 14pt; width: 100%; }
 th, td { border: 1px solid #999; padding: 2pt 5pt; text-align: left; vertical-align: top; }
 th { background: #eee; } tr { page-break-inside: avoid; }
 img { max-width: 100%; } h2 { page-break-after: avoid; }
+tr.unit-target td:first-child { color: #888; }
 """)
 
 
@@ -38,7 +39,8 @@ def build(r: Report, trend_png: bytes | None = None, units_png: bytes | None = N
     summary = []
     for line in r.lines:
         m, s = line.measure, line.standing
-        summary.append({"name": m.name(r.lang), "measure": r.label(m.unit),
+        summary.append({"name": m.name(r.lang), "scope": line.scope, "unit_target": line.unit_target,
+                        "measure": r.label(m.unit),
                         "actual": _value(r, m, line.actual, line.withheld),
                         "target": fmt(m, s.target.value, r.lang) if s else "—",
                         "due_on": s.target.due_on.isoformat() if s else "—",

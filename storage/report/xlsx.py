@@ -55,27 +55,29 @@ def _widths(sheet: exports.Sheet, widths: list[float]) -> None:
 
 
 def _summary(wb: exports.XlsxWriter, r: Report) -> None:
+    """One row per indicator for the report's scope, and under it one row per unit with its own target
+    (the indicator's name repeated, so the sheet can be filtered and each row read alone)."""
     sheet = wb.sheet(r.label("summary"))
     sheet.append([r.label("title"), r.period], bold=True)
-    sheet.append([r.label(h) for h in ("indicator", "measure", "actual", "target", "due_on", "expected", "gap",
-                                       "previous", "trend")], bold=True)
-    sheet.freeze("B3")
+    sheet.append([r.label(h) for h in ("indicator", "scope", "measure", "actual", "target", "due_on", "expected",
+                                       "gap", "previous", "trend")], bold=True)
+    sheet.freeze("C3")
     for line in r.lines:
         m, s = line.measure, line.standing
-        sheet.append([m.name(r.lang), r.label(m.unit)])
-        _put(sheet, 3, m, line.actual, line.withheld, r)
+        sheet.append([m.name(r.lang), line.scope, r.label(m.unit)])
+        _put(sheet, 4, m, line.actual, line.withheld, r)
         if s is not None:
-            _put(sheet, 4, m, s.target.value, False, r)
-            sheet.ws.cell(row=sheet.ws.max_row, column=5, value=s.target.due_on).number_format = "yyyy-mm-dd"
-            _put(sheet, 6, m, s.expected, False, r)
-            _put(sheet, 7, m, s.gap, False, r)
-        _put(sheet, 8, m, line.previous, line.previous_withheld, r)
-        sheet.ws.cell(row=sheet.ws.max_row, column=9, value=r.label(trend(line.actual, line.previous)))
+            _put(sheet, 5, m, s.target.value, False, r)
+            sheet.ws.cell(row=sheet.ws.max_row, column=6, value=s.target.due_on).number_format = "yyyy-mm-dd"
+            _put(sheet, 7, m, s.expected, False, r)
+            _put(sheet, 8, m, s.gap, False, r)
+        _put(sheet, 9, m, line.previous, line.previous_withheld, r)
+        sheet.ws.cell(row=sheet.ws.max_row, column=10, value=r.label(trend(line.actual, line.previous)))
     sheet.append([])
     sheet.append([r.label("findings")], bold=True)
     for text in r.finding_texts():
         sheet.append([text])
-    _widths(sheet, [30, 10, 12, 12, 12, 12, 18, 12, 8])
+    _widths(sheet, [30, 16, 10, 12, 12, 12, 12, 18, 12, 8])
 
 
 def _unit_kind(r: Report, kind: str) -> str:
@@ -211,7 +213,7 @@ def _figures(wb: exports.XlsxWriter, r: Report) -> None:
     # Group-size gating holds here too: a figure about answers from too few people is not written.
     withheld = {m.key for m in r.measures if m.withheld(r.board)}
     for key, value in _flatten(r.board).items():
-        if key in withheld and value is not None:  # no figure at all (nobody answered) stays empty
+        if key in withheld:
             value = r.label("withheld")
         sheet.append([key, value])
         if isinstance(value, float):

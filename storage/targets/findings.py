@@ -37,7 +37,8 @@ def for_scope(unit: str, measure: kpi.Measure, actual: float | None, previous: f
               standing: Standing | None, lang: str) -> list[Finding]:
     """What to say about one indicator in one scope (a unit, or the organisation)."""
     out = []
-    common = {"unit": unit, "name": measure.name(lang), "actual": fmt(measure, actual, lang)}
+    common = {"unit": unit, "name": measure.name(lang), "actual": fmt(measure, actual, lang),
+              "better": measure.better}
     if standing is not None and standing.on_track is False:
         out.append(Finding("behind", _size(measure, standing.gap, standing.target.value), {
             **common, "expected": fmt(measure, standing.expected, lang), "gap": fmt_gap(measure, standing.gap, lang),

@@ -65,7 +65,7 @@ async def produce_warnings(session: AsyncSession, ctx: Context) -> int:
         if not behind and not worse:
             continue
         lang = person.language
-        text = render(lang, "targets_warning", week=week, whole=scope is None,
+        text = render(lang, "targets_warning", week=week, monday=local_now.date(), whole=scope is None,
                       items=[standing_view(s, lang) for s in behind], worse=[slip_view(w, lang) for w in worse])
         off = list({s.target.id: s for s in behind + [w.standing for w in worse]}.values())
         keyboard = [[button(render(lang, "targets_task_button", name=s.measure.name(lang), unit=s.unit),

@@ -29,19 +29,19 @@ def parse_value(measure: kpi.Measure, text) -> float:
     """The value as the figure holds it ("%": 80 or 80% is 0.8); refused when missing or not a number."""
     raw = "" if text is None else str(text).strip().rstrip("%").strip()
     if not raw:
-        raise Refused("targets_no_value", key=measure.key)
+        raise Refused("targets_no_value", key=measure.key, name=measure.zh)
     try:
         value = float(raw)
     except ValueError:
-        raise Refused("targets_bad_value", key=measure.key, value=str(text)) from None
+        raise Refused("targets_bad_value", key=measure.key, name=measure.zh, value=str(text)) from None
     if not math.isfinite(value):  # "nan" and "inf" are floats, not targets
-        raise Refused("targets_bad_value", key=measure.key, value=str(text))
+        raise Refused("targets_bad_value", key=measure.key, name=measure.zh, value=str(text))
     if measure.unit == "%":
         if not 0 <= value <= 100:
-            raise Refused("targets_bad_value", key=measure.key, value=str(text))
+            raise Refused("targets_bad_value", key=measure.key, name=measure.zh, value=str(text))
         return value / 100
     if value < 0:
-        raise Refused("targets_bad_value", key=measure.key, value=str(text))
+        raise Refused("targets_bad_value", key=measure.key, name=measure.zh, value=str(text))
     return value
 
 
@@ -53,9 +53,9 @@ def parse_margin(measure: kpi.Measure, text) -> float | None:
     try:
         value = float(raw)
     except ValueError:
-        raise Refused("targets_bad_margin", key=measure.key, value=str(text)) from None
+        raise Refused("targets_bad_margin", key=measure.key, name=measure.zh, value=str(text)) from None
     if not math.isfinite(value) or value < 0 or (measure.unit == "%" and value > 100):
-        raise Refused("targets_bad_margin", key=measure.key, value=str(text))
+        raise Refused("targets_bad_margin", key=measure.key, name=measure.zh, value=str(text))
     return value / 100 if measure.unit == "%" else value
 
 
@@ -109,6 +109,7 @@ async def set_target(session: AsyncSession, ctx: Context, *, key: str, unit, val
     unit_id = None if scope is None else scope.id
     baseline = await actual(session, ctx, measure, unit_id)
     same_scope = Target.unit_id.is_(None) if unit_id is None else Target.unit_id == unit_id
+    key = measure.key  # it may have been given by name
     target = (await session.execute(select(Target).where(Target.key == key, same_scope))).scalar_one_or_none()
     if target is None:
         target = Target(key=key, unit_id=unit_id)
