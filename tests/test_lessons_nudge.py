@@ -3,18 +3,22 @@ people only) and remind them all with one press, once a day per lesson per scope
 reminders lane, never at night. Thursday 2026-12-03, 09:00 in Shanghai."""
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 
 import pytest
 from sqlalchemy import select
 
 from storage import lessons, roster
+from storage.clock import FrozenClock
+from storage.context import Context
+from storage.db import Database
 from storage.errors import Refused
 from storage.lessons import LessonNudge, parse
 from storage.models.org import Member
 from storage.models.outbox import Outbox
 from storage.outbox import SCHEDULED
-from tests.support.botenv import DEMO_ROSTER
+from tests.support.botenv import DEFAULT_NOW, DEMO_ROSTER
 from tests.support.lessons import LESSON_MD, publish
 from tests.support.refusals import refusal, snapshot
 
@@ -222,3 +226,33 @@ async def test_a_member_who_left_is_neither_listed_counted_nor_reminded(db, ctx)
         view = await lessons.unlearned(s, ctx, zhang, lesson_id)
         assert [p["name"] for p in view.people] == ["孙强", "张伟", "王芳"] and view.reachable == 1
         assert await lessons.remind_unlearned(s, ctx, zhang, lesson_id) == 1  # 孙强: not 李强 (left), not 张伟 himself
+
+
+async def test_two_secretaries_pressing_at_the_same_moment_on_postgresql_one_reminds_the_other_is_told(pg_url):
+    """Both read "not reminded today" before either commits: the day's row is claimed first, so the second
+    waits for the first and gets the usual refusal naming who reminded, not a database error."""
+    clock = FrozenClock(DEFAULT_NOW)
+    ctx = Context(clock=clock, secret=b"test-secret-not-for-production")
+    replicas = [Database(pg_url) for _ in range(2)]
+    try:
+        lesson_id = await _published(replicas[0], ctx)
+        for db in replicas:  # both connected already, so neither press starts late
+            async with db.session() as s:
+                await _as(s, "1001")
+
+        async def press(db: Database, employee_no: str):
+            try:
+                async with db.session() as s:
+                    return await lessons.remind_unlearned(s, ctx, await _as(s, employee_no), lesson_id)
+            except Refused as refused:
+                return refused.template
+
+        outcomes = await asyncio.gather(press(replicas[0], "1001"), press(replicas[1], "1008"))
+        assert sorted(outcomes, key=str) == [2, "lesson_nudged_today"]  # not the presser
+        async with replicas[0].session() as s:
+            rows = (await s.execute(select(LessonNudge.reminded))).scalars().all()
+            sent = (await s.execute(select(Outbox).where(Outbox.kind == "lesson.nudge"))).scalars().all()
+        assert rows == [2] and len(sent) == 2
+    finally:
+        for db in replicas:
+            await db.dispose()

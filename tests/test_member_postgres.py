@@ -33,6 +33,7 @@ async def test_the_file_the_board_and_the_evaluation_on_postgresql(pg_env, clock
         survey_id = survey.id
     await _counted(env.db, survey_id, "第二支部", (5, 4, 3), (4, 4, 4), (3, 3, 3), (5, 5, 5), (4, 4, 4))
     clock.advance(days=2)
+    await env.tick()  # closed: the evaluation reads a survey once the tick closed it
     _, start, end = kpi.period_bounds("2026-12", env.ctx)
     async with env.db.session() as s:
         figures = (await kpi.collect(s, env.ctx, unit_ids=None, start=start, end=end))["evaluation"]

@@ -312,3 +312,20 @@ def test_orglife_config_sets_the_make_up_period_and_refuses_a_bad_one(run_cli):
     code, _, err = run_cli("orglife", "config", "--makeup-days", "120")
     assert code != 0 and err.strip() == "error: " + refusal("zh", "orglife_bad_makeup_days", value=120)
     assert "make-up study due 7 days" in run_cli("orglife", "config")[1]
+
+
+def test_meetings_attendance_takes_an_invitees_name_as_its_help_says(run_cli, tmp_path, sqlite_url):
+    roster = tmp_path / "roster.csv"
+    roster.write_text(BRANCH_OF_FOUR, encoding="utf-8")
+    assert run_cli("roster", "import", str(roster))[0] == 0
+    code, out, _ = run_cli("meetings", "add", "--branch", "第一支部", "--kind", "党课", "--at", "2030-01-05 09:00",
+                           "--place", "会议室", "--topic", "党史", "--host", "1001")
+    with sqlite3.connect(sqlite_url.split("///", 1)[1]) as conn:  # it took place (the CLI runs on the real clock)
+        conn.execute("UPDATE orglife_meetings SET starts_at = replace(starts_at, '2030', '2020'), "
+                     "ends_at = replace(ends_at, '2030', '2020')")
+    meeting = out.split()[1].rstrip(":")
+    code, out, err = run_cli("meetings", "attendance", "--meeting", meeting, "--member", "周杰", "--status", "出席")
+    assert code == 0, err
+    assert "1009 周杰 now present; 1 present, 0 on leave, 3 absent of 4" in out
+    code, _, err = run_cli("meetings", "attendance", "--meeting", meeting, "--member", "赵磊", "--status", "出席")
+    assert code != 0 and "赵磊" in err  # not invited: no such invitee

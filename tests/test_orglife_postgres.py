@@ -5,13 +5,14 @@ import asyncio
 
 from sqlalchemy import func, select
 
-from storage import orglife, units
+from storage import lessons, orglife, units
 from storage.clock import FrozenClock
 from storage.context import Context
 from storage.db import Database
 from storage.errors import Refused
 from storage.models.org import Member
 from storage.orglife import Attendance, Meeting
+from storage.orglife.makeup import makeup_due
 from tests.support.botenv import DEFAULT_NOW
 from tests.support.orglife import DAY, local
 
@@ -59,6 +60,34 @@ async def test_two_hundred_members_checking_in_at_the_same_second_record_two_hun
             rows = (await s.execute(select(func.count(Attendance.id), func.count(func.distinct(Attendance.member_id)))
                                     .where(Attendance.meeting_id == meeting_id))).one()
         assert tuple(rows) == (MEMBERS, MEMBERS)
+    finally:
+        for db in replicas:
+            await db.dispose()
+
+
+async def test_two_replicas_ticking_at_once_give_the_absent_one_make_up_lesson(pg_url):
+    """Minutes sent during the meeting: at its end both replicas' ticks look for meetings owing a make-up at
+    the same moment; one lesson is made and each absent member is assigned it once."""
+    clock = FrozenClock(DEFAULT_NOW)
+    ctx = Context(clock=clock, secret=b"test-secret-not-for-production")
+    replicas = [Database(pg_url) for _ in range(2)]
+    try:
+        meeting_id, _ = await _setup(replicas[0], ctx)
+        async with replicas[0].session() as s:
+            meeting = await s.get(Meeting, meeting_id)
+            meeting.minutes_text, meeting.minutes_at = "一、学习全会精神原文。", local(DAY, 15, 0)
+        clock.set(local(DAY, 17, 0))  # ended at 16:30
+
+        async def tick(db: Database) -> int:
+            async with db.session() as s:
+                return await makeup_due(s, ctx)
+
+        assert sorted(await asyncio.gather(*(tick(db) for db in replicas))) == [0, MEMBERS]
+        async with replicas[0].session() as s:
+            made = (await s.execute(select(func.count(lessons.Lesson.id)))).scalar_one()
+            assigned = (await s.execute(select(func.count(lessons.LessonAssignment.id),
+                                               func.count(func.distinct(lessons.LessonAssignment.member_id))))).one()
+        assert made == 1 and tuple(assigned) == (MEMBERS, MEMBERS)
     finally:
         for db in replicas:
             await db.dispose()

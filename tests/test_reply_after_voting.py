@@ -3,11 +3,12 @@ who voted once enough have (min_group_size), and everyone who voted is told once
 exactly that before publishing, and can keep the results from respondents. Thursday 2026-12-03."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from storage.surveys import Survey
+from tests.support.orglife import local
 from tests.support.refusals import refusal, snapshot
 from tests.support.surveys import BIG_ROSTER, join_all
 
@@ -101,3 +102,24 @@ async def test_a_questionnaire_shares_nothing_unless_the_organiser_says_so_and_t
     assert "作答人看结果：截止时通知作答人（满 5 人才显示，不足则不公布）" in confirm
     await secretary.press("发布")
     assert (await survey(env)).results_to_respondents is True
+
+
+async def test_results_of_a_poll_closing_in_quiet_hours_are_announced_after_them(env, clock):
+    """The announcement is a broadcast like the invitation: a poll closing at 23:00 tells its voters at 08:00."""
+    people = await join_all(env, BIG_ROSTER)
+    await poll_by_wizard(people["1101"])
+    await env.tick()
+    voters = [people[no] for no in ("1102", "1103", "1104", "1105", "1106")]
+    for p in voters:
+        await p.press("开始答题")
+        await p.press("爬山")
+    night = local(date(2026, 12, 4), 23, 0)
+    async with env.db.session() as s:
+        await s.execute(update(Survey).values(closes_at=night))
+    clock.set(night + timedelta(minutes=1))
+    await env.tick()
+    assert not any("已结束" in t for p in voters for t in p.texts())
+    clock.set(local(date(2026, 12, 5), 8, 1))
+    await env.tick()
+    for p in voters:
+        assert sum("已结束" in (m.get("text") or "") for m in p.messages) == 1

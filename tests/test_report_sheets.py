@@ -10,7 +10,8 @@ from datetime import date
 import pytest
 from openpyxl import load_workbook
 
-from storage import kpi, members, report
+from storage import kpi, lessons, members, report
+from storage.lessons import parse
 from tests.support.botenv import DEMO_ROSTER
 from tests.test_kpi_figures import Org, seed
 
@@ -205,3 +206,16 @@ def test_the_charts_value_axis_starts_at_zero_and_percentages_run_to_a_hundred()
     assert low == 0.0 and high >= 1.0
     low, high = report.y_range(score, [None, 86.0, 90.0])  # the target line (90) is inside the picture
     assert low == 0.0 and high > 90.0
+
+
+async def test_a_month_whose_only_figure_is_zero_coverage_is_not_called_empty(env, clock):
+    """A lesson sent to everyone and learned by nobody is activity (0%, a finding), not "nothing to report"."""
+    await env.import_roster(DEMO_ROSTER)
+    async with env.db.session() as s:
+        await lessons.create(s, env.ctx, parse("# 廉洁自律\n\n守纪律，讲规矩。"), audience="all", min_read=0)
+    await env.tick()  # published
+    async with env.db.session() as s:
+        r = await report.gather(s, env.ctx, "2026-12", "zh")
+    assert kpi.measure("lessons.coverage").value(r.board) == 0.0
+    assert not r.empty
+    assert not any("没有可统计的活动" in t for t in r.finding_texts())

@@ -16,6 +16,7 @@ from storage import kpi, report, roster, surveys
 from storage.errors import Refused
 from storage.models.org import Unit
 from storage.surveys import Survey, SurveyAnswer, SurveyQuestion, SurveyResponse
+from storage.surveys.jobs import produce_closings
 from tests.support.refusals import snapshot
 from tests.support.surveys import BIG_ROSTER, invitation, join_all
 
@@ -52,8 +53,20 @@ async def _counted(db, survey_id: int, branch: str, *ratings: tuple[int, int, in
                 s.add(SurveyAnswer(response_id=response.id, question_id=questions[position].id, number=value))
 
 
-async def _figures(db, ctx, clock, unit_ids=None) -> dict:
-    clock.advance(days=3)  # the surveys have closed
+async def _figures(db, ctx, clock, unit_ids=None, *, close: bool = True) -> dict:
+    clock.advance(days=3)  # the surveys are due to close
+    if close:
+        await _close(db, ctx)
+    return await _read(db, ctx, unit_ids)
+
+
+async def _close(db, ctx) -> None:
+    """What the tick does at a survey's close: closed, the last ballots counted."""
+    async with db.session() as s:
+        await produce_closings(s, ctx)
+
+
+async def _read(db, ctx, unit_ids=None) -> dict:
     _, start, end = kpi.period_bounds("2026-12", ctx)
     async with db.session() as s:
         return await _indicator()(s, ctx, unit_ids=unit_ids, start=start, end=end)
@@ -103,6 +116,34 @@ async def test_the_score_is_the_mean_of_the_parties_counted_only_when_enough_ans
         scoped = await _indicator()(s, ctx, unit_ids={second}, start=start, end=end)
     assert scoped["branch_score"] is None and scoped["by_branch"] == {"第二支部": None}
     assert kpi.measure("evaluation.branch_score").value({"evaluation": scoped}) is None
+
+
+async def test_a_survey_past_its_close_counts_only_once_the_tick_closed_it(db, ctx, clock):
+    """Until the closing tick counts the last ballots, a look and a later one could differ by one rating of a
+    branch: the survey is not read before it is closed."""
+    async with db.session() as s:
+        await roster.apply(s, ctx, roster.check(ROSTER.encode(), "roster.csv"))
+    party = await _publish(db, ctx, "党员")
+    await _counted(db, party, "第一支部", *[(4, 4, 4)] * 5)
+    before = await _figures(db, ctx, clock, close=False)
+    assert before["by_branch"] == {} and before["branch_score"] is None
+    await _close(db, ctx)
+    assert (await _read(db, ctx))["by_branch"] == {"第一支部": 4.0}
+
+
+async def test_a_second_survey_of_the_party_never_moves_a_branch_by_one_rating(db, ctx, clock):
+    """The floor holds per survey: the members asked twice in a month, the second time one of them rating
+    第一支部, that one rating is not pooled into the first survey's figure (the difference would be it)."""
+    async with db.session() as s:
+        await roster.apply(s, ctx, roster.check(ROSTER.encode(), "roster.csv"))
+    first = await _publish(db, ctx, "党员")
+    second = await _publish(db, ctx, "党员")
+    await _counted(db, first, "第一支部", *[(4, 4, 4)] * 5)
+    await _counted(db, second, "第一支部", (1, 1, 1))
+    await _counted(db, second, "第二支部", *[(2, 2, 2)] * 4)  # the second survey's batch: five in all
+    figures = await _figures(db, ctx, clock)
+    assert figures["by_branch"] == {"第一支部": 4.0, "第二支部": None}
+    assert figures["respondents"] == 5
 
 
 async def test_the_questionnaire_lists_the_branches_and_needs_one(db, ctx):

@@ -14,6 +14,7 @@ from tests.support.surveys import invitation, publish, rating_survey
 
 # Closes Thursday 2026-12-10 23:59 Shanghai; opened Thursday 2026-12-03 09:00.
 CLOSES = datetime(2026, 12, 10, 15, 59, tzinfo=timezone.utc)
+MORNING = datetime(2026, 12, 11, 0, 1, tzinfo=timezone.utc)  # 08:01 local, the quiet hours over
 
 
 def _reminders(person) -> list[str]:
@@ -171,7 +172,10 @@ async def test_results_promised_to_respondents_reach_them_at_close_and_only_them
     early = await people[0].press_data(f"svy:{await survey_id(env)}:shared")  # before the close
     assert early.toast == refusal("zh", "survey_shared_not_closed", title="食堂评分")
     assert await snapshot(env.db) == state
-    clock.set(CLOSES)
+    clock.set(CLOSES)  # 23:59 local: the announcement waits out the quiet hours
+    await env.tick()
+    assert not any("已结束" in t for p in people for t in p.texts())
+    clock.set(MORNING)
     await env.tick()
     for p in people[:3]:
         announced = [m for m in p.messages if "已结束" in (m.get("text") or "")]
@@ -200,6 +204,8 @@ async def test_a_group_too_small_is_told_so_and_its_results_stay_closed(env, clo
         await p.press("开始答题", invitation(p))
         await p.press("5")
     clock.set(CLOSES)
+    await env.tick()
+    clock.set(MORNING)  # the announcement waits out the quiet hours
     await env.tick()
     for p in people:
         announced = [m for m in p.messages if "已结束" in (m.get("text") or "")]

@@ -79,6 +79,11 @@ def test_targets_set_takes_a_margin_on_the_command_line_and_refuses_a_bad_one(tm
     base = ("targets", "set", "lessons.coverage", "--unit", "生产部", "--value", "90", "--by", "2099-06-30")
     out = run(tmp_path, *base, "--margin", "很多")
     assert out.returncode == 2 and "不能作为指标“党员教育覆盖率”的变差幅度" in out.stderr
+    for number in ("nan", "inf"):  # numbers to float(), but no margin: NaN would never warn at all
+        out = run(tmp_path, *base, "--margin", number)
+        assert out.returncode == 2 and "不能作为指标“党员教育覆盖率”的变差幅度" in out.stderr
+    out = run(tmp_path, "targets", "set", "tasks.overdue", "--unit", "生产部", "--value", "nan", "--by", "2099-06-30")
+    assert out.returncode == 2 and "“nan”不能作为指标" in out.stderr  # a count's value too
     with sqlite3.connect(next((tmp_path / "data").glob("*.db"))) as conn:
         assert conn.execute("select count(*) from kpi_targets").fetchone() == (0,)
     assert run(tmp_path, *base, "--margin", "10").returncode == 0

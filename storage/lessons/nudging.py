@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from messages import render
 from messages.buttons import lessons as lesson_buttons
-from storage import audit, calendar, members, outbox, units
+from storage import audit, bulk, calendar, members, outbox, units
 from storage.context import Context
 from storage.errors import Refused
 from storage.lessons.models import PUBLISHED, Lesson, LessonAssignment, LessonNudge
@@ -123,16 +123,21 @@ async def remind_unlearned(session: AsyncSession, ctx: Context, member: Member, 
     now = ctx.now()
     if lesson.closes_at is not None and lesson.closes_at <= now:
         raise Refused("lesson_nudge_closed", title=lesson.title)
-    done = await _today(session, ctx, lesson.id, scope)
-    if done is not None:
+    today = calendar.local(now, ctx).date()
+    # Whoever presses is listed if they have not studied it either, but is not sent "张伟 提醒您" by themself.
+    targets = [m for a, m in rows if a.learned_at is None and _reachable(m) and m.id != member.id]
+    # The day's row is claimed before anything is queued: a second press at the same moment (another
+    # secretary, another replica) waits for the first to commit and is told who reminded.
+    claimed = (await session.execute(bulk.dialect_insert(session)(LessonNudge).values(
+        lesson_id=lesson.id, scope=scope, day=today, by_id=member.id, at=now, reminded=0)
+        .on_conflict_do_nothing(index_elements=["lesson_id", "scope", "day"]))).rowcount
+    if not claimed:
+        done = await _today(session, ctx, lesson.id, scope)
         first = await session.get(Member, done.by_id) if done.by_id else None
         raise Refused("lesson_nudged_today", title=lesson.title, by=first.name if first else "",
                       at=calendar.local(done.at, ctx))
-    # Whoever presses is listed if they have not studied it either, but is not sent "张伟 提醒您" by themself.
-    targets = [m for a, m in rows if a.learned_at is None and _reachable(m) and m.id != member.id]
     if not targets:
-        raise Refused("lesson_nudge_nobody", title=lesson.title)
-    today = calendar.local(now, ctx).date()
+        raise Refused("lesson_nudge_nobody", title=lesson.title)  # the claim is rolled back with the refusal
     not_before = calendar.after_quiet(now, ctx)
     cache: dict[str, list[dict]] = {}
     out = []
@@ -144,8 +149,7 @@ async def remind_unlearned(session: AsyncSession, ctx: Context, member: Member, 
         out.append(outbox.row(ctx, key=f"lesson:{lesson.id}:nudge:{m.id}:{today.isoformat()}", chat_id=m.chat_id,
                               member_id=m.id, messages=messages, kind="lesson.nudge", not_before=not_before))
     written = await outbox.enqueue_many(session, out)
-    session.add(LessonNudge(lesson_id=lesson.id, scope=scope, day=today, by_id=member.id, at=now,
-                            reminded=written))
+    (await _today(session, ctx, lesson.id, scope)).reminded = written
     audit.record(session, ctx, "lesson.nudged", "lesson", lesson.id, actor_id=member.id, scope=scope,
                  reminded=written)
     return written

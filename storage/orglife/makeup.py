@@ -72,7 +72,10 @@ async def _intro(session: AsyncSession, ctx: Context, meeting: Meeting, due) -> 
 
 
 async def assign(session: AsyncSession, ctx: Context, meeting: Meeting) -> int:
-    """Make the meeting's make-up lesson for those who missed it, once; returns members assigned."""
+    """Make the meeting's make-up lesson for those who missed it, once; returns members assigned. The meeting's
+    row is locked and read again first: two replicas' ticks (or a tick and a correction) make one lesson."""
+    await session.execute(select(Meeting.id).where(Meeting.id == meeting.id).with_for_update())
+    await session.refresh(meeting)
     if (meeting.makeup_lesson_id is not None or meeting.minutes_at is None or meeting.status != PLANNED
             or ctx.now() < meeting.ends_at):
         return 0

@@ -89,6 +89,17 @@ def _with_days(found: list[targets.Finding], board: dict, lang: str) -> list[tar
     return found
 
 
+# What "nothing to report" means, as the note says it: no task due (or left overdue), no lesson published, no
+# survey closed, no ticket received, no reception day or meeting held. Read from these counts rather than
+# from the indicators: a lesson nobody learned is 0%, a finding, not an empty month.
+ACTIVITY = {"tasks": ("tasks_due", "overdue"), "lessons": ("lessons_published",), "surveys": ("surveys_closed",),
+            "feedback": ("tickets_received",), "reception": ("days_held",), "orglife": ("meetings_held",)}
+
+
+def _empty(board: dict) -> bool:
+    return not any((board.get(feature) or {}).get(name) for feature, names in ACTIVITY.items() for name in names)
+
+
 async def _units_in(session, scope: set[int] | None) -> list[Unit]:
     query = select(Unit).order_by(Unit.kind, Unit.path)
     if scope is not None:
@@ -167,7 +178,7 @@ async def gather(session, ctx: Context, period: str | None, lang: str = "zh",
     past.append((label, board))
 
     return Report(
-        period=label, lang=lang, whole=scope is None, empty=not any(m.value(board) for m in measures), day=day,
+        period=label, lang=lang, whole=scope is None, empty=_empty(board), day=day,
         measures=measures, board=board, lines=lines, findings=targets.ranked(found), unit_rows=rows,
         history=past, target_lines=target_lines, standings=standings,
         tasks=await task_rows(session, ctx, scope, start, end, lang) if lists else [],

@@ -9,8 +9,12 @@ and gives three ratings (1-5).
 
 The score of a branch is the mean, over the parties, of each party's mean rating of it, counting a party only
 when at least `min_group_size` of its respondents rated that branch (so one small group's ratings are never
-shown, nor moved by one person). Only answers already counted (`survey_responses`, written by the tick in
-mixed batches) are read, never a sealed ballot; a survey counts in the month it closes.
+shown, nor moved by one person). The floor holds in each survey on its own: a party asked twice in a month
+pools only the branches each survey had enough ratings of, so a second survey with one rating of a branch
+never moves the first one's figure by that one person. Only answers already counted (`survey_responses`,
+written by the tick in mixed batches) are read, never a sealed ballot, and only once the closing tick has
+counted the last batch (`closed_at`): until then a look and a later one could differ by a single rating of a
+branch. A survey counts in the month it closes.
 """
 from __future__ import annotations
 
@@ -48,12 +52,13 @@ async def branch_scores(session: AsyncSession, ctx: Context, *, start: datetime,
     """{branch id: {"score": float | None, "parties": {party: (mean or None when too few, respondents)}}} for
     the branches in scope rated in the evaluation surveys closed in [start, end)."""
     surveys = (await session.execute(
-        select(Survey).where(Survey.tag == TAG, Survey.opened_at.is_not(None), Survey.closes_at >= start,
-                             Survey.closes_at < end, Survey.closes_at <= ctx.now()))).scalars().all()
+        select(Survey).where(Survey.tag == TAG, Survey.opened_at.is_not(None), Survey.closed_at.is_not(None),
+                             Survey.closes_at >= start, Survey.closes_at < end))).scalars().all()
     paths = dict((await session.execute(select(Unit.path, Unit.id).where(Unit.kind == "branch"))).all())
-    # (branch id, party) -> {response id: [ratings]}; a party rated in two surveys in a month pools them.
-    ratings: dict[tuple[int, str], dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
-    floor: dict[tuple[int, str], int] = {}
+    # (branch id, party) -> {response id: [ratings]}; a party rated in two surveys in a month pools those of
+    # each survey that had enough ratings of the branch.
+    ratings: dict[tuple[int, str], dict[str, list[int]]] = {}
+    too_few: dict[tuple[int, str], int] = defaultdict(int)  # ratings of surveys below the floor, not counted
     for survey in surveys:
         party = PARTIES.get(survey.audience)
         if party is None:
@@ -70,18 +75,23 @@ async def branch_scores(session: AsyncSession, ctx: Context, *, start: datetime,
                 branch_of[response_id] = paths.get(options[number])
             elif kind == "rating":
                 given[response_id].append(number)
+        this: dict[int, dict[str, list[int]]] = defaultdict(dict)  # this survey's ratings, by branch
         for response_id, branch_id in branch_of.items():
             if branch_id is None or (unit_ids is not None and branch_id not in unit_ids) or not given[response_id]:
                 continue
-            ratings[(branch_id, party)][response_id] = given[response_id]
-            floor[(branch_id, party)] = max(floor.get((branch_id, party), 0), survey.min_group_size, kpi.GROUP_FLOOR)
+            this[branch_id][response_id] = given[response_id]
+        floor = max(survey.min_group_size, kpi.GROUP_FLOOR)
+        for branch_id, by_response in this.items():
+            counted = ratings.setdefault((branch_id, party), {})  # rated: "too few" when no survey had enough
+            if len(by_response) >= floor:
+                counted.update(by_response)
+            else:
+                too_few[(branch_id, party)] += len(by_response)
     out: dict[int, dict] = {}
     for (branch_id, party), by_response in ratings.items():
         people = len(by_response)
-        mean = None
-        if people >= floor[(branch_id, party)]:
-            mean = sum(sum(r) / len(r) for r in by_response.values()) / people
-        out.setdefault(branch_id, {"parties": {}})["parties"][party] = (mean, people)
+        mean = sum(sum(r) / len(r) for r in by_response.values()) / people if people else None
+        out.setdefault(branch_id, {"parties": {}})["parties"][party] = (mean, people or too_few[(branch_id, party)])
     for entry in out.values():
         shown = [mean for mean, _ in entry["parties"].values() if mean is not None]
         entry["score"] = sum(shown) / len(shown) if shown else None

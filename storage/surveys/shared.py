@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from messages import render
 from messages.buttons import surveys as survey_buttons
-from storage import outbox
+from storage import calendar, outbox
 from storage.context import Context
 from storage.errors import Refused
 from storage.models.org import Member
@@ -28,7 +28,8 @@ from storage.surveys.rules import questions_of
 
 
 async def announce(session: AsyncSession, ctx: Context, survey: Survey) -> int:
-    """One message per respondent who finished, through the outbox (a broadcast)."""
+    """One message per respondent who finished, through the outbox (a broadcast: after the quiet hours, as the
+    invitations are)."""
     rep = await report(session, ctx, survey)
     respondents = (await session.execute(
         select(Member).join(SurveyCompletion, SurveyCompletion.member_id == Member.id)
@@ -36,7 +37,7 @@ async def announce(session: AsyncSession, ctx: Context, survey: Survey) -> int:
                Member.active.is_(True), Member.chat_id.is_not(None), Member.reachable.is_(True))
         .order_by(Member.id))).scalars().all()
     messages: dict[str, list[dict]] = {}
-    rows = []
+    rows, not_before = [], calendar.after_quiet(ctx.now(), ctx)
     for m in respondents:
         if m.language not in messages:
             text = render(m.language, "survey_shared_notice", title=survey.title, respondents=rep.respondents,
@@ -45,7 +46,8 @@ async def announce(session: AsyncSession, ctx: Context, survey: Survey) -> int:
                 render(m.language, "survey_button", name="shared"), survey.id, survey_buttons.SHARED)]]
             messages[m.language] = [outbox.message(text, keyboard)]
         rows.append(outbox.row(ctx, key=f"survey:{survey.id}:shared:{m.id}", chat_id=m.chat_id,
-                               member_id=m.id, messages=messages[m.language], kind="survey.shared"))
+                               member_id=m.id, messages=messages[m.language], kind="survey.shared",
+                               not_before=not_before))
     return await outbox.enqueue_many(session, rows)
 
 

@@ -6,6 +6,7 @@ The figure measured is the last 30 days (a rolling month), so a Monday warning d
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -33,6 +34,8 @@ def parse_value(measure: kpi.Measure, text) -> float:
         value = float(raw)
     except ValueError:
         raise Refused("targets_bad_value", key=measure.key, name=measure.zh, value=str(text)) from None
+    if not math.isfinite(value):  # "nan" and "inf" are floats, not targets
+        raise Refused("targets_bad_value", key=measure.key, name=measure.zh, value=str(text))
     if measure.unit == "%":
         if not 0 <= value <= 100:
             raise Refused("targets_bad_value", key=measure.key, name=measure.zh, value=str(text))
@@ -51,7 +54,7 @@ def parse_margin(measure: kpi.Measure, text) -> float | None:
         value = float(raw)
     except ValueError:
         raise Refused("targets_bad_margin", key=measure.key, name=measure.zh, value=str(text)) from None
-    if value < 0 or (measure.unit == "%" and value > 100):
+    if not math.isfinite(value) or value < 0 or (measure.unit == "%" and value > 100):
         raise Refused("targets_bad_margin", key=measure.key, name=measure.zh, value=str(text))
     return value / 100 if measure.unit == "%" else value
 
