@@ -234,8 +234,11 @@ def render_report(lang: str, rep: Report, ctx: Context, for_respondents: bool = 
         return messages
     current = ""
     for q in rep.questions:
-        block = render(lang, "survey_results_question", q=q, minimum=rep.survey.min_group_size,
-                       texts=q.texts[:TEXTS_IN_CHAT], more=max(0, len(q.texts) - TEXTS_IN_CHAT))
+        # Respondents see counts, never each other's words: a sentence can name its writer by what it says.
+        texts = [] if for_respondents else q.texts[:TEXTS_IN_CHAT]
+        block = render(lang, "survey_results_question", q=q, minimum=rep.survey.min_group_size, texts=texts,
+                       more=0 if for_respondents else max(0, len(q.texts) - TEXTS_IN_CHAT),
+                       words_kept=len(q.texts) if for_respondents else 0)
         if current and len(current) + len(block) > MESSAGE_LIMIT:
             messages.append(current)
             current = ""
