@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 from contextlib import asynccontextmanager
 
 import pytest
@@ -67,6 +68,17 @@ def run_cli(monkeypatch, capsys, tmp_path, sqlite_url):
         return done.value.code, out, err
 
     return run
+
+
+@pytest.fixture
+def run(run_cli):
+    """`python -m bot ARGS` run in this process, answered as `subprocess.run` would (returncode, stdout,
+    stderr), for tests that read the operator's output; `run(tmp_path, *args)` keeps the subprocess form."""
+    def go(_tmp_path, *args: str) -> subprocess.CompletedProcess:
+        code, out, err = run_cli(*args)
+        return subprocess.CompletedProcess(args, code or 0, out, err)
+
+    return go
 
 
 @asynccontextmanager

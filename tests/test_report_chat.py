@@ -11,7 +11,6 @@ from messages import render
 from tests.support.botenv import DEMO_ROSTER
 from tests.support.refusals import snapshot
 from tests.test_kpi_figures import seed
-from tests.test_tasks_cli import run
 
 
 def document(env, message) -> tuple[str, bytes]:
@@ -61,7 +60,7 @@ async def test_the_kpi_board_comes_with_the_trend_and_the_units_pictures(env, cl
     assert "2026-12" in replies[-1]["text"]
 
 
-def test_report_on_the_command_line_as_html_in_chinese_or_english_and_the_xlsx_contract(tmp_path):
+def test_report_on_the_command_line_as_html_in_chinese_or_english_and_the_xlsx_contract(tmp_path, run):
     (tmp_path / "roster.csv").write_text(DEMO_ROSTER, encoding="utf-8")
     assert run(tmp_path, "roster", "import", str(tmp_path / "roster.csv")).returncode == 0
     out = run(tmp_path, "report", "--period", "2026-12", "--format", "html", "--out", str(tmp_path / "r.html"))

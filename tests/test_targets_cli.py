@@ -5,11 +5,10 @@ from __future__ import annotations
 import sqlite3
 
 from tests.support.botenv import DEMO_ROSTER
-from tests.test_tasks_cli import run
 
 
 def targets_in(tmp_path) -> list[tuple]:
-    with sqlite3.connect(next((tmp_path / "data").glob("*.db"))) as conn:
+    with sqlite3.connect(tmp_path / "tongxin.db") as conn:
         return conn.execute("select key, unit_id is null, value, due_on from kpi_targets order by key").fetchall()
 
 
@@ -18,7 +17,7 @@ def refused(out, reason: str) -> None:
     assert reason in out.stderr, out.stderr
 
 
-def test_targets_set_refuses_what_is_not_smart_and_writes_nothing(tmp_path):
+def test_targets_set_refuses_what_is_not_smart_and_writes_nothing(tmp_path, run):
     (tmp_path / "roster.csv").write_text(DEMO_ROSTER, encoding="utf-8")
     assert run(tmp_path, "roster", "import", str(tmp_path / "roster.csv")).returncode == 0
 
@@ -39,7 +38,7 @@ def test_targets_set_refuses_what_is_not_smart_and_writes_nothing(tmp_path):
     assert targets_in(tmp_path) == [("lessons.coverage", 0, 0.9, "2099-06-30")]
 
 
-def test_targets_import_reads_chinese_headers_and_refuses_a_file_with_one_bad_row_whole(tmp_path):
+def test_targets_import_reads_chinese_headers_and_refuses_a_file_with_one_bad_row_whole(tmp_path, run):
     (tmp_path / "roster.csv").write_text(DEMO_ROSTER, encoding="utf-8")
     assert run(tmp_path, "roster", "import", str(tmp_path / "roster.csv")).returncode == 0
     sheet = tmp_path / "targets.csv"

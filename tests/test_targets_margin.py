@@ -69,11 +69,10 @@ async def test_a_targets_own_margin_replaces_the_default(env, clock):
     assert warnings(zhang) == []
 
 
-def test_targets_set_takes_a_margin_on_the_command_line_and_refuses_a_bad_one(tmp_path):
+def test_targets_set_takes_a_margin_on_the_command_line_and_refuses_a_bad_one(tmp_path, run):
     import sqlite3
 
-    from tests.test_tasks_cli import run
-
+    
     (tmp_path / "roster.csv").write_text(DEMO_ROSTER, encoding="utf-8")
     assert run(tmp_path, "roster", "import", str(tmp_path / "roster.csv")).returncode == 0
     base = ("targets", "set", "lessons.coverage", "--unit", "生产部", "--value", "90", "--by", "2099-06-30")
@@ -84,18 +83,17 @@ def test_targets_set_takes_a_margin_on_the_command_line_and_refuses_a_bad_one(tm
         assert out.returncode == 2 and "不能作为指标“党员教育覆盖率”的变差幅度" in out.stderr
     out = run(tmp_path, "targets", "set", "tasks.overdue", "--unit", "生产部", "--value", "nan", "--by", "2099-06-30")
     assert out.returncode == 2 and "“nan”不能作为指标" in out.stderr  # a count's value too
-    with sqlite3.connect(next((tmp_path / "data").glob("*.db"))) as conn:
+    with sqlite3.connect(tmp_path / "tongxin.db") as conn:
         assert conn.execute("select count(*) from kpi_targets").fetchone() == (0,)
     assert run(tmp_path, *base, "--margin", "10").returncode == 0
-    with sqlite3.connect(next((tmp_path / "data").glob("*.db"))) as conn:
+    with sqlite3.connect(tmp_path / "tongxin.db") as conn:
         assert conn.execute("select margin from kpi_targets").fetchone() == (0.1,)
 
 
-def test_a_target_file_may_give_each_target_its_margin(tmp_path):
+def test_a_target_file_may_give_each_target_its_margin(tmp_path, run):
     import sqlite3
 
-    from tests.test_tasks_cli import run
-
+    
     (tmp_path / "roster.csv").write_text(DEMO_ROSTER, encoding="utf-8")
     assert run(tmp_path, "roster", "import", str(tmp_path / "roster.csv")).returncode == 0
     sheet = tmp_path / "targets.csv"
@@ -103,7 +101,7 @@ def test_a_target_file_may_give_each_target_its_margin(tmp_path):
                      "tasks.overdue,财务部,0,2099-06-30,\n", encoding="utf-8-sig")
     out = run(tmp_path, "targets", "import", str(sheet))
     assert out.returncode == 0, out.stderr
-    with sqlite3.connect(next((tmp_path / "data").glob("*.db"))) as conn:
+    with sqlite3.connect(tmp_path / "tongxin.db") as conn:
         assert conn.execute("select key, margin from kpi_targets order by key").fetchall() == [
             ("lessons.coverage", 0.1), ("tasks.overdue", None)]
 
