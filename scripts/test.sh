@@ -12,4 +12,6 @@ if ! command -v initdb >/dev/null && ! ls /usr/lib/postgresql/*/bin/initdb >/dev
         exit 1
     fi
 fi
-exec "$VENV/bin/python" -m pytest "$@"
+# Two workers (pytest-xdist): the suite is half waiting on processes, sockets and PostgreSQL, and each worker
+# starts its own PostgreSQL cluster on a free port. TONGXIN_TEST_WORKERS=0 runs it in one process.
+exec "$VENV/bin/python" -m pytest -n "${TONGXIN_TEST_WORKERS:-2}" "$@"
