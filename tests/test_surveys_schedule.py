@@ -219,3 +219,16 @@ async def test_a_group_too_small_is_told_so_and_its_results_stay_closed(env, clo
     assert forged.toast == refusal("zh", "survey_shared_withheld", minimum=3)
     assert not any("平均分" in t for t in people[0].texts())
     assert await snapshot(env.db) == state
+
+
+async def test_a_survey_closing_in_the_quiet_hours_tells_its_creator_after_them(env, clock):
+    await env.import_roster(DEMO_ROSTER)
+    zhang = await env.join(300, "张伟", "1001")
+    await publish(env, **rating_survey(closes_at=CLOSES, created_by=await _member_id(env, "1001")))
+    await env.tick()
+    clock.set(CLOSES)  # 23:59 local
+    await env.tick()
+    assert not any("已截止" in t for t in zhang.texts())
+    clock.set(MORNING)
+    await env.tick()
+    assert sum("已截止" in t for t in zhang.texts()) == 1

@@ -182,7 +182,8 @@ async def _announce_close(session: AsyncSession, ctx: Context, survey: Survey) -
             text = render(creator.language, "survey_closed_notice", title=survey.title, survey_id=survey.id,
                           done=done, invited=invited)
             written += await outbox.to_member(session, ctx, creator, key=f"survey:{survey.id}:closed",
-                                              messages=[outbox.message(text)], kind="survey.closed")
+                                              messages=[outbox.message(text)], kind="survey.closed",
+                                              not_before=calendar.after_quiet(ctx.now(), ctx))
     if survey.results_to_respondents:
         written += await surveys_shared.announce(session, ctx, survey)  # one message each
     return written
