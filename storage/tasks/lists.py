@@ -17,7 +17,7 @@ from storage.errors import Refused
 from storage.models.org import Member
 from storage.tasks.evidence import of_note
 from storage.tasks.models import ACTIVE, REPORTED, Task, TaskNote
-from storage.tasks.rules import can_supervise
+from storage.tasks.rules import can_supervise, task_by_id
 from storage.tasks.views import load_names, owner_keyboard, supervisor_keyboard, view
 
 PAGE = 10
@@ -89,12 +89,7 @@ async def page(session: AsyncSession, ctx: Context, member: Member, whose: str =
 
 async def _readable(session: AsyncSession, member: Member, task_id) -> tuple[Task, bool]:
     """The task and whether the reader supervises it; only its owner and its supervisors may read it."""
-    try:
-        task = await session.get(Task, int(task_id))
-    except (TypeError, ValueError):
-        task = None
-    if task is None:
-        raise Refused("tasks_not_found")
+    task = await task_by_id(session, task_id)
     supervises = member.is_staff and await can_supervise(session, member, task)
     if task.owner_id != member.id and not supervises:
         raise Refused("tasks_not_yours")

@@ -10,8 +10,8 @@ from storage import audit, calendar, outbox
 from storage.context import Context
 from storage.errors import Refused
 from storage.models.org import Member
-from storage.tasks.models import ACTIVE, Task, TaskNote
-from storage.tasks.rules import OverdueGroup, can_supervise
+from storage.tasks.models import ACTIVE, TaskNote
+from storage.tasks.rules import OverdueGroup, can_supervise, task_by_id
 from storage.tasks.views import actions_keyboard, load_names, view
 
 OVERDUE_BUTTONS = 20
@@ -21,12 +21,7 @@ async def nudge(session: AsyncSession, ctx: Context, member: Member, task_id) ->
     """Remind the owner now; a second nudge on the same local day is refused, naming the first."""
     if not member.is_staff:
         raise Refused("not_allowed")
-    try:
-        task = await session.get(Task, int(task_id))
-    except (TypeError, ValueError):
-        task = None
-    if task is None:
-        raise Refused("tasks_not_found")
+    task = await task_by_id(session, task_id)
     if not await can_supervise(session, member, task):
         raise Refused("tasks_not_your_unit")
     if task.status not in ACTIVE:

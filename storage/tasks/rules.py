@@ -30,7 +30,8 @@ async def my_tasks(session: AsyncSession, ctx: Context, member: Member) -> list[
     )).scalars())
 
 
-async def _task(session: AsyncSession, task_id) -> Task:
+async def task_by_id(session: AsyncSession, task_id) -> Task:
+    """The task a button or a command names; an id that is no number or no task is refused as not found."""
     try:
         task = await session.get(Task, int(task_id))
     except (TypeError, ValueError):
@@ -41,7 +42,7 @@ async def _task(session: AsyncSession, task_id) -> Task:
 
 
 async def _owned(session: AsyncSession, member: Member, task_id) -> Task:
-    task = await _task(session, task_id)
+    task = await task_by_id(session, task_id)
     if task.owner_id != member.id:
         raise Refused("tasks_not_yours")
     if task.status not in ACTIVE:
@@ -58,7 +59,7 @@ async def can_supervise(session: AsyncSession, member: Member, task: Task) -> bo
 async def _supervised(session: AsyncSession, member: Member, task_id) -> Task:
     if not member.is_staff:
         raise Refused("not_allowed")
-    task = await _task(session, task_id)
+    task = await task_by_id(session, task_id)
     if not await can_supervise(session, member, task):
         raise Refused("tasks_not_your_unit")
     if task.status != REPORTED:
