@@ -4,7 +4,7 @@ Rows are claimed a few dozen at a time (highest lane first, oldest first) with a
 they are held; each chat's rows go one after the other, so messages of one row stay in order. Before a
 request the message is marked in flight, after the answer it is recorded sent (`Recorder`, group commit,
 one write turn): a crash repeats at most the messages whose requests were on the wire, and counts those
-announced (with the limits off up to 64 announced, 32 of them on the wire). Failures: 429 is waited out by the
+announced (at most `ANNOUNCED`, `WIRE` of them on the wire). Failures: 429 is waited out by the
 budget; network errors and 5xx are retried with exponential back-off up to a bound, then the row is dead
 with its reason; 403 marks the member unreachable. `stop()` stops claiming, lets the requests on the wire
 finish and gives the rest back. On PostgreSQL one replica at a time holds the `outbox` lease and sends
@@ -19,7 +19,8 @@ from collections import deque
 from dataclasses import dataclass
 from datetime import timedelta
 
-from telegram import BotCommand, BotCommandScope, InlineKeyboardMarkup, InputFile, ReplyKeyboardMarkup
+from telegram import (BotCommand, BotCommandScope, InlineKeyboardMarkup, InputFile, LinkPreviewOptions,
+                      ReplyKeyboardMarkup)
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TimedOut
 
 from bot.budget import SendBudget, retry_after_seconds
@@ -30,6 +31,7 @@ from storage.db import Database
 from storage.models.outbox import DEAD, PENDING, SENT, Outbox
 
 log = logging.getLogger(__name__)
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
 class Halted(Exception):
@@ -49,6 +51,13 @@ class SendStats:
 
 
 class Sender:
+    # Requests on the wire at once. At 30/s that covers round trips up to half a second; a kill -9 repeats at
+    # most these. More buys nothing: each one is a connection of the HTTP pool, and httpx's pool looks at
+    # every connection (at every idle one, every other one) each time a request comes or goes, so with the
+    # limits off 32 drained 30% slower than 16 (benchmarks/delivery.py (c)).
+    WIRE = 16
+    ANNOUNCED = 2 * WIRE  # marks committed ahead, so the next requests need not wait for a commit
+
     def __init__(self, bot, db: Database, ctx: Context, *, per_second: float = 30.0, chat_interval: float = 1.0,
                  budget: SendBudget | None = None, batch: int | None = None, concurrency: int | None = None,
                  max_attempts: int = 8, base_backoff: float = 5.0, max_backoff: float = 3600.0,
@@ -65,11 +74,9 @@ class Sender:
         # recording (a few commits for dozens of rows) overlap the requests. (`concurrency` is the old name.)
         batch = batch or (64 if self.budget.per_second else 256)
         self.batch = batch if concurrency is None else min(batch, concurrency * 2)
-        # With the limits off, at most 64 requests announced (their in-flight mark committed) and 32 of them on
-        # the wire at once: the marks of the next ones commit while the requests before them are answered, and
-        # the HTTP pool stays at 32 connections (it scans all of them on every request). Under the limits the
-        # budget lets one request go at a time and neither bound is reached.
-        self._announcing, self._wire = asyncio.Semaphore(64), asyncio.Semaphore(32)
+        # At most ANNOUNCED requests announced (their in-flight mark committed) and WIRE of them on the wire:
+        # the marks of the next ones commit while the requests before them are answered.
+        self._announcing, self._wire = asyncio.Semaphore(self.ANNOUNCED), asyncio.Semaphore(self.WIRE)
         self.per_chat = 4  # rows of one chat held at once: a chat goes 1/s, the others must not wait behind it
         self.max_attempts, self.base_backoff, self.max_backoff = max_attempts, base_backoff, max_backoff
         self.lease_seconds, self.poll_seconds = lease_seconds, poll_seconds
@@ -381,7 +388,8 @@ class Sender:
                 scope=BotCommandScope.de_json(params["scope"], self.bot), **extra)
         if method == "sendMessage":
             lpo = params.pop("link_preview_options", None)
-            return await self.bot.send_message(chat_id=chat_id, disable_web_page_preview=bool(lpo), **params, **extra)
+            return await self.bot.send_message(chat_id=chat_id, link_preview_options=NO_PREVIEW if lpo else None,
+                                               **params, **extra)
         if method == "sendPhoto":  # by file id (`outbox.attachment`)
             return await self.bot.send_photo(chat_id=chat_id, **params, **extra)
         if method == "sendDocument" and "file" not in spec:  # by file id

@@ -174,15 +174,16 @@ async def claim(session: AsyncSession, ctx: Context, limit: int, lease_seconds: 
     )).scalars().all())
     if rows:
         until = now + timedelta(seconds=lease_seconds)
+        changes = []
         for r in rows:
+            change = {"id": r.id, "status": SENDING, "lease_until": until, "progress": r.progress,
+                      "uncertain_sends": r.uncertain_sends, "inflight": None}
             if r.inflight is not None:
-                r.uncertain_sends += 1
-                r.progress = r.inflight
-                r.inflight = None
-            r.status, r.lease_until = SENDING, until
-        await session.execute(update(Outbox), [
-            {"id": r.id, "status": SENDING, "lease_until": until, "progress": r.progress,
-             "uncertain_sends": r.uncertain_sends, "inflight": None} for r in rows])
+                change.update(progress=r.inflight, uncertain_sends=r.uncertain_sends + 1)
+            changes.append(change)
+            for column, value in change.items():  # as written: the session has nothing left to flush
+                set_committed_value(r, column, value)
+        await write(session, changes)
         _open_sealed(ctx, rows)
     return rows
 

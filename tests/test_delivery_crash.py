@@ -9,6 +9,7 @@ from storage.clock import Clock
 from storage.context import Context
 from storage.db import Database
 from bot.sandbox.fakeapi import FakeBotAPI
+from bot.sender import Sender
 from tests.support.delivery import bot_process, broadcast, got, stopped
 
 TEXT = "全员学习"
@@ -74,7 +75,7 @@ async def test_kill_9_mid_broadcast_loses_nothing_and_counts_what_may_have_gone_
         duplicates = sum(n - 1 for n in counts)
         assert min(counts) == 1, "nothing lost"
         assert duplicates <= await _uncertain(url), "every possible duplicate is counted"
-        assert duplicates <= 64, "at most the requests on the wire at the kill"
+        assert duplicates <= Sender.WIRE, "at most the requests on the wire at the kill"
     finally:
         if proc.returncode is None:
             proc.send_signal(signal.SIGTERM)

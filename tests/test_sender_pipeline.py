@@ -1,4 +1,5 @@
-"""The sender with the limits off: up to 64 requests announced (in-flight mark committed) and 32 on the wire.
+"""The sender with the limits off: up to `Sender.ANNOUNCED` requests announced (in-flight mark committed) and
+`Sender.WIRE` of them on the wire.
 
 Attacks on the window between the two: a stop while announced requests wait for the wire, and a kill -9 there.
 The fake Bot API holds every sendMessage until the test opens its gate, so the window is held open on purpose.
@@ -22,6 +23,7 @@ from storage.models.outbox import PENDING, SENT, Outbox
 from tests.support.delivery import bot_process, broadcast, stopped
 
 CHATS = list(range(70_000, 70_200))
+WIRE, ANNOUNCED = Sender.WIRE, Sender.ANNOUNCED
 
 
 class GatedAPI(FakeBotAPI):
@@ -54,9 +56,9 @@ async def _announced(db) -> int:
 
 
 async def _wait_for_the_window(db, fake) -> None:
-    """32 requests on the wire (held by the gate) and 64 announced."""
+    """WIRE requests on the wire (held by the gate) and ANNOUNCED announced."""
     for _ in range(400):
-        if fake.waiting >= 32 and await _announced(db) >= 64:
+        if fake.waiting >= WIRE and await _announced(db) >= ANNOUNCED:
             return
         await asyncio.sleep(0.05)
     raise AssertionError(f"window never opened: {fake.waiting} on the wire, {await _announced(db)} announced")
@@ -71,17 +73,17 @@ async def test_stop_with_announced_requests_waiting_sends_only_what_was_on_the_w
     try:
         drain = asyncio.create_task(sender.drain())
         await _wait_for_the_window(db, fake)
-        assert fake.waiting == 32, "never more than 32 requests on the wire"
+        assert fake.waiting == WIRE, f"never more than {WIRE} requests on the wire"
         stopping = asyncio.create_task(sender.stop())
         await asyncio.sleep(0.2)
-        fake.gate.set()  # the requests on the wire are answered; the 32 announced behind them must not go
+        fake.gate.set()  # the requests on the wire are answered; those announced behind them must not go
         await stopping
         await asyncio.wait_for(drain, 10)
-        assert fake.waiting == 32 and len(_sent(fake)) == 32
+        assert fake.waiting == WIRE and len(_sent(fake)) == WIRE
         async with db.session() as s:
             statuses = Counter((await s.execute(select(Outbox.status))).scalars())
             uncertain = await outbox.uncertain_total(s)
-        assert statuses == {SENT: 32, PENDING: 168} and uncertain == 0
+        assert statuses == {SENT: WIRE, PENDING: len(CHATS) - WIRE} and uncertain == 0
         assert await _announced(db) == 0, "announced but never asked: the marks were cleared"
 
         after = Sender(bot, db, ctx, per_second=0, chat_interval=0)
@@ -106,17 +108,17 @@ async def test_kill_9_with_requests_on_the_wire_and_announced_repeats_only_the_w
     proc = await bot_process(fake, tmp_path, **settings)
     try:
         await _wait_for_the_window(db, fake)
-        proc.kill()  # 32 requests have reached the API, 32 more are announced behind them
+        proc.kill()  # WIRE requests have reached the API, more are announced behind them
         await proc.wait()
         fake.gate.set()
         proc = await bot_process(fake, tmp_path, **settings)
         await fake.wait_for(lambda: len(fake.accepted) >= 200 and len(_sent(fake)) == 200, 60)
         counts = _sent(fake)
         duplicates = sum(n - 1 for n in counts.values())
-        assert duplicates <= 32, "at most the requests on the wire went twice"
+        assert duplicates <= WIRE, "at most the requests on the wire went twice"
         async with db.session() as s:
             uncertain = await outbox.uncertain_total(s)
-        assert duplicates <= uncertain <= 64, "every possible duplicate counted, at most the announced ones"
+        assert duplicates <= uncertain <= ANNOUNCED, "every possible duplicate counted, at most the announced ones"
     finally:
         fake.gate.set()
         if proc.returncode is None:
