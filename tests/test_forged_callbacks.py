@@ -187,3 +187,21 @@ def test_the_configuration_never_shows_its_secrets_when_printed_or_logged(tmp_pa
     shown = repr(config) + str(config)
     for secret in ("SECRET-token-value", "sealing-key-value", "hook-secret-value"):
         assert secret not in shown
+
+
+async def test_a_forged_press_naming_an_id_past_postgresqls_integer_is_an_expired_button(pg_env):
+    """Ids are INTEGER on PostgreSQL (up to 2**31 - 1): a larger number in forged data must not reach a query,
+    where it was an 'integer out of range' error instead of the usual refusal."""
+    c = await cast(pg_env)
+    await import_tasks(c.zhang, "T-1,清理旧账,生产部,,1002,2026-12-01,")
+    before = await snapshot(pg_env.db)
+    huge = 2**31
+    for data in (f"tsk:{huge}:open", f"tsk:{huge}:nudge", f"les:{huge}:learned", f"rcp:{huge}:book",
+                 f"bkg:{huge}:cancel", f"olm:{huge}:attend", f"tgt:{huge}:fix", f"svy:{huge}:1:2",
+                 f"mbr:{huge}:off", f"inb:{huge}:reply", f"tsl:{huge}:mine.all"):
+        for person in (c.wang, c.zhang, c.admin):  # a role check may refuse first; never an error
+            press = await person.press_data(data)
+            allowed = {refusal("zh", "button_expired")} | ({refusal("zh", "not_allowed")} if person is c.wang else set())
+            assert press.toast in allowed, (data, press.toast)
+    assert (await c.zhang.send(f"/results {huge}"))[-1]["text"] == refusal("zh", "survey_not_found")
+    assert await snapshot(pg_env.db) == before

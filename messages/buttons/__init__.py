@@ -14,7 +14,7 @@ from html import unescape
 
 
 MAX_BYTES = 64
-ID_MAX = 2**63 - 1  # what a BIGINT column (and SQLite's integer) holds
+ID_MAX = 2**31 - 1  # what an INTEGER id column holds on PostgreSQL; no button carries a larger number
 _NUMBERS = re.compile(r"\d+")
 
 
@@ -53,11 +53,12 @@ def data(prefix: Prefix, obj_id: int | str, action: str) -> str:
 def parse(value: str) -> tuple[str, str, str]:
     """(prefix, id, action); malformed data gives empty parts, which no handler accepts.
 
-    No button the bot made carries a number outside 64 bits or digits other than 0-9, so such data is a
-    forged press and is answered as an expired button (before any handler turns it into an int).
+    No button the bot made carries a number past `ID_MAX` or digits other than 0-9, so such data is a forged
+    press and is answered as an expired button (before any handler turns it into an int, and before a query
+    where PostgreSQL would refuse it as out of range).
     """
     for number in _NUMBERS.findall(value or ""):
-        if not number.isascii() or len(number) > 19 or int(number) > ID_MAX:
+        if not number.isascii() or len(number) > 10 or int(number) > ID_MAX:
             raise Forged(value)
     parts = (value or "").split(":", 2)
     while len(parts) < 3:

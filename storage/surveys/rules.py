@@ -13,6 +13,7 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from messages.buttons import ID_MAX
 from messages.buttons import surveys as survey_buttons
 from messages import render
 from storage import audiences, audit, bulk, calendar, outbox
@@ -201,7 +202,8 @@ async def visible_to(session: AsyncSession, ctx: Context, member: Member, limit:
 
 
 async def readable(session: AsyncSession, ctx: Context, member: Member, survey_id: int) -> Survey:
-    survey = await session.get(Survey, survey_id)
+    """The survey whose results `member` may read (`/results N` types the id: past any id, none is found)."""
+    survey = await session.get(Survey, survey_id) if 0 < survey_id <= ID_MAX else None
     if survey is None or survey.opened_at is None:
         raise Refused("survey_not_found")
     if member.has_role("admin") or survey.created_by == member.id:
