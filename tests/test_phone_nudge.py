@@ -2,9 +2,15 @@
 task, recorded on the task with who nudged. Thursday 2026-12-03, 09:00 in Shanghai."""
 from __future__ import annotations
 
+import asyncio
+
 from sqlalchemy import select
 
+from storage import tasks
+from storage.db import Database
+from storage.errors import Refused
 from storage.models.org import Member
+from storage.models.outbox import Outbox
 from storage.tasks import Task, TaskNote
 from tests.support.refusals import refusal, snapshot
 from tests.support.tasks import cast, import_tasks
@@ -70,3 +76,37 @@ async def test_nobody_else_can_nudge_and_a_finished_task_is_not_nudged(env):
         press = await person.press_data(f"tsk:{task.id}:nudge")
         assert press.toast == refusal("zh", template)
     assert await snapshot(env.db) == before
+
+
+async def test_two_nudges_at_the_same_moment_on_postgresql_write_one_note_and_refuse_the_other(pg_env):
+    """Both presses read "not nudged today" before either commits: the day's nudge is claimed by one
+    conditional update first, so the second waits for the first and gets the usual refusal, writing nothing
+    (it wrote a second history note while only one message went out)."""
+    c = await cast(pg_env)
+    await import_tasks(c.zhang, "T-1,清理旧账,生产部,,1002,2026-12-01,")
+    task_id = (await the_task(pg_env)).id
+    replicas = [Database(pg_env.db.url) for _ in range(2)]
+    try:
+        for db in replicas:  # both connected already, so neither press starts late
+            async with db.session() as s:
+                await s.execute(select(Member.id).limit(1))
+
+        async def press(db: Database, who):
+            try:
+                async with db.session() as s:
+                    me = (await s.execute(select(Member).where(who))).scalar_one()
+                    await tasks.nudge(s, pg_env.ctx, me, task_id)
+                    return "nudged"
+            except Refused as refused:
+                return refused.template
+
+        outcomes = await asyncio.gather(press(replicas[0], Member.employee_no == "1001"),
+                                        press(replicas[1], Member.telegram_user_id == c.admin.id))
+        assert sorted(outcomes) == ["nudged", "tasks_nudged_today"]
+        async with replicas[0].session() as s:
+            notes = (await s.execute(select(TaskNote.kind).where(TaskNote.task_id == task_id))).scalars().all()
+            sent = (await s.execute(select(Outbox).where(Outbox.kind == "tasks.nudged"))).scalars().all()
+        assert notes == ["nudge"] and len(sent) == 1
+    finally:
+        for db in replicas:
+            await db.dispose()

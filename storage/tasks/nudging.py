@@ -2,6 +2,9 @@
 the task's card. Once a local day per task; the task records when and by whom, and its history gets a line."""
 from __future__ import annotations
 
+from datetime import time
+
+from sqlalchemy import or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from messages import plain, render
@@ -10,7 +13,7 @@ from storage import audit, calendar, outbox
 from storage.context import Context
 from storage.errors import Refused
 from storage.models.org import Member
-from storage.tasks.models import ACTIVE, TaskNote
+from storage.tasks.models import ACTIVE, Task, TaskNote
 from storage.tasks.rules import OverdueGroup, can_supervise, task_by_id
 from storage.tasks.views import actions_keyboard, load_names, view
 
@@ -28,11 +31,17 @@ async def nudge(session: AsyncSession, ctx: Context, member: Member, task_id) ->
         raise Refused("tasks_state_changed", status=task.status)
     now = ctx.now()
     today = calendar.local(now, ctx).date()
-    if task.nudged_at is not None and calendar.local(task.nudged_at, ctx).date() == today:
+    # The day's nudge is claimed by one conditional update before anything is written: two presses at once
+    # (two replicas) cannot both see "not nudged today"; the second waits for the first and is refused.
+    claimed = await session.execute(
+        update(Task).where(Task.id == task.id, or_(Task.nudged_at.is_(None),
+                                                   Task.nudged_at < calendar.at_local(today, time(0), ctx)))
+        .values(nudged_at=now, nudged_by_id=member.id).execution_options(synchronize_session=False))
+    await session.refresh(task, ["nudged_at", "nudged_by_id"])
+    if claimed.rowcount != 1:
         first = await session.get(Member, task.nudged_by_id) if task.nudged_by_id else None
         raise Refused("tasks_nudged_today", no=task.task_no, by=first.name if first else "",
                       at=calendar.local(task.nudged_at, ctx))
-    task.nudged_at, task.nudged_by_id = now, member.id
     session.add(TaskNote(task_id=task.id, author_id=member.id, kind="nudge", text="", at=now))
     owner = await session.get(Member, task.owner_id)
     names = await load_names(session, [task])
