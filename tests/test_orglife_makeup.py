@@ -329,3 +329,23 @@ def test_meetings_attendance_takes_an_invitees_name_as_its_help_says(run_cli, tm
     assert "1009 周杰 now present; 1 present, 0 on leave, 3 absent of 4" in out
     code, _, err = run_cli("meetings", "attendance", "--meeting", meeting, "--member", "赵磊", "--status", "出席")
     assert code != 0 and "赵磊" in err  # not invited: no such invitee
+
+
+async def test_someone_who_registers_after_the_make_up_was_assigned_is_told_which_meeting_it_is_for(env, clock):
+    """孙丽 had no chat when she missed the meeting: the make-up reaches her when she registers, with the same
+    notice naming the meeting and the minutes' file after it, not a bare lesson."""
+    await env.import_roster(BRANCH_OF_FOUR)
+    zhang, wang = await env.join(101, "张伟", "1001"), await env.join(201, "王芳", "1002")
+    meeting, code = await _held(env, clock, zhang, wang)
+    clock.set(local(DAY, 17, 0))
+    await zhang.press("会议记录")
+    await zhang.upload("党员大会记录.docx", b"PK minutes of the meeting")
+    await env.tick()
+    assert ("1008", False) in await makeup_of(env, meeting)
+    sun = await env.join(801, "孙丽", "1008")
+    await env.tick()
+    at = next(i for i, m in enumerate(sun.messages) if "【补学通知】" in (m.get("text") or ""))
+    notice, lesson, document = sun.messages[at:at + 3]
+    assert "您未参加第一支部2026-12-15召开的党员大会“学习全会精神”" in notice["text"]
+    assert "📎 党员大会记录.docx" in lesson["text"] and document["document"]["file_name"] == "党员大会记录.docx"
+    assert sum("【补学通知】" in t for t in wang.texts()) == 1  # the others' pushes are not repeated

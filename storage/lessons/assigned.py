@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import audit, bulk, calendar, outbox
 from storage.context import Context
+from storage.lessons.framing import framed
 from storage.lessons.markdown import ParsedLesson
 from storage.lessons.models import PUBLISHED, Lesson, LessonAssignment
 from storage.lessons.rules import _reminder_times, default_min_read, push_key, push_messages
@@ -26,7 +27,8 @@ async def assign(session: AsyncSession, ctx: Context, *, title: str, body: str, 
                  attached: Callable[[str], list[dict]] | None = None) -> Lesson:
     """Make the lesson and push it to `member_ids` now. `audience` is what it is about (shown nowhere as a
     rule: nobody else is ever added by it); `intro(lang)` is a line sent just before the lesson, `attached(lang)`
-    outbox messages (files) sent right after it: a file Telegram refuses then never holds the lesson back."""
+    outbox messages (files) sent right after it: a file Telegram refuses then never holds the lesson back.
+    A member with no chat yet gets the same when they register, through the assigning feature's `framer`."""
     now = ctx.now()
     lesson = Lesson(title=title[:TITLE_MAX], body=body, quiz=[], audience=audience, publish_at=now, due_on=due_on,
                     min_read_seconds=default_min_read(ParsedLesson(title, body, [])), status=PUBLISHED,
@@ -61,11 +63,7 @@ async def add_members(session: AsyncSession, ctx: Context, lesson: Lesson, membe
     for p in new:
         if p.id not in reach:
             continue
-        messages = push_messages(lesson, p.language)
-        if intro is not None:
-            messages = [outbox.message(intro(p.language))] + messages
-        if attached is not None:
-            messages = messages + attached(p.language)
+        messages = framed(push_messages(lesson, p.language), p.language, intro, attached)
         rows.append(outbox.row(ctx, key=push_key(lesson.id, p.id), chat_id=p.chat_id, member_id=p.id,
                                messages=messages, kind="lesson.push", not_before=calendar.after_quiet(now, ctx)))
     return await outbox.enqueue_many(session, rows)

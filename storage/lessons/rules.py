@@ -21,6 +21,7 @@ from storage.lessons import kpi as lessons_kpi
 from storage.lessons import points as lessons_points
 from storage.context import Context
 from storage.errors import Refused
+from storage.lessons.framing import framed, framing
 from storage.lessons.markdown import ParsedLesson, split_html, to_html
 from storage.lessons.models import PUBLISHED, SCHEDULED, Lesson, LessonAssignment
 from storage.models.org import Member
@@ -200,10 +201,14 @@ async def catch_up(session: AsyncSession, ctx: Context) -> int:
     )).all()
     rows = []
     cache: dict[tuple[int, str], list[dict]] = {}
+    frames: dict[int, tuple] = {}
     for a, lesson, member in pending:
         a.pushed_at = now
+        if lesson.id not in frames:  # an assigned lesson's line before and files after (make-up study)
+            frames[lesson.id] = await framing(session, ctx, lesson)
         key = (lesson.id, member.language)
-        messages = cache.get(key) or cache.setdefault(key, push_messages(lesson, member.language))
+        messages = cache.get(key) or cache.setdefault(
+            key, framed(push_messages(lesson, member.language), member.language, *frames[lesson.id]))
         rows.append(outbox.row(ctx, key=push_key(lesson.id, member.id), chat_id=member.chat_id,
                                member_id=member.id, messages=messages, kind="lesson.push",
                                not_before=calendar.after_quiet(now, ctx)))

@@ -104,6 +104,16 @@ async def follow(session: AsyncSession, ctx: Context, meeting: Meeting, member: 
     await lessons.add_members(session, ctx, lesson, [member.id], intro, attached)
 
 
+@lessons.framer
+async def _framing(session: AsyncSession, ctx: Context, lesson) -> tuple | None:
+    """A make-up lesson pushed to someone who registered after it was assigned names the meeting too."""
+    meeting = (await session.execute(select(Meeting).where(Meeting.makeup_lesson_id == lesson.id))).scalar_one_or_none()
+    if meeting is None:
+        return None
+    _, intro, attached = await _intro(session, ctx, meeting, lesson.due_on)
+    return intro, attached
+
+
 async def made_up(session: AsyncSession, meeting_ids: list[int]) -> dict[int, tuple[int, int]]:
     """{meeting id: (assigned, learned)} of the make-up lessons of these meetings."""
     if not meeting_ids:
