@@ -100,6 +100,10 @@ async def test_a_member_without_any_branch_to_answer_for_is_refused(env):
     ("明天晚上七点一刻", (4, 19, 15)), ("大后天10点", (6, 10, 0)), ("12月18日 下午2点", (18, 14, 0)),
     ("12-15 14:30", (15, 14, 30)), ("12月18日 15点", (18, 15, 0)), ("2026-12-18 03:00", (18, 3, 0)),
     ("中午12点", (3, 12, 0)), ("明天十点零五分", (4, 10, 5)), ("12月18日", (18, 9, 0)),
+    # Thursday 3 December: the coming weekday, today included; 本周 this week's, 下周 next week's
+    ("周五下午三点", (4, 15, 0)), ("星期四下午3点", (3, 15, 0)), ("周三 14:30", (9, 14, 30)),
+    ("礼拜天上午10点", (6, 10, 0)), ("星期日上午十点", (6, 10, 0)), ("下周一上午9点半", (7, 9, 30)),
+    ("下星期四10点", (10, 10, 0)), ("本周六上午9点", (5, 9, 0)), ("这周五晚上7点", (4, 19, 0)),
 ])
 def test_the_common_chinese_forms_of_a_time_are_read(ctx, typed, local_time):
     day, hour, minute = local_time
@@ -111,6 +115,8 @@ def test_the_common_chinese_forms_of_a_time_are_read(ctx, typed, local_time):
     ("下周", "orglife_bad_time"), ("明天25点", "orglife_bad_time"), ("上午13点", "orglife_bad_time"),
     ("明天3点", "orglife_time_ambiguous"), ("后天2:30", "orglife_time_ambiguous"), ("今天上午8点", "orglife_in_past"),
     ("12月2日 15点", "orglife_in_past"), ("2月30日 10点", "orglife_bad_time"), ("明天10点61分", "orglife_bad_time"),
+    ("周五", "orglife_bad_time"), ("周五3点", "orglife_time_ambiguous"), ("周四上午8点", "orglife_in_past"),
+    ("本周三下午3点", "orglife_in_past"), ("周八下午3点", "orglife_bad_time"),
 ])
 def test_other_times_are_refused_with_a_reason(ctx, typed, template):
     with pytest.raises(Refused) as refused:
@@ -128,7 +134,7 @@ async def test_the_wizard_refuses_a_past_or_unreadable_time_and_the_question_sta
     assert await zhang.say("明天3点") == refusal("zh", "orglife_time_ambiguous", value="明天3点")
     assert await zhang.say("下周吧") == refusal("zh", "orglife_bad_time", value="下周吧")
     assert await snapshot(env.db) == before
-    assert "地点" in await zhang.say("后天上午9点")
+    assert "地点" in await zhang.say("下周一上午9点")
     await zhang.say("党员活动室")
     await zhang.say("学习党章")
-    assert "已安排党课：2026-12-05 09:00" in await zhang.say("1001")
+    assert "已安排党课：2026-12-07 09:00" in await zhang.say("1001")

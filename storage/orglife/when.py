@@ -1,5 +1,5 @@
 """A meeting's time as a secretary types it on a phone: "明天下午三点", "下午2:30", "今天15:00", "后天上午9点半",
-"12月18日 15点", "12-18 14:30", besides the contract's "2026-12-18 14:30" and ISO 8601. Everything else is
+"12月18日 15点", "12-18 14:30", "周五下午3点", "下周一上午9点", besides the contract's "2026-12-18 14:30" and ISO 8601. Everything else is
 refused with examples, and so is a time already past. A bare hour from 1 to 6 with no 上午/下午 is refused as
 ambiguous: nobody holds a branch meeting at three in the morning, but guessing the afternoon could be wrong."""
 from __future__ import annotations
@@ -18,9 +18,11 @@ _AM, _NOON, _PM = ("凌晨", "早上", "早晨", "上午"), ("中午",), ("下�
 _NUM = r"[0-9零〇一二两三四五六七八九十]{1,3}"
 _FORM = re.compile(
     r"^(?:(?P<rel>大后天|今天|今日|明天|明日|后天|今晚|明晚|明早)"
+    r"|(?P<week>下|本|这)?(?:周|星期|礼拜)(?P<wd>[一二三四五六日天])"
     r"|(?:(?P<y>\d{4})(?:年|[-/.]))?(?P<m>\d{1,2})(?:月|[-/.])(?P<d>\d{1,2})[日号]?)?"
     r"(?P<period>凌晨|早上|早晨|上午|中午|下午|傍晚|晚上)?"
     rf"(?:(?P<h>{_NUM})(?:[:](?P<mi>\d{{2}})|[点时](?:(?P<half>半)|(?P<quarter>[一三])刻|(?P<mi2>{_NUM})分?)?))?$")
+_WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
 _DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 
 
@@ -56,6 +58,14 @@ def _hour(hour: int, period: str | None, value: str) -> int | None:
 def _day(m: re.Match, today: date) -> date | None:
     if m.group("rel"):
         return today + timedelta(days=_DAYS[m.group("rel")])
+    if m.group("wd"):
+        # "周五": the coming Friday, today included (an hour already past is then refused as past, not moved a
+        # week on); "本周五"/"这周五": this week's, Monday to Sunday; "下周五": next week's.
+        weekday = _WEEKDAYS[m.group("wd")]
+        if m.group("week") is None:
+            return today + timedelta(days=(weekday - today.weekday()) % 7)
+        monday = today - timedelta(days=today.weekday()) + timedelta(weeks=m.group("week") == "下")
+        return monday + timedelta(days=weekday)
     if m.group("m"):
         month, day = int(m.group("m")), int(m.group("d"))
         # no year: this year's day, or next year's when this year's is months gone ("1-5" typed in December)
