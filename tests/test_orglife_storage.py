@@ -204,3 +204,24 @@ def test_meetings_import_checks_the_whole_file_first_then_plans_every_meeting(cl
     code, out, _ = cli("meetings", "import", str(good))
     assert code == 0 and "meetings: 2 planned" in out
     assert len(_rows(sqlite_url, "orglife_meetings")) == 2
+
+
+def test_meetings_import_takes_the_host_by_name_as_the_chat_does(cli, sqlite_url, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("支部,会议类型,时间,地点,主题,主持人\n"
+                   "第一支部,党课,2027-01-08 09:00,党员活动室,党史学习,张伟\n"
+                   "第一支部,党课,2027-01-09 09:00,党员活动室,党史学习,赵六\n", encoding="utf-8-sig")
+    code, _, err = cli("meetings", "import", str(bad))
+    assert code != 0 and "3: 主持人工号“赵六”无法识别" in err and "2:" not in err
+    assert _rows(sqlite_url, "orglife_meetings") == []
+
+    good = tmp_path / "good.csv"
+    good.write_text("支部,会议类型,时间,地点,主题,主持人\n"
+                    "第一支部,党课,2027-01-08 09:00,党员活动室,党史学习,张伟\n"
+                    "第一支部,支委会,2027-01-09 09:00,支部办公室,研究发展党员,1003\n", encoding="utf-8-sig")
+    code, out, _ = cli("meetings", "import", str(good))
+    assert code == 0 and "meetings: 2 planned" in out
+    with sqlite3.connect(sqlite_url.split("///", 1)[1]) as conn:
+        hosts = conn.execute("SELECT m.employee_no FROM orglife_meetings o JOIN members m ON m.id = o.host_id"
+                             " ORDER BY o.starts_at").fetchall()
+    assert hosts == [("1001",), ("1003",)]

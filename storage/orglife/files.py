@@ -16,7 +16,8 @@ from storage.errors import InvalidFile, Problem, Refused
 from storage.tabular import CHAT, Limits, Row, read_table
 from storage.orglife.makeup import made_up
 from storage.orglife.models import PLANNED, Meeting
-from storage import members, units
+from storage import units
+from storage.orglife.people import named
 from storage.orglife.rules import KINDS, PLACE_MAX, TOPIC_MAX, Plan, branch_named, host_name, plan, tally
 
 
@@ -88,8 +89,11 @@ async def import_plan(session: AsyncSession, ctx: Context, rows: list[Row]) -> l
                 problems.append(Problem(row.number, "orglife_row", {"which": "bad", "column": column,
                                                                     "value": row.text(column)[:20] + "…"}))
         host = row.text("host")
-        if host and await members.by_employee_no(session, host) is None:
-            problems.append(Problem(row.number, "orglife_row", {"which": "bad", "column": "host", "value": host}))
+        if host:  # an employee number or a name fitting one active member, as in the chat
+            try:
+                await named(session, host, "orglife_unknown_host")
+            except Refused:
+                problems.append(Problem(row.number, "orglife_row", {"which": "bad", "column": "host", "value": host}))
     if problems:
         raise InvalidFile(problems)
     made = []
