@@ -1,6 +1,17 @@
 #!/usr/bin/env bash
 # Sets up and runs the bot: against Telegram with TELEGRAM_BOT_TOKEN set, else the offline sandbox.
 source "$(dirname "$0")/venv.sh"
+# The bot runs from the repository; a script file named relative to where this was called from stays found.
+args=()
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --script) args+=("$1"); [ $# -gt 1 ] && { args+=("$(realpath -m -- "$2")"); shift; } ;;
+        --script=*) args+=("--script=$(realpath -m -- "${1#--script=}")") ;;
+        *) args+=("$1") ;;
+    esac
+    shift
+done
+set -- "${args[@]+"${args[@]}"}"
 cd "$ROOT"
 if [ -n "${TELEGRAM_BOT_TOKEN:-}" ]; then
     exec "$VENV/bin/python" -m bot run

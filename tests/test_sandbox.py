@@ -124,3 +124,8 @@ def test_the_pictures_and_files_the_bot_sends_are_saved_where_a_person_can_open_
     assert "完成情况：三个车间全部检查完毕" in secretary
     evidence = next(files.glob("2-*-photo.png"), None)
     assert "[photo → " in secretary.split("完成情况：三个车间全部检查完毕")[1] and evidence is not None
+
+
+def test_a_script_that_cannot_be_read_is_one_line_not_a_traceback(run_cli, tmp_path):
+    code, out, err = run_cli("sandbox", "--script", str(tmp_path / "missing.txt"))
+    assert code == 2 and err.strip() == f"error: cannot read the script {tmp_path / 'missing.txt'}"

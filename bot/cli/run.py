@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
 
 from bot import config as config_module
@@ -42,6 +43,8 @@ def cmd_sandbox(args) -> None:
     from bot.sandbox.session import run_sandbox
 
     logs.setup(logging.WARNING)
+    if args.script and not os.access(args.script, os.R_OK):
+        raise CliError(f"cannot read the script {args.script}")
     asyncio.run(run_sandbox(script=args.script, fresh=args.fresh))
 
 
