@@ -129,3 +129,21 @@ def test_the_pictures_and_files_the_bot_sends_are_saved_where_a_person_can_open_
 def test_a_script_that_cannot_be_read_is_one_line_not_a_traceback(run_cli, tmp_path):
     code, out, err = run_cli("sandbox", "--script", str(tmp_path / "missing.txt"))
     assert code == 2 and err.strip() == f"error: cannot read the script {tmp_path / 'missing.txt'}"
+
+
+def test_a_script_that_is_a_folder_is_one_line_not_a_traceback(run_cli, tmp_path):
+    code, out, err = run_cli("sandbox", "--script", str(tmp_path))
+    assert code == 2 and err.strip() == f"error: cannot read the script {tmp_path}"
+
+
+def test_run_sh_finds_a_relative_script_and_reads_one_from_stdin(tmp_path):
+    # run.sh makes a relative path absolute (the bot runs from the repository) but leaves /dev/stdin and
+    # <(…) alone: resolving their links gives /proc/<realpath's pid>/fd/pipe:[…], which nobody can open.
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_URL", "WEBHOOK_"))}
+    env["TONGXIN_DATA_DIR"] = str(tmp_path / "data")
+    (tmp_path / "my script.txt").write_text("quit\n", encoding="utf-8")
+    for args, stdin in ((["--script", "my script.txt"], ""), (["--script=my script.txt"], ""),
+                        (["--script", "/dev/stdin"], "quit\n")):
+        out = subprocess.run(["bash", str(ROOT / "scripts" / "run.sh"), *args], cwd=tmp_path, env=env,
+                             input=stdin, capture_output=True, text=True, timeout=120)
+        assert out.returncode == 0, (args, out.stderr)

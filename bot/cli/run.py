@@ -43,7 +43,7 @@ def cmd_sandbox(args) -> None:
     from bot.sandbox.session import run_sandbox
 
     logs.setup(logging.WARNING)
-    if args.script and not os.access(args.script, os.R_OK):
+    if args.script and (os.path.isdir(args.script) or not os.access(args.script, os.R_OK)):
         raise CliError(f"cannot read the script {args.script}")
     asyncio.run(run_sandbox(script=args.script, fresh=args.fresh))
 
