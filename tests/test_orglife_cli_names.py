@@ -88,3 +88,18 @@ def test_meetings_attendance_takes_a_name_unique_among_the_invitees(run_cli, tmp
     assert code == 0 and "1002 王芳 now present" in out
     code, out, _ = run_cli(*args, "--member", "周", "--status", "缺席")
     assert code == 0 and "1009 周杰 now absent" in out
+
+
+def test_meetings_import_names_the_people_a_host_name_fits_and_calls_the_column_host(run_cli, tmp_path, sqlite_url):
+    # The host column takes a name now: a name fitting several people says so, as `meetings add --host` does,
+    # and an unknown one is not called an employee number.
+    _setup(run_cli, tmp_path)
+    plan = tmp_path / "plan.csv"
+    plan.write_text("支部,会议类型,时间,地点,主题,主持人\n"
+                    "第一支部,党课,2030-01-05 09:00,会议室,党史,王\n"
+                    "第一支部,党课,2030-01-06 09:00,会议室,党史,赵六\n", encoding="utf-8-sig")
+    code, _, err = run_cli("meetings", "import", str(plan))
+    assert code != 0
+    assert "2: 主持人“王”对应多人：王芳（1002）、王强（1010）、王芳芳（1011），请改用工号。" in err, err
+    assert "3: 主持人“赵六”无法识别" in err and "工号“赵六”" not in err, err
+

@@ -193,7 +193,7 @@ def test_meetings_import_checks_the_whole_file_first_then_plans_every_meeting(cl
     code, _, err = cli("meetings", "import", str(bad))
     assert code != 0 and len(err.strip().splitlines()) == 1
     for reason in ("3: 支部“第九支部”无法识别", "4: 地点不能为空", "4: 会议类型“支部会”无法识别",
-                   "4: 时间“2020-01-20 14:00”已经过去", "4: 主持人工号“9999”无法识别"):
+                   "4: 时间“2020-01-20 14:00”已经过去", "4: 主持人“9999”无法识别"):
         assert reason in err
     assert _rows(sqlite_url, "orglife_meetings") == []
 
@@ -212,7 +212,7 @@ def test_meetings_import_takes_the_host_by_name_as_the_chat_does(cli, sqlite_url
                    "第一支部,党课,2027-01-08 09:00,党员活动室,党史学习,张伟\n"
                    "第一支部,党课,2027-01-09 09:00,党员活动室,党史学习,赵六\n", encoding="utf-8-sig")
     code, _, err = cli("meetings", "import", str(bad))
-    assert code != 0 and "3: 主持人工号“赵六”无法识别" in err and "2:" not in err
+    assert code != 0 and "3: 主持人“赵六”无法识别" in err and "2:" not in err
     assert _rows(sqlite_url, "orglife_meetings") == []
 
     good = tmp_path / "good.csv"

@@ -92,8 +92,11 @@ async def import_plan(session: AsyncSession, ctx: Context, rows: list[Row]) -> l
         if host:  # an employee number or a name fitting one active member, as in the chat
             try:
                 await named(session, host, "orglife_unknown_host")
-            except Refused:
-                problems.append(Problem(row.number, "orglife_row", {"which": "bad", "column": "host", "value": host}))
+            except Refused as refused:  # a name fitting several people names them, as in the chat
+                several = refused.template == "orglife_ambiguous_person"
+                problems.append(Problem(row.number, "orglife_row", {"which": "ambiguous" if several else "bad",
+                                                                    "column": "host", "value": host,
+                                                                    **(refused.params if several else {})}))
     if problems:
         raise InvalidFile(problems)
     made = []

@@ -1,5 +1,5 @@
-"""A person named at the command line (`meetings add --host`, `meetings attendance --member`; the plan file's
-host column still takes employee numbers, checked with the file): an employee number, else a full name, else
+"""A person named at the command line (`meetings add --host`, `meetings attendance --member`, the plan file's
+host column): an employee number, else a full name, else
 part of one. A name that fits several people is refused naming them, so the operator can pick the number;
 names can be limited to a meeting's invitees."""
 from __future__ import annotations
