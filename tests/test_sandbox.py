@@ -147,3 +147,11 @@ def test_run_sh_finds_a_relative_script_and_reads_one_from_stdin(tmp_path):
         out = subprocess.run(["bash", str(ROOT / "scripts" / "run.sh"), *args], cwd=tmp_path, env=env,
                              input=stdin, capture_output=True, text=True, timeout=120)
         assert out.returncode == 0, (args, out.stderr)
+
+
+def test_a_script_that_is_not_utf8_is_one_line_not_a_traceback(run_cli, tmp_path):
+    # Notepad on a Chinese Windows saved GBK for years: say so in one line rather than a UnicodeDecodeError.
+    script = tmp_path / "gbk.txt"
+    script.write_bytes("as 1\n/help\n".encode("utf-8") + "帮助\n".encode("gbk"))
+    code, out, err = run_cli("sandbox", "--script", str(script))
+    assert code == 2 and err.strip() == f"error: the script {script} is not UTF-8 text"

@@ -45,7 +45,12 @@ def cmd_sandbox(args) -> None:
     logs.setup(logging.WARNING)
     if args.script and (os.path.isdir(args.script) or not os.access(args.script, os.R_OK)):
         raise CliError(f"cannot read the script {args.script}")
-    asyncio.run(run_sandbox(script=args.script, fresh=args.fresh))
+    try:
+        asyncio.run(run_sandbox(script=args.script, fresh=args.fresh))
+    except UnicodeDecodeError as exc:  # the script is read as UTF-8 (a GBK file from Notepad is not)
+        if not args.script:
+            raise
+        raise CliError(f"the script {args.script} is not UTF-8 text") from exc
 
 
 def cmd_db_upgrade(args) -> None:

@@ -340,11 +340,11 @@ class Sandbox:
 
 
 async def run_sandbox(script: str | None = None, *, fresh: bool = False) -> None:
+    lines = Path(script).read_text(encoding="utf-8").splitlines() if script else []  # before anything starts
     sandbox = Sandbox(fresh=fresh)
     await sandbox.start(scheduler=script is None)
     try:
         if script:
-            lines = Path(script).read_text(encoding="utf-8").splitlines()
             for line in lines:
                 sandbox.print(f"> {line}")
                 if not await sandbox.handle(line):
