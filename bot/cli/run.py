@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import signal
+from pathlib import Path
 
 from bot import config as config_module
 from bot import logs
@@ -43,14 +43,15 @@ def cmd_sandbox(args) -> None:
     from bot.sandbox.session import run_sandbox
 
     logs.setup(logging.WARNING)
-    if args.script and (os.path.isdir(args.script) or not os.access(args.script, os.R_OK)):
-        raise CliError(f"cannot read the script {args.script}")
-    try:
-        asyncio.run(run_sandbox(script=args.script, fresh=args.fresh))
-    except UnicodeDecodeError as exc:  # the script is read as UTF-8 (a GBK file from Notepad is not)
-        if not args.script:
-            raise
-        raise CliError(f"the script {args.script} is not UTF-8 text") from exc
+    lines = None
+    if args.script:  # read before anything starts: a bad script is one line, not a traceback
+        try:
+            lines = Path(args.script).read_text(encoding="utf-8").splitlines()
+        except UnicodeDecodeError:  # a GBK file from Notepad, say
+            raise CliError(f"the script {args.script} is not UTF-8 text") from None
+        except OSError:  # missing, unreadable, a folder
+            raise CliError(f"cannot read the script {args.script}") from None
+    asyncio.run(run_sandbox(lines, fresh=args.fresh))
 
 
 def cmd_db_upgrade(args) -> None:

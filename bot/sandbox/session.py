@@ -339,13 +339,13 @@ class Sandbox:
             self.show_new()
 
 
-async def run_sandbox(script: str | None = None, *, fresh: bool = False) -> None:
-    lines = Path(script).read_text(encoding="utf-8").splitlines() if script else []  # before anything starts
+async def run_sandbox(script: list[str] | None = None, *, fresh: bool = False) -> None:
+    """The terminal chat; `script`: its lines instead of the keyboard (`--script FILE`)."""
     sandbox = Sandbox(fresh=fresh)
     await sandbox.start(scheduler=script is None)
     try:
-        if script:
-            for line in lines:
+        if script is not None:
+            for line in script:
                 sandbox.print(f"> {line}")
                 if not await sandbox.handle(line):
                     break
