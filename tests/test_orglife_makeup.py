@@ -224,21 +224,31 @@ async def test_kpi_figures_for_make_up_and_minutes_on_time_by_hand(env, clock):
     assert "补学 6 人次，已完成 2，完成率 33%" in board and "会议记录按时率 50%（到期 2，按时 1）" in board
 
 
-def test_meetings_attendance_corrects_from_the_command_line_and_refuses_bad_input(run_cli, tmp_path, sqlite_url):
+def _planned_by_cli(run_cli, tmp_path) -> str:
+    """The branch of four imported and a 党课 in 2030 planned from the command line; its id."""
     roster = tmp_path / "roster.csv"
     roster.write_text(BRANCH_OF_FOUR, encoding="utf-8")
     assert run_cli("roster", "import", str(roster))[0] == 0
     code, out, _ = run_cli("meetings", "add", "--branch", "第一支部", "--kind", "党课", "--at", "2030-01-05 09:00",
                            "--place", "会议室", "--topic", "党史", "--host", "1001")
-    meeting = out.split()[1].rstrip(":")
-    args = ("meetings", "attendance", "--meeting", meeting)
+    assert code == 0
+    return out.split()[1].rstrip(":")
+
+
+def _took_place(sqlite_url: str) -> None:
+    """Move the meetings back to 2020: they took place (the CLI runs on the real clock)."""
+    with sqlite3.connect(sqlite_url.split("///", 1)[1]) as conn:
+        conn.execute("UPDATE orglife_meetings SET starts_at = replace(starts_at, '2030', '2020'), "
+                     "ends_at = replace(ends_at, '2030', '2020')")
+
+
+def test_meetings_attendance_corrects_from_the_command_line_and_refuses_bad_input(run_cli, tmp_path, sqlite_url):
+    args = ("meetings", "attendance", "--meeting", _planned_by_cli(run_cli, tmp_path))
     code, _, err = run_cli(*args, "--member", "1002", "--status", "present")
     assert code != 0 and err.strip() == "error: " + refusal("zh", "orglife_not_started")
 
+    _took_place(sqlite_url)
     db = sqlite_url.split("///", 1)[1]
-    with sqlite3.connect(db) as conn:  # the meeting took place (the CLI runs on the real clock)
-        conn.execute("UPDATE orglife_meetings SET starts_at = replace(starts_at, '2030', '2020'), "
-                     "ends_at = replace(ends_at, '2030', '2020')")
     with sqlite3.connect(db) as conn:
         before = [conn.execute(f"SELECT * FROM {t}").fetchall() for t in ("orglife_attendance", "audit_events")]
     for member, status, reason in (("1002", "late", "late"), ("9999", "present", "9999"),
@@ -315,15 +325,8 @@ def test_orglife_config_sets_the_make_up_period_and_refuses_a_bad_one(run_cli):
 
 
 def test_meetings_attendance_takes_an_invitees_name_as_its_help_says(run_cli, tmp_path, sqlite_url):
-    roster = tmp_path / "roster.csv"
-    roster.write_text(BRANCH_OF_FOUR, encoding="utf-8")
-    assert run_cli("roster", "import", str(roster))[0] == 0
-    code, out, _ = run_cli("meetings", "add", "--branch", "第一支部", "--kind", "党课", "--at", "2030-01-05 09:00",
-                           "--place", "会议室", "--topic", "党史", "--host", "1001")
-    with sqlite3.connect(sqlite_url.split("///", 1)[1]) as conn:  # it took place (the CLI runs on the real clock)
-        conn.execute("UPDATE orglife_meetings SET starts_at = replace(starts_at, '2030', '2020'), "
-                     "ends_at = replace(ends_at, '2030', '2020')")
-    meeting = out.split()[1].rstrip(":")
+    meeting = _planned_by_cli(run_cli, tmp_path)
+    _took_place(sqlite_url)
     code, out, err = run_cli("meetings", "attendance", "--meeting", meeting, "--member", "周杰", "--status", "出席")
     assert code == 0, err
     assert "1009 周杰 now present; 1 present, 0 on leave, 3 absent of 4" in out
