@@ -54,7 +54,7 @@ class Sender:
     # Requests on the wire at once. At 30/s that covers round trips up to half a second; a kill -9 repeats at
     # most these. More would cost: each one is a connection of the HTTP pool, and whenever a request comes
     # or goes httpx's pool looks at every connection once for each idle one, so with the limits off 32
-    # drained 30% slower than 16 (benchmarks/delivery.py (c)).
+    # drained a quarter slower than 16 (benchmarks/delivery.py (c)).
     WIRE = 16
     ANNOUNCED = 2 * WIRE  # marks committed ahead, so the next requests need not wait for a commit
 

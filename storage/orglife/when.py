@@ -1,6 +1,6 @@
 """A meeting's time as a secretary types it on a phone: "明天下午三点", "下午2:30", "今天15:00", "后天上午9点半",
-"12月18日 15点", "12-18 14:30", "周五下午3点", "下周一上午9点", besides the contract's "2026-12-18 14:30" and ISO 8601. Everything else is
-refused with examples, and so is a time already past. A bare hour from 1 to 6 with no 上午/下午 is refused as
+"12月18日 15点", "12-18 14:30", "周五下午3点", "下周一上午9点", besides the contract's "2026-12-18 14:30" and
+ISO 8601. Everything else is refused with examples, and so is a time already past. A bare hour from 1 to 6 with no 上午/下午 is refused as
 ambiguous: nobody holds a branch meeting at three in the morning, but guessing the afternoon could be wrong."""
 from __future__ import annotations
 
